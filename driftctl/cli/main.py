@@ -1,0 +1,100 @@
+"""Entry point: builds the typer app and maps errors to one line and an exit code (after pre-commit).
+
+- DriftctlError  -> its message (one line per problem) and its exit code (2 config/usage, 3 incomplete)
+- KeyboardInterrupt -> 130
+- anything else  -> one line, the traceback in reports/driftctl.log, exit 4
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
+
+import typer
+
+from driftctl import __version__
+from driftctl.errors import DriftctlError, ExitCode
+
+app = typer.Typer(
+    name="driftctl",
+    help="Find and repair drift between a compose deployment's environments (local, git remote, SSH hosts).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# Each command module registers itself; the list is the CLI's table of contents.
+COMMAND_MODULES = ("envs", "snapshot", "diff", "check", "plan", "rescue", "apply", "compose", "schema", "demo")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"driftctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """driftctl: snapshot environments, diff them, plan and apply safe repairs."""
+
+
+def _register() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"driftctl.cli.{name}")
+        module.register(app)
+
+
+def log_path() -> Path:
+    return Path(os.environ.get("DRIFTCTL_LOG", "reports/driftctl.log"))
+
+
+def _log_unexpected(exc: BaseException) -> Path | None:
+    path = log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(f"--- {datetime.now(timezone.utc).isoformat()} driftctl {__version__} argv={sys.argv[1:]}\n")
+            fh.write("".join(traceback.format_exception(exc)))
+        return path
+    except OSError:
+        return None
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI and exit with a well-defined code; never show a traceback for expected failures."""
+    from driftctl.terminal import terminal
+
+    _register()
+    try:
+        code = app(args=argv, standalone_mode=False)
+    except DriftctlError as exc:
+        terminal().error(exc.message)
+        sys.exit(int(exc.exit_code))
+    except KeyboardInterrupt:
+        terminal().error("interrupted")
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        import click
+
+        if isinstance(exc, click.exceptions.Abort):
+            terminal().error("aborted")
+            sys.exit(int(ExitCode.INTERRUPTED))
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(int(ExitCode.ERROR))
+        where = _log_unexpected(exc)
+        hint = f" (details in {where})" if where else ""
+        terminal().error(f"unexpected {type(exc).__name__}: {exc}{hint}")
+        sys.exit(int(ExitCode.UNEXPECTED))
+    sys.exit(int(code or 0))

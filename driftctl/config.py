@@ -1,0 +1,164 @@
+"""environments.yaml: load, validate (pydantic), and explain problems as `file:line: key: message`.
+
+The file's shape is a contract other tools depend on: extend it, never rename keys.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from driftctl.errors import ConfigError, UsageError
+from driftctl.yaml_source import line_of, load_with_lines
+
+DEFAULT_CONFIG = "environments.yaml"
+COMPOSE_DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EnvironmentSpec(_Strict):
+    """One environment: where it lives and how to reach it."""
+
+    transport: Literal["local", "ssh", "git"] = Field(description="How driftctl reaches the environment.")
+    path: str | None = Field(None, description="The checkout on that host (local: relative to the config file).")
+    compose_files: list[str] | None = Field(
+        None, description="Compose files relative to path; default: Compose's default file names."
+    )
+    env_files: list[str] = Field(default_factory=lambda: [".env"], description="Env files relative to path.")
+    # ssh
+    host: str | None = Field(None, description="ssh: host name, address or ~/.ssh/config alias.")
+    user: str | None = Field(None, description="ssh: login user (default: ~/.ssh/config, then $USER).")
+    port: int | None = Field(None, ge=1, le=65535, description="ssh: port (default: ~/.ssh/config, then 22).")
+    identity_file: str | None = Field(None, description="ssh: private key file.")
+    known_hosts: str = Field("~/.ssh/known_hosts", description="ssh: known_hosts file to verify the host key.")
+    connect_timeout: float = Field(10, gt=0, description="ssh: seconds to wait for connect and auth.")
+    command_timeout: float = Field(60, gt=0, description="Seconds one batch of commands may take.")
+    # git
+    url: str | None = Field(None, description="git: the remote repository URL (or a local path to a repo).")
+    ref: str | None = Field(None, description="git: branch, tag or commit; default: the remote's HEAD.")
+    # containers
+    docker_host: str | None = Field(None, description="Docker engine to read (unix://, tcp://); default: DOCKER_HOST.")
+    # code health
+    code_health: list[str] | None = Field(
+        None, description="Folders (relative to path) whose Python imports are checked; default: compose build contexts."
+    )
+
+    @model_validator(mode="after")
+    def _transport_needs(self) -> "EnvironmentSpec":
+        if self.transport == "ssh" and not self.host:
+            raise ValueError("transport ssh needs `host`")
+        if self.transport == "ssh" and not self.path:
+            raise ValueError("transport ssh needs `path` (the checkout on the host)")
+        if self.transport == "git" and not self.url:
+            raise ValueError("transport git needs `url`")
+        return self
+
+
+class ExpectedRule(_Strict):
+    """A difference that is supposed to exist (reported as EXPECTED, never fails `check`)."""
+
+    component: str = Field(description="Component id pattern (fnmatch, e.g. `env.*API_KEY*`).")
+    environments: list[str] | None = Field(
+        None, description="Only between these environments (all pairs among them); default: any."
+    )
+    reason: str | None = None
+
+
+class ComponentRule(_Strict):
+    """A named row derived from a snapshot path, with values mapped to meanings."""
+
+    title: str
+    path: str = Field(description="Dotted path into each snapshot's collector data, e.g. `compose.services.telegram-bot.command`.")
+    values: dict[str, str] = Field(
+        default_factory=dict, description="Regex -> label; the first matching regex names the value."
+    )
+    status: Literal["MISMATCH", "INCONSISTENT", "DRIFT", "DIVERGED"] = "MISMATCH"
+    severity: Literal["critical", "moderate", "low"] = "moderate"
+
+
+class Thresholds(_Strict):
+    memory_percent: float = Field(70, ge=0, le=100)
+    disk_percent: float = Field(85, ge=0, le=100)
+
+
+class Rules(_Strict):
+    expected: list[ExpectedRule] = Field(default_factory=list)
+    ignore: list[str] = Field(default_factory=list, description="Component id patterns never shown.")
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    components: dict[str, ComponentRule] = Field(default_factory=dict)
+
+
+class Config(_Strict):
+    version: Literal[1] = 1
+    environments: dict[str, EnvironmentSpec]
+    rules: Rules = Field(default_factory=Rules)
+
+    # set by load_config, not part of the file
+    source: str = Field("", exclude=True)
+    base_dir: str = Field(".", exclude=True)
+
+    def select(self, names: list[str] | tuple[str, ...] | None) -> list[str]:
+        """The environments named (all when none), or UsageError naming the known ones."""
+        if not names:
+            return list(self.environments)
+        unknown = [n for n in names if n not in self.environments]
+        if unknown:
+            known = ", ".join(self.environments) or "(none)"
+            raise UsageError(f"unknown environment {', '.join(map(repr, unknown))}; known: {known}")
+        return list(dict.fromkeys(names))
+
+    def local_path(self, env: EnvironmentSpec) -> str:
+        """Absolute checkout path of a local environment (relative paths start at the config file)."""
+        return str((Path(self.base_dir) / os.path.expanduser(env.path or ".")).resolve())
+
+
+def config_path(explicit: str | None) -> Path:
+    return Path(explicit or os.environ.get("DRIFTCTL_CONFIG") or DEFAULT_CONFIG)
+
+
+def _describe(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    given = err.get("input")
+    if kind in ("int_parsing", "int_type"):
+        return f'expected an integer, got "{given}"'
+    if kind in ("float_parsing", "float_type"):
+        return f'expected a number, got "{given}"'
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key missing"
+    if kind == "literal_error":
+        return f"{err['msg'].lower()}, got \"{given}\""
+    msg = str(err.get("msg", "invalid"))
+    return msg.removeprefix("Value error, ")
+
+
+def parse_config(data: Any, node: Any, source: str, base_dir: str) -> Config:
+    """Validate already-parsed YAML; raise ConfigError with one line per problem."""
+    if data is None:
+        raise ConfigError(f"{source}:1: empty file; expected `version: 1` and `environments:`")
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}:1: expected a mapping at the top level")
+    try:
+        cfg = Config.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in {"function-after[_transport_needs(), EnvironmentSpec]"}))
+            line = line_of(node, loc)
+            key = ".".join(str(p) for p in loc) or "<root>"
+            lines.append(f"{source}:{line or 1}: {key}: {_describe(err)}")
+        raise ConfigError("\n".join(lines)) from None
+    return cfg.model_copy(update={"source": source, "base_dir": base_dir})
+
+
+def load_config(explicit: str | None = None) -> Config:
+    path = config_path(explicit)
+    data, node = load_with_lines(path)
+    return parse_config(data, node, str(path), str(path.resolve().parent))

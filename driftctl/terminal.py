@@ -1,0 +1,53 @@
+"""One object owns the rich Console and the ways driftctl speaks (after hatch's Terminal).
+
+Data is printed with markup and emoji off, so a value such as `[red]` in a config is shown as is.
+Messages go to stderr; data (tables, JSON, markdown) goes to stdout.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+
+class Terminal:
+    def __init__(self) -> None:
+        self.out = Console(highlight=False, emoji=False, soft_wrap=False)
+        self.err = Console(stderr=True, highlight=False, emoji=False)
+
+    def error(self, message: str) -> None:
+        for line in message.splitlines() or [""]:
+            self.err.print(f"[bold red]error:[/] {escape(line)}")
+
+    def warning(self, message: str) -> None:
+        self.err.print(f"[yellow]warning:[/] {escape(message)}")
+
+    def success(self, message: str) -> None:
+        self.err.print(f"[green]{escape(message)}[/]")
+
+    def info(self, message: str) -> None:
+        self.err.print(escape(message))
+
+    def data(self, text: str) -> None:
+        """Raw text (JSON, markdown) to stdout, untouched by rich."""
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+
+    def print(self, renderable: Any) -> None:
+        self.out.print(renderable, markup=False)
+
+    def status(self, message: str):
+        return self.err.status(escape(message))
+
+
+_terminal: Terminal | None = None
+
+
+def terminal() -> Terminal:
+    global _terminal
+    if _terminal is None:
+        _terminal = Terminal()
+    return _terminal

@@ -1,0 +1,46 @@
+"""Commands on this machine: argv lists through subprocess, never a shell string."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from driftctl.config import EnvironmentSpec
+from driftctl.models import Command, CommandResult
+from driftctl.transport.base import Transport
+
+
+class LocalTransport(Transport):
+    kind = "local"
+
+    def __init__(self, env_name: str, spec: EnvironmentSpec | None = None, *, root: str, command_timeout: float | None = None):
+        timeout = command_timeout or (spec.command_timeout if spec else 60)
+        super().__init__(env_name, root, timeout)
+
+    def run_batch(self, commands: Sequence[Command], timeout: float | None = None) -> list[CommandResult]:
+        # Local commands are cheap to start; a small pool overlaps the slow ones (git status, du).
+        if len(commands) <= 1:
+            return [run_local(c, timeout or self.command_timeout) for c in commands]
+        with ThreadPoolExecutor(max_workers=min(8, len(commands))) as pool:
+            return list(pool.map(lambda c: run_local(c, timeout or self.command_timeout), commands))
+
+    def describe(self) -> str:
+        return f"local:{self.root}"
+
+
+def run_local(cmd: Command, timeout: float) -> CommandResult:
+    if cmd.cwd and not os.path.isdir(cmd.cwd):
+        return CommandResult(cmd, 2, b"", f"cd: {cmd.cwd}: No such file or directory\n".encode())
+    try:
+        proc = subprocess.run(
+            list(cmd.argv), cwd=cmd.cwd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL
+        )
+    except FileNotFoundError:
+        return CommandResult(cmd, 127, b"", f"{cmd.argv[0]}: command not found\n".encode())
+    except PermissionError as exc:
+        return CommandResult(cmd, 126, b"", f"{cmd.argv[0]}: {exc.strerror}\n".encode())
+    except subprocess.TimeoutExpired:
+        return CommandResult(cmd, 124, b"", f"timed out after {timeout:g}s\n".encode())
+    return CommandResult(cmd, proc.returncode, proc.stdout, proc.stderr)

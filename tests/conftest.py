@@ -1,0 +1,18 @@
+"""Shared fixtures. Real components live in tests/fixtures/: git repositories, sshd, dockerd."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["tests.fixtures.gitrepos", "tests.fixtures.sshd", "tests.fixtures.dockerd"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_driftctl_home(tmp_path_factory, monkeypatch):
+    """Keep the fingerprint key, known-hosts and caches of the test run away from the user's own."""
+    home = tmp_path_factory.mktemp("driftctl-home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("DRIFTCTL_LOG", str(home / "driftctl.log"))
+    monkeypatch.delenv("DRIFTCTL_CONFIG", raising=False)
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
