@@ -1,9 +1,50 @@
-"""`driftctl snapshot`: not built yet."""
+"""`driftctl snapshot [ENV...]`: collect environments concurrently and save their snapshots."""
 
 from __future__ import annotations
 
+from typing import List, Optional
+
 import typer
+
+from driftctl.cli.common import AcceptKeyOption, ConfigOption, load
+from driftctl.errors import ExitCode, UsageError
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's command(s) to the app."""
+    app.command("snapshot")(snapshot)
+
+
+def snapshot(
+    environments: Optional[List[str]] = typer.Argument(None, help="Environments to collect (default: all)."),
+    config: Optional[str] = ConfigOption,
+    format: str = typer.Option("table", "--format", help="table | json (the snapshot documents)."),
+    accept_new_host_key: bool = AcceptKeyOption,
+) -> int:
+    """Read-only: collect git, compose, env, files, host (and containers) facts of each environment."""
+    from driftctl.api import take_snapshots
+    from driftctl.render.snapshot import snapshot_summary_table, snapshots_json
+    from driftctl.terminal import terminal
+
+    if format not in ("table", "json"):
+        raise UsageError(f"unknown format {format!r}; use table or json")
+    cfg = load(config)
+    names = cfg.select(environments)
+    term = terminal()
+    with term.status(f"collecting {', '.join(names)}") as status:
+        results = take_snapshots(
+            cfg, names, accept_new_host_key=accept_new_host_key,
+            progress=lambda env, msg: status.update(f"{env}: {msg}"),
+        )
+    if format == "json":
+        term.data(snapshots_json([s for s, _ in results]))
+    else:
+        term.print(snapshot_summary_table(results))
+    incomplete = [s for s, _ in results if not s["complete"]]
+    for s in incomplete:
+        reason = s["error"] or "; ".join(
+            f"{n}: {o.get('error')}" for n, o in s["collectors"].items() if o.get("status") == "error"
+        )
+        term.warning(f"{s['environment']}: incomplete ({reason})")
+    if results and format != "json":
+        term.info(f"saved to {results[0][1].parent.parent}")
+    return int(ExitCode.INCOMPLETE) if incomplete else 0

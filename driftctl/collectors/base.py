@@ -1,0 +1,89 @@
+"""What a collector is: the commands it needs, and pure functions that turn their output into data.
+
+A collector's `collect(ctx)` is a generator. Each `yield` hands the runner a list of commands and
+receives their results; the generator's return value is the collector's data. The runner runs the
+commands of every collector of an environment together, one batch per round, so a whole snapshot
+costs a few round trips. Parsing lives in module-level `parse_*` functions that take plain text and
+are tested from recorded fixtures without any host.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from driftctl.config import EnvironmentSpec
+from driftctl.errors import CollectorError
+from driftctl.models import Command, CommandResult
+
+CollectGen = Generator[list[Command], list[CommandResult], dict]
+
+
+class Skipped(Exception):
+    """Raised by a collector that does not apply here (reported as skipped, not as an error)."""
+
+
+@dataclass(frozen=True)
+class CollectContext:
+    """Where a collector looks: the environment, its transport kind and its checkout root.
+
+    For a `git` environment `root` is the local bare mirror and `commit` the pinned commit; files are
+    read with `git show` instead of `cat`.
+    """
+
+    env_name: str
+    spec: EnvironmentSpec
+    kind: str
+    root: str
+    commit: str | None = None
+    ref: str | None = None
+    url: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def path(self, rel: str) -> str:
+        return posixpath.normpath(posixpath.join(self.root, rel))
+
+    def rel(self, path: str) -> str:
+        return posixpath.relpath(path, self.root)
+
+    def read_command(self, rel: str) -> Command:
+        """The command that prints one file of the checkout (relative path)."""
+        rel = posixpath.normpath(rel)
+        if self.kind == "git":
+            return Command(("git", "show", f"{self.commit}:{rel}"), cwd=self.root)
+        return Command(("cat", "--", self.path(rel)))
+
+    def git(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> Command:
+        return Command(("git", *args), cwd=self.root, ok_codes=ok_codes)
+
+
+def file_text(result: CommandResult) -> str | None:
+    """Text of a file read with `read_command`, or None when it does not exist there."""
+    if result.ok:
+        return result.stdout.decode("utf-8", errors="replace")
+    err = result.error_text.lower()
+    if "no such file" in err or "does not exist" in err or "exists on disk, but not in" in err or "not in" in err:
+        return None
+    raise CollectorError(result.failure())
+
+
+def require(result: CommandResult) -> str:
+    if not result.ok:
+        raise CollectorError(result.failure())
+    return result.text
+
+
+class Collector:
+    """Base class: subclasses set `name`, `kinds`, and implement `collect`."""
+
+    name: ClassVar[str] = ""
+    kinds: ClassVar[frozenset[str]] = frozenset({"local", "ssh", "git"})
+    # Keys of the data that change from one run to the next without anything having drifted;
+    # they are left out of the snapshot's content fingerprint.
+    volatile: ClassVar[frozenset[str]] = frozenset()
+
+    def collect(self, ctx: CollectContext) -> CollectGen:  # pragma: no cover - interface
+        raise NotImplementedError
+        yield []

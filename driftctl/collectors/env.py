@@ -1,0 +1,39 @@
+"""Env files parsed the way Compose parses them; secret-looking values kept only as fingerprints."""
+
+from __future__ import annotations
+
+from driftctl.collectors.base import CollectContext, CollectGen, Collector, file_text
+from driftctl.secrets import fingerprint, looks_secret
+
+
+class EnvCollector(Collector):
+    name = "env"
+
+    def collect(self, ctx: CollectContext) -> CollectGen:
+        names = list(dict.fromkeys(ctx.spec.env_files))
+        results = yield [ctx.read_command(n) for n in names]
+        return {"files": {n: parse_env_file(file_text(r)) for n, r in zip(names, results)}}
+
+
+def parse_env_file(text: str | None) -> dict:
+    """One env file -> {exists, fingerprint, variables, secret_keys} with secrets fingerprinted.
+
+    A bare `KEY` (inherit from the shell) is kept as null: the deploying shell is not knowable here.
+    """
+    if text is None:
+        return {"exists": False}
+    from driftctl.compose import ComposeError, parse_dotenv
+
+    try:
+        parsed = parse_dotenv(text, lambda _name: None)
+    except ComposeError as exc:
+        return {"exists": True, "fingerprint": fingerprint(text), "error": str(exc).splitlines()[0]}
+    variables: dict[str, str | None] = {}
+    secret_keys: list[str] = []
+    for key, value in parsed.items():
+        if value is not None and looks_secret(key, value):
+            variables[key] = fingerprint(value)
+            secret_keys.append(key)
+        else:
+            variables[key] = value
+    return {"exists": True, "fingerprint": fingerprint(text), "variables": variables, "secret_keys": secret_keys}

@@ -1,0 +1,143 @@
+"""An inventory of the checkout: every tracked and untracked (not ignored) file with size and sha256,
+and which files differ from the checkout's HEAD.
+
+Files that usually hold credentials (`.env*`, keys) get a keyed fingerprint instead of a plain sha256,
+so the inventory can be compared across environments without offering a hash to brute-force.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import io
+import posixpath
+import tarfile
+
+from driftctl.collectors.base import CollectContext, CollectGen, Collector, require
+from driftctl.collectors.git import parse_status
+from driftctl.models import Command
+from driftctl.secrets import fingerprint
+
+CHUNK = 400  # files per sha256sum/wc command: far below any ARG_MAX
+PRUNED_DIRS = (".git", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache", ".pytest_cache", ".tox")
+SECRET_FILES = (".env", ".env.*", "*.env", "*.pem", "*.key", "id_rsa*", "id_ed25519*", "*.p12")
+
+
+def is_secret_file(path: str) -> bool:
+    name = posixpath.basename(path)
+    return any(fnmatch.fnmatch(name, pat) for pat in SECRET_FILES) and not name.endswith(".example")
+
+
+class FilesCollector(Collector):
+    name = "files"
+
+    def collect(self, ctx: CollectContext) -> CollectGen:
+        if ctx.kind == "git":
+            archive, = yield [Command(("git", "archive", "--format=tar", ctx.commit or "HEAD"), cwd=ctx.root)]
+            if not archive.ok:
+                require(archive)
+            return summarize(parse_tar(archive.stdout), {}, tracked=True)
+        listing, status = yield [
+            ctx.git("ls-files", "-z", "--cached", "--others", "--exclude-standard", ok_codes=(0, 128)),
+            ctx.git("status", "--porcelain=v1", "-z", "--untracked-files=all", ok_codes=(0, 128)),
+        ]
+        if listing.ok:
+            paths = sorted(set(p for p in listing.text.split("\x00") if p))
+            changes = parse_status(status.text) if status.ok else {"modified": [], "untracked": []}
+        else:  # not a git checkout: plain find, pruning the usual heavy folders
+            found, = yield [find_command(ctx.root)]
+            paths = parse_find(require(found))
+            changes = None
+        results = yield [c for chunk in chunks(paths) for c in hash_commands(ctx.root, chunk)]
+        hashes: dict[str, str] = {}
+        sizes: dict[str, int] = {}
+        for res in results:
+            if res.command.argv[0] == "sha256sum":
+                hashes.update(parse_sha256sum(res.text))
+            else:
+                sizes.update(parse_wc(res.text))
+        inventory = {p: {"size": sizes[p], "sha256": hashes[p]} for p in paths if p in hashes and p in sizes}
+        return summarize(inventory, changes, tracked=changes is not None)
+
+
+def chunks(paths: list[str]) -> list[list[str]]:
+    return [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
+
+
+def hash_commands(root: str, paths: list[str]) -> list[Command]:
+    # ok_codes 1: a path listed but deleted in the work tree still hashes the others
+    return [
+        Command(("sha256sum", "--", *paths), cwd=root, ok_codes=(0, 1)),
+        Command(("wc", "-c", "--", *paths), cwd=root, ok_codes=(0, 1)),
+    ]
+
+
+def find_command(root: str) -> Command:
+    argv: list[str] = ["find", "."]
+    for d in PRUNED_DIRS:
+        argv += ["-name", d, "-prune", "-o"]
+    argv += ["-type", "f", "-print"]
+    return Command(tuple(argv), cwd=root)
+
+
+def parse_find(text: str) -> list[str]:
+    return sorted(line[2:] if line.startswith("./") else line for line in text.splitlines() if line)
+
+
+def parse_sha256sum(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        escaped = line.startswith("\\")
+        digest, sep, path = line.lstrip("\\").partition("  ")
+        if not sep:
+            digest, sep, path = line.lstrip("\\").partition(" *")
+        if sep and len(digest) == 64:
+            if escaped:
+                path = path.replace("\\n", "\n").replace("\\\\", "\\")
+            out[path] = digest
+    return out
+
+
+def parse_wc(text: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    lines = text.splitlines()
+    for line in lines:
+        count, _, path = line.strip().partition(" ")
+        path = path.lstrip()
+        if count.isdigit() and path and not (path == "total" and len(lines) > 1 and line is lines[-1]):
+            out[path] = int(count)
+    return out
+
+
+def parse_tar(data: bytes) -> dict[str, dict]:
+    """A `git archive` tar stream -> {path: {size, sha256}} (the git environment's files at its ref)."""
+    inventory: dict[str, dict] = {}
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tar:
+        for member in tar:
+            if not member.isfile():
+                continue
+            fh = tar.extractfile(member)
+            content = fh.read() if fh else b""
+            inventory[member.name] = {"size": member.size, "sha256": hashlib.sha256(content).hexdigest()}
+    return inventory
+
+
+def summarize(inventory: dict[str, dict], changes: dict | None, *, tracked: bool) -> dict:
+    files: dict[str, dict] = {}
+    for path, info in sorted(inventory.items()):
+        if is_secret_file(path):
+            info = {"size": info["size"], "fingerprint": fingerprint("sha256:" + info["sha256"])}
+        files[path] = info
+    changed: dict[str, str] = {}
+    if changes:
+        for p in changes.get("modified", []):
+            changed[p] = "modified" if p in files else "deleted"
+        for p in changes.get("untracked", []):
+            changed[p] = "untracked"
+    return {
+        "git": tracked,
+        "count": len(files),
+        "total_bytes": sum(f["size"] for f in files.values()),
+        "files": files,
+        "changed": changed,
+    }

@@ -1,0 +1,158 @@
+"""Git facts: current branch, HEAD, branches with upstream and ahead/behind, tags, remotes,
+working-tree changes, and the commit graph (so the differ can relate commits across environments)."""
+
+from __future__ import annotations
+
+import re
+
+from driftctl.collectors.base import CollectContext, CollectGen, Collector, Skipped, require
+from driftctl.errors import CollectorError
+
+GRAPH_LIMIT = 5000
+REF_FORMAT = "%(refname)%00%(objectname)%00%(upstream)%00%(upstream:track,nobracket)%00%(*objectname)"
+HEAD_FORMAT = "%H%x00%s%x00%aI%x00%an"
+
+
+class GitCollector(Collector):
+    name = "git"
+
+    def collect(self, ctx: CollectContext) -> CollectGen:
+        if ctx.kind == "git":
+            return (yield from self._remote(ctx))
+        probe, = yield [ctx.git("rev-parse", "--is-inside-work-tree", ok_codes=(0, 128))]
+        if probe.exit_status != 0:
+            if "not a git repository" in probe.error_text:
+                raise Skipped(f"{ctx.root} is not a git checkout")
+            raise CollectorError(probe.failure())
+        branch, head, refs, status, remotes, graph = yield [
+            ctx.git("rev-parse", "--abbrev-ref", "HEAD"),
+            ctx.git("log", "-1", f"--format={HEAD_FORMAT}", ok_codes=(0, 128)),
+            ctx.git("for-each-ref", f"--format={REF_FORMAT}", "refs/heads", "refs/tags", "refs/remotes"),
+            ctx.git("status", "--porcelain=v1", "-z", "--untracked-files=all"),
+            ctx.git("remote", "-v"),
+            ctx.git("log", "--all", f"--max-count={GRAPH_LIMIT}", "--format=%H %P", ok_codes=(0, 128)),
+        ]
+        data = {
+            "branch": require(branch).strip(),
+            "head": parse_head(head.text) if head.ok else None,
+            **parse_refs(require(refs)),
+            "remotes": parse_remotes(require(remotes)),
+            **parse_status(require(status)),
+            "graph": parse_graph(graph.text) if graph.ok else {},
+        }
+        if data["branch"] == "HEAD":
+            data["branch"] = None  # detached
+        return data
+
+    def _remote(self, ctx: CollectContext) -> CollectGen:
+        refs, head, graph = yield [
+            ctx.git("ls-remote", "--heads", "--tags", "--", ctx.url or ctx.root),
+            ctx.git("log", "-1", f"--format={HEAD_FORMAT}", ctx.commit or "HEAD"),
+            ctx.git("log", "--all", f"--max-count={GRAPH_LIMIT}", "--format=%H %P"),
+        ]
+        remote = parse_ls_remote(require(refs))
+        return {
+            "branch": ctx.ref,
+            "head": parse_head(require(head)),
+            "branches": {k: {"head": v, "upstream": None, "ahead": None, "behind": None} for k, v in remote["heads"].items()},
+            "tags": remote["tags"],
+            "remote_tracking": {},
+            "remotes": {"origin": ctx.url},
+            "modified": [],
+            "untracked": [],
+            "graph": parse_graph(require(graph)),
+        }
+
+
+def parse_head(text: str) -> dict | None:
+    text = text.strip("\n")
+    if not text:
+        return None
+    sha, subject, date, author = (text.split("\x00") + ["", "", ""])[:4]
+    return {"sha": sha, "short": sha[:8], "subject": subject, "date": date, "author": author}
+
+
+_TRACK = re.compile(r"(ahead|behind) (\d+)")
+
+
+def parse_refs(text: str) -> dict:
+    """`git for-each-ref` lines -> local branches (head, upstream, ahead/behind), tags, remote-tracking heads."""
+    branches: dict[str, dict] = {}
+    tags: dict[str, str] = {}
+    tracking: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line:
+            continue
+        ref, sha, upstream, track, peeled = (line.split("\x00") + [""] * 5)[:5]
+        if ref.startswith("refs/heads/"):
+            counts = dict((k, int(v)) for k, v in _TRACK.findall(track))
+            gone = track.strip() == "gone"
+            branches[ref[len("refs/heads/"):]] = {
+                "head": sha,
+                "upstream": upstream.removeprefix("refs/remotes/") or None,
+                "ahead": None if not upstream or gone else counts.get("ahead", 0),
+                "behind": None if not upstream or gone else counts.get("behind", 0),
+            }
+        elif ref.startswith("refs/tags/"):
+            tags[ref[len("refs/tags/"):]] = peeled or sha
+        elif ref.startswith("refs/remotes/") and not ref.endswith("/HEAD"):
+            tracking[ref[len("refs/remotes/"):]] = sha
+    return {"branches": branches, "tags": tags, "remote_tracking": tracking}
+
+
+def parse_status(text: str) -> dict:
+    """`git status --porcelain=v1 -z` -> modified (tracked, changed or deleted) and untracked paths."""
+    modified: list[str] = []
+    untracked: list[str] = []
+    entries = text.split("\x00")
+    i = 0
+    while i < len(entries):
+        entry = entries[i]
+        i += 1
+        if len(entry) < 4:
+            continue
+        code, path = entry[:2], entry[3:]
+        if code == "??":
+            untracked.append(path)
+        elif code == "!!":
+            continue
+        else:
+            modified.append(path)
+            if "R" in code or "C" in code:
+                i += 1  # the rename source follows as its own entry
+    return {"modified": sorted(modified), "untracked": sorted(untracked)}
+
+
+def parse_remotes(text: str) -> dict[str, str]:
+    remotes: dict[str, str] = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and (len(parts) < 3 or parts[2] == "(fetch)"):
+            remotes[parts[0]] = parts[1]
+    return remotes
+
+
+def parse_ls_remote(text: str) -> dict:
+    heads: dict[str, str] = {}
+    tags: dict[str, str] = {}
+    for line in text.splitlines():
+        sha, _, ref = line.partition("\t")
+        if ref.startswith("refs/heads/"):
+            heads[ref[len("refs/heads/"):]] = sha
+        elif ref.startswith("refs/tags/"):
+            name = ref[len("refs/tags/"):]
+            if name.endswith("^{}"):
+                tags[name[:-3]] = sha  # peeled: the commit an annotated tag points at
+            else:
+                tags.setdefault(name, sha)
+    return {"heads": heads, "tags": tags}
+
+
+def parse_graph(text: str) -> dict[str, list[str]]:
+    """`git log --format='%H %P'` -> {commit: [parents]} for ancestry questions in the differ."""
+    graph: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if parts:
+            graph[parts[0]] = parts[1:]
+    return graph

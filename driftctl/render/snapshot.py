@@ -1,0 +1,40 @@
+"""Rendering of snapshot summaries."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rich.table import Table
+from rich.text import Text
+
+from driftctl.snapshot import collector_data
+
+
+def snapshot_summary_table(results: list[tuple[dict, Path | None]]) -> Table:
+    table = Table(title="snapshots")
+    for col in ("environment", "collectors", "branch", "HEAD", "services", "time"):
+        table.add_column(col)
+    for snap, _ in results:
+        outcomes = snap.get("collectors", {}).values()
+        ok = sum(o["status"] == "ok" for o in outcomes)
+        failed = sum(o["status"] == "error" for o in outcomes)
+        skipped = sum(o["status"] == "skipped" for o in outcomes)
+        state = Text(f"{ok} ok")
+        if failed:
+            state.append(f", {failed} failed", style="red")
+        if skipped:
+            state.append(f", {skipped} skipped", style="dim")
+        git = collector_data(snap, "git") or {}
+        compose = collector_data(snap, "compose") or {}
+        head = (git.get("head") or {}).get("short", "-")
+        services = ", ".join(compose.get("services", {})) or "-"
+        table.add_row(
+            Text(snap["environment"]), state, Text(str(git.get("branch") or "-")), Text(head),
+            Text(services), Text(f"{snap.get('duration_s', 0):.2f}s"),
+        )
+    return table
+
+
+def snapshots_json(snapshots: list[dict]) -> str:
+    return json.dumps(snapshots, indent=2, default=str)

@@ -1,0 +1,147 @@
+"""The only code that executes collectors.
+
+Per environment: open one transport, drive every applicable collector's generator in lockstep (one
+batch of commands per round, identical commands shared), and record each collector's data, error or
+skip reason. Environments are collected concurrently; a failure in one never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+from driftctl import __version__
+from driftctl.collectors import all_collectors
+from driftctl.collectors.base import CollectContext, Collector, Skipped
+from driftctl.config import Config
+from driftctl.errors import DriftctlError, TransportError
+from driftctl.models import Command, CollectorOutcome, CommandResult
+from driftctl.snapshot import SCHEMA_VERSION, content_fingerprint
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, str], None]  # (environment, message)
+
+
+def collect_all(
+    config: Config,
+    names: list[str],
+    *,
+    accept_new_host_key: bool = False,
+    progress: Progress | None = None,
+    collectors: list[Collector] | None = None,
+) -> list[dict]:
+    """Snapshot every named environment concurrently; results keep the order of `names`."""
+    chosen = collectors or all_collectors()
+    with ThreadPoolExecutor(max_workers=max(1, len(names))) as pool:
+        futures = [
+            pool.submit(collect_environment, config, n, chosen, accept_new_host_key=accept_new_host_key, progress=progress)
+            for n in names
+        ]
+        return [f.result() for f in futures]
+
+
+def collect_environment(
+    config: Config,
+    name: str,
+    collectors: list[Collector],
+    *,
+    accept_new_host_key: bool = False,
+    progress: Progress | None = None,
+) -> dict:
+    from driftctl.transport import make_transport
+
+    spec = config.environments[name]
+    started = time.monotonic()
+    say = (lambda msg: progress(name, msg)) if progress else (lambda msg: None)
+    snapshot: dict = {
+        "schema_version": SCHEMA_VERSION,
+        "environment": name,
+        "transport": spec.transport,
+        "target": None,
+        "collected_at": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "driftctl_version": __version__,
+        "complete": True,
+        "error": None,
+        "collectors": {},
+    }
+    applicable = [c for c in collectors if spec.transport in c.kinds]
+    transport = make_transport(config, name, accept_new_host_key=accept_new_host_key)
+    snapshot["target"] = transport.describe()
+    try:
+        say("connecting")
+        transport.open()
+        snapshot["target"] = transport.describe()
+        ctx = CollectContext(
+            env_name=name, spec=spec, kind=spec.transport, root=transport.root,
+            commit=getattr(transport, "commit", None), ref=getattr(transport, "ref", None),
+            url=getattr(transport, "url", None),
+        )
+        outcomes = drive(ctx, applicable, transport.run_batch, say)
+    except DriftctlError as exc:
+        snapshot["error"] = exc.message
+        outcomes = {c.name: CollectorOutcome("error", error=exc.message) for c in applicable}
+    finally:
+        transport.close()
+    snapshot["collectors"] = {n: o.to_json() for n, o in outcomes.items()}
+    snapshot["complete"] = snapshot["error"] is None and all(o.status != "error" for o in outcomes.values())
+    snapshot["duration_s"] = round(time.monotonic() - started, 3)
+    snapshot["fingerprint"] = content_fingerprint(snapshot, collectors)
+    say("done")
+    return snapshot
+
+
+RunBatch = Callable[[list[Command]], list[CommandResult]]
+
+
+def drive(ctx: CollectContext, collectors: list[Collector], run_batch: RunBatch, say: Callable[[str], None]) -> dict[str, CollectorOutcome]:
+    """Advance all collector generators together: gather their commands, run one batch, send results back."""
+    outcomes: dict[str, CollectorOutcome] = {}
+    pending: dict[str, tuple] = {}  # name -> (generator, commands, start time, all commands shown)
+    for c in collectors:
+        start = time.monotonic()
+        gen = c.collect(ctx)
+        _advance(c.name, gen, None, start, [], pending, outcomes)
+    round_no = 0
+    while pending:
+        round_no += 1
+        unique: list[Command] = list(dict.fromkeys(cmd for _, cmds, _, _ in pending.values() for cmd in cmds))
+        say(f"round {round_no}: {len(unique)} commands")
+        try:
+            results = dict(zip(unique, run_batch(unique)))
+        except TransportError as exc:
+            for name, (_, _, start, shown) in pending.items():
+                outcomes[name] = CollectorOutcome("error", error=exc.message, duration_s=time.monotonic() - start, commands=shown)
+            pending.clear()
+            break
+        current, pending = pending, {}
+        for name, (gen, cmds, start, shown) in current.items():
+            _advance(name, gen, [results[c] for c in cmds], start, shown, pending, outcomes)
+    return {c.name: outcomes[c.name] for c in collectors if c.name in outcomes}
+
+
+def _advance(name, gen, sent, start, shown, pending, outcomes) -> None:
+    try:
+        cmds = gen.send(sent) if sent is not None else next(gen)
+        shown = shown + [c.display() for c in cmds]
+        pending[name] = (gen, list(cmds), start, shown)
+    except StopIteration as stop:
+        outcomes[name] = CollectorOutcome("ok", data=stop.value, duration_s=time.monotonic() - start, commands=_short(shown))
+    except Skipped as skip:
+        outcomes[name] = CollectorOutcome("skipped", error=str(skip), duration_s=time.monotonic() - start)
+    except DriftctlError as exc:
+        outcomes[name] = CollectorOutcome("error", error=exc.message, duration_s=time.monotonic() - start, commands=_short(shown))
+    except Exception as exc:  # noqa: BLE001 - a collector bug must not lose the other collectors' data
+        log.exception("collector %s failed", name)
+        outcomes[name] = CollectorOutcome("error", error=f"internal error in collector {name}: {type(exc).__name__}: {exc}",
+                                          duration_s=time.monotonic() - start, commands=_short(shown))
+
+
+def _short(shown: list[str], limit: int = 12) -> list[str]:
+    """Keep the snapshot readable: long file lists make long commands."""
+    out = [c if len(c) <= 300 else c[:297] + "..." for c in shown[:limit]]
+    if len(shown) > limit:
+        out.append(f"... and {len(shown) - limit} more")
+    return out

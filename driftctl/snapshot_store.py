@@ -1,0 +1,69 @@
+"""Snapshots on disk: `reports/snapshots/<env>/<UTC timestamp>.json` plus `latest.json`, written atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from driftctl.errors import SnapshotError
+from driftctl.snapshot import SCHEMA_VERSION
+
+
+def reports_dir(base_dir: str | os.PathLike[str]) -> Path:
+    explicit = os.environ.get("DRIFTCTL_REPORTS_DIR")
+    return Path(explicit) if explicit else Path(base_dir) / "reports"
+
+
+def atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_snapshot(root: Path, snapshot: dict) -> Path:
+    """Write one environment's snapshot and update its latest.json; returns the timestamped path."""
+    env = snapshot["environment"]
+    stamp = snapshot["collected_at"].replace(":", "").replace("-", "")
+    folder = root / "snapshots" / env
+    text = json.dumps(snapshot, indent=2, sort_keys=False, default=str) + "\n"
+    path = folder / f"{stamp}.json"
+    n = 1
+    while path.exists():
+        n += 1
+        path = folder / f"{stamp}-{n}.json"
+    atomic_write(path, text)
+    atomic_write(folder / "latest.json", text)
+    return path
+
+
+def read_snapshot(path: str | os.PathLike[str]) -> dict:
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SnapshotError(f"{p}: snapshot not found") from None
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(f"{p}:{exc.lineno}: not a valid snapshot (invalid JSON: {exc.msg})") from None
+    if not isinstance(data, dict) or "schema_version" not in data or "environment" not in data:
+        raise SnapshotError(f"{p}: not a driftctl snapshot")
+    if not isinstance(data["schema_version"], int) or data["schema_version"] > SCHEMA_VERSION:
+        raise SnapshotError(
+            f"{p}: snapshot schema version {data['schema_version']} is newer than this driftctl understands "
+            f"({SCHEMA_VERSION}); upgrade driftctl"
+        )
+    return data
+
+
+def latest(root: Path, env: str) -> dict:
+    path = root / "snapshots" / env / "latest.json"
+    if not path.exists():
+        raise SnapshotError(f"no cached snapshot of {env!r} in {path.parent}; run `driftctl snapshot {env}` first")
+    return read_snapshot(path)

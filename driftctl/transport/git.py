@@ -1,0 +1,85 @@
+"""A remote git repository as an environment: refs via `ls-remote`, files via a cached bare mirror.
+
+The mirror lives under the user cache directory (one per URL), so repeated snapshots only fetch what
+changed. Commands for a git environment run locally with the mirror as working directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from driftctl.config import EnvironmentSpec
+from driftctl.errors import TransportError
+from driftctl.models import Command, CommandResult
+from driftctl.transport.base import Transport
+from driftctl.transport.local import run_local
+
+_SCP_LIKE = re.compile(r"^[\w.-]+@[\w.-]+:")
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "driftctl" / "mirrors"
+
+
+def resolve_url(url: str, base_dir: str) -> str:
+    """Relative local paths are relative to the config file, like `path:` of local environments."""
+    if "://" in url or _SCP_LIKE.match(url) or os.path.isabs(url):
+        return url
+    return str((Path(base_dir) / os.path.expanduser(url)).resolve())
+
+
+def mirror_path(url: str) -> Path:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", url).strip("-")[-40:]
+    return cache_dir() / f"{slug}-{hashlib.sha256(url.encode()).hexdigest()[:12]}.git"
+
+
+class GitTransport(Transport):
+    kind = "git"
+
+    def __init__(self, env_name: str, spec: EnvironmentSpec, *, base_dir: str = "."):
+        self.url = resolve_url(spec.url or "", base_dir)
+        super().__init__(env_name, str(mirror_path(self.url)), spec.command_timeout)
+        self.spec = spec
+        self.ref: str | None = spec.ref
+        self.commit: str | None = None
+
+    def _git(self, *args: str, cwd: str | None = None, timeout: float | None = None) -> subprocess.CompletedProcess:
+        env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_ASKPASS="true")
+        try:
+            return subprocess.run(
+                ["git", *args], cwd=cwd, capture_output=True, text=True, env=env,
+                timeout=timeout or self.command_timeout, stdin=subprocess.DEVNULL,
+            )
+        except subprocess.TimeoutExpired:
+            raise TransportError(f"{self.env_name}: git {args[0]} timed out after {timeout or self.command_timeout:g}s") from None
+
+    def open(self) -> None:
+        """Create or update the mirror, then pin the ref to one commit for the whole snapshot."""
+        mirror = Path(self.root)
+        if (mirror / "HEAD").exists():
+            proc = self._git("remote", "update", "--prune", cwd=self.root)
+        else:
+            mirror.parent.mkdir(parents=True, exist_ok=True)
+            proc = self._git("clone", "--mirror", "--quiet", "--", self.url, self.root)
+        if proc.returncode != 0:
+            reason = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
+            raise TransportError(f"{self.env_name}: cannot fetch {self.url}: {reason}")
+        if not self.ref:
+            head = self._git("symbolic-ref", "--quiet", "HEAD", cwd=self.root)
+            self.ref = head.stdout.strip().removeprefix("refs/heads/") or "HEAD"
+        rev = self._git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{self.ref}^{{commit}}", cwd=self.root)
+        if rev.returncode != 0:
+            raise TransportError(f"{self.env_name}: ref {self.ref!r} not found in {self.url}")
+        self.commit = rev.stdout.strip()
+
+    def run_batch(self, commands: Sequence[Command], timeout: float | None = None) -> list[CommandResult]:
+        return [run_local(c, timeout or self.command_timeout) for c in commands]
+
+    def describe(self) -> str:
+        return f"git:{self.url}@{self.ref or 'HEAD'}"
