@@ -25,18 +25,32 @@ def new_marker() -> str:
 def build_script(commands: Sequence[Command], marker: str) -> str:
     lines = [
         "d=$(mktemp -d 2>/dev/null || mktemp -d -t driftctl) || exit 97",
-        "trap 'rm -rf \"$d\"' EXIT HUP INT TERM",
+        # A trap on HUP/INT/TERM that only cleans up would let the script go on without "$d":
+        # clean up on EXIT and turn the signals into exits (PIPE: the reader went away, e.g. a
+        # transport timeout closed the channel; without the trap the temp dir would be left behind).
+        "trap 'rm -rf \"$d\"' EXIT",
+        "trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM",
     ]
     for i, cmd in enumerate(commands):
         body = "exec " + shlex.join(cmd.argv)
         if cmd.cwd:
-            body = f"cd -- {shlex.quote(cmd.cwd)} && {body}"
+            body = _in_directory(cmd.cwd, body)
         lines.append(f'( {body} ) >"$d/o" 2>"$d/e" </dev/null; r=$?')
         lines.append(
             f'printf \'%s %s %s %s %s\\n\' {shlex.quote(marker)} {i} "$r" '
             '"$(wc -c <"$d/o")" "$(wc -c <"$d/e")"; cat "$d/o" "$d/e"'
         )
     return "\n".join(lines) + "\n"
+
+
+def _in_directory(cwd: str, body: str) -> str:
+    """Run `body` in `cwd`; a missing directory gives the same status and message as LocalTransport.
+
+    Each sh words its own `cd` failure differently (dash: "can't cd to"), so the check is explicit.
+    """
+    q = shlex.quote(cwd)
+    missing = f"printf 'cd: %s: No such file or directory\\n' {q} >&2; exit {MISSING_CWD_STATUS}"
+    return f"if [ -d {q} ]; then cd -- {q} && {body}; else {missing}; fi"
 
 
 class BatchParseError(ValueError):

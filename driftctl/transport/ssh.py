@@ -1,0 +1,594 @@
+"""SSH transport: one paramiko connection per environment; each batch is one `/bin/sh -s` channel.
+
+Why this shape:
+- A remote snapshot is a few batches, so the cost that matters is connections and round trips: the
+  connection is opened once in `open()` and every `run_batch` is a single channel on it.
+- The batch script (see batch.py) is written to the channel's stdin and run by `/bin/sh -s`. The
+  login shell only ever sees the fixed string `/bin/sh -s`, never a config value.
+- Host keys are checked like OpenSSH with StrictHostKeyChecking=accept-new behind a flag: unknown keys
+  are refused unless `--accept-new-host-key`, changed keys are refused always.
+- Every failure to reach the target is one `TransportError` line that names the environment and
+  `user@host:port` and never contains key material.
+
+The pure helpers (target resolution from spec + ssh_config, ProxyJump parsing, fingerprints, messages)
+are at the top and tested without a host.
+"""
+
+from __future__ import annotations
+
+import base64
+import errno
+import getpass
+import hashlib
+import os
+import select
+import socket
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import paramiko  # this module is imported only when an ssh environment is used (see make_transport)
+
+from driftctl.config import EnvironmentSpec
+from driftctl.errors import HostKeyError, TransportError
+from driftctl.models import Command, CommandResult
+from driftctl.transport import batch
+from driftctl.transport.base import Transport
+
+DEFAULT_PORT = 22
+REMOTE_COMMAND = "/bin/sh -s"
+MKTEMP_FAILED_STATUS = 97
+MAX_JUMP_HOPS = 8
+_CHUNK = 1 << 20
+_T = TypeVar("_T")
+
+
+# --------------------------------------------------------------------------------------------------
+# Pure helpers
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SSHTarget:
+    """Where and as whom to connect, after merging environments.yaml with ~/.ssh/config."""
+
+    alias: str  # the name as written (environments.yaml `host`, or a ProxyJump hop)
+    hostname: str
+    port: int
+    user: str
+    identity_files: tuple[str, ...] = ()
+    jump: "SSHTarget | None" = None  # the hop to tunnel through (itself possibly behind another hop)
+    host_key_alias: str | None = None
+
+    @property
+    def known_hosts_name(self) -> str:
+        return known_hosts_name(self.host_key_alias or self.hostname, self.port)
+
+    def label(self) -> str:
+        return f"{self.user}@{self.hostname}:{self.port}"
+
+
+def known_hosts_name(host: str, port: int) -> str:
+    """The name OpenSSH writes in known_hosts: bare host on port 22, `[host]:port` otherwise."""
+    return host if port == DEFAULT_PORT else f"[{host}]:{port}"
+
+
+def fingerprint_sha256(key_blob: bytes) -> str:
+    """OpenSSH's fingerprint format (`ssh-keygen -lf`): `SHA256:` + unpadded base64 of the digest."""
+    return "SHA256:" + base64.b64encode(hashlib.sha256(key_blob).digest()).decode().rstrip("=")
+
+
+def parse_jump(hop: str) -> tuple[str | None, str, int | None]:
+    """One ProxyJump hop `[user@]host[:port]` (or `ssh://...`, `[v6addr]:port`) -> (user, host, port)."""
+    hop = hop.strip().removeprefix("ssh://")
+    user: str | None = None
+    if "@" in hop:
+        user, hop = hop.rsplit("@", 1)
+    port: int | None = None
+    if hop.startswith("["):
+        host, _, rest = hop[1:].partition("]")
+        if rest.startswith(":") and rest[1:].isdigit():
+            port = int(rest[1:])
+    elif hop.count(":") == 1:
+        host, _, port_text = hop.partition(":")
+        port = int(port_text) if port_text.isdigit() else None
+    else:
+        host = hop
+    return user or None, host, port
+
+
+def split_jumps(value: str | None) -> list[str]:
+    """ProxyJump's comma-separated hops, nearest first; `none` (any case) means no jump."""
+    if not value or value.strip().lower() == "none":
+        return []
+    return [h.strip() for h in value.split(",") if h.strip()]
+
+
+def resolve_target(
+    alias: str,
+    lookup: Callable[[str], Mapping[str, Any]],
+    *,
+    user: str | None = None,
+    port: int | None = None,
+    identity_file: str | None = None,
+    default_user: str,
+    jumps: Sequence[str] | None = None,
+    depth: int = 0,
+) -> SSHTarget:
+    """Merge explicit values (which win) with ssh_config's for `alias`, following ProxyJump.
+
+    `lookup` is `SSHConfig.lookup` (or a dict-returning stand-in in tests). `jumps`, when given,
+    overrides the alias's own ProxyJump: like `ssh -J a,b host`, hop `b` is reached through `a`.
+    """
+    if depth > MAX_JUMP_HOPS:
+        raise TransportError(f"ProxyJump chain for {alias} is longer than {MAX_JUMP_HOPS} hops (a loop?)")
+    cfg = lookup(alias)
+    identities = [identity_file] if identity_file else list(cfg.get("identityfile") or [])
+    hops = list(jumps) if jumps is not None else split_jumps(cfg.get("proxyjump"))
+    jump = None
+    if hops:
+        hop_user, hop_host, hop_port = parse_jump(hops[-1])
+        jump = resolve_target(
+            hop_host,
+            lookup,
+            user=hop_user,
+            port=hop_port,
+            default_user=default_user,
+            jumps=hops[:-1] or None,
+            depth=depth + 1,
+        )
+    return SSHTarget(
+        alias=alias,
+        hostname=str(cfg.get("hostname") or alias),
+        port=int(port or cfg.get("port") or DEFAULT_PORT),
+        user=str(user or cfg.get("user") or default_user),
+        identity_files=tuple(os.path.expanduser(p) for p in identities),
+        jump=jump,
+        host_key_alias=cfg.get("hostkeyalias"),
+    )
+
+
+def driftctl_known_hosts_path(environ: Mapping[str, str] | None = None) -> Path:
+    """driftctl's own known-hosts file, where `--accept-new-host-key` records keys."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "driftctl" / "known_hosts"
+
+
+def ssh_config_path(environ: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    return Path(os.path.expanduser(env.get("DRIFTCTL_SSH_CONFIG") or "~/.ssh/config"))
+
+
+def unknown_key_message(env_name: str, name: str, key_type: str, fingerprint: str) -> str:
+    return (
+        f"{env_name}: unknown host key for {name} ({key_type} {fingerprint}); verify the fingerprint, "
+        "then re-run with --accept-new-host-key to trust it"
+    )
+
+
+def changed_key_message(
+    env_name: str, name: str, expected: tuple[str, str], offered: tuple[str, str], files: Sequence[str]
+) -> str:
+    return (
+        f"{env_name}: HOST KEY CHANGED for {name}: possible man-in-the-middle attack; known key "
+        f"{expected[0]} {expected[1]}, offered key {offered[0]} {offered[1]}; refusing to connect "
+        f"(if the change is legitimate, remove the old entry from {' or '.join(files)})"
+    )
+
+
+def connect_failure_reason(exc: BaseException, timeout: float) -> str:
+    """A short, secret-free reason for a failed connection, in the words of `ssh` where possible."""
+    if isinstance(exc, paramiko.PasswordRequiredException):
+        return "the identity file is encrypted (load it into ssh-agent)"
+    if isinstance(exc, paramiko.AuthenticationException):
+        return "authentication failed"
+    if isinstance(exc, paramiko.ChannelException):
+        return f"the jump host could not open a tunnel ({exc.text or 'connect failed'})"
+    if isinstance(exc, socket.gaierror):
+        return "cannot resolve host name"
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return f"timed out after {timeout:g}s"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, OSError) and exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+        return "no route to host" if exc.errno == errno.EHOSTUNREACH else "network is unreachable"
+    if isinstance(exc, OSError) and exc.errno:
+        return os.strerror(exc.errno).lower()
+    if isinstance(exc, EOFError):
+        return "the server closed the connection"
+    if "protocol banner" in str(exc):
+        return "no SSH banner from the server (not an SSH server, or it closed the connection)"
+    first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return first_line[:200]
+
+
+def host_key_line(name: str, key: paramiko.PKey) -> str:
+    return f"{name} {key.get_name()} {key.get_base64()}\n"
+
+
+# --------------------------------------------------------------------------------------------------
+# Host key policy
+# --------------------------------------------------------------------------------------------------
+
+
+class _UnknownHostKey(Exception):
+    """Raised from inside paramiko's connect so the caller can word the refusal itself."""
+
+    def __init__(self, name: str, key: paramiko.PKey):
+        super().__init__(name)
+        self.name = name
+        self.key = key
+
+
+class _NewHostKeyPolicy(paramiko.MissingHostKeyPolicy):
+    """Called by paramiko only for a host absent from every loaded known-hosts file.
+
+    Refuses (like RejectPolicy, but keeping the key for the message) unless the user asked to accept
+    new keys, in which case the key is appended to driftctl's own known-hosts file.
+    """
+
+    def __init__(self, accept_new: bool, record_to: Path):
+        self.accept_new = accept_new
+        self.record_to = record_to
+
+    def missing_host_key(self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey) -> None:
+        if not self.accept_new:
+            raise _UnknownHostKey(hostname, key)
+        record_host_key(self.record_to, hostname, key)
+        client.get_host_keys().add(hostname, key.get_name(), key)
+
+
+def record_host_key(path: Path, name: str, key: paramiko.PKey) -> None:
+    """Append one line; O_APPEND keeps concurrent environments from clobbering each other."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, host_key_line(name, key).encode())
+    finally:
+        os.close(fd)
+
+
+# --------------------------------------------------------------------------------------------------
+# Deadline-bounded socket helpers
+# --------------------------------------------------------------------------------------------------
+
+
+class _Deadline:
+    """A point in time shared by every step of one connection attempt."""
+
+    def __init__(self, seconds: float):
+        self.total = seconds
+        self.at = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        left = self.at - time.monotonic()
+        if left <= 0:
+            raise socket.timeout("deadline passed")
+        return left
+
+
+def _in_thread(fn: Callable[[], _T], timeout: float) -> _T:
+    """Run `fn` in a daemon thread; give up after `timeout` (getaddrinfo has no timeout of its own)."""
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True, name="driftctl-resolve")
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise socket.timeout("name resolution timed out")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def tcp_connect(host: str, port: int, deadline: _Deadline) -> socket.socket:
+    """Connect to the first address of `host` that answers, all within the deadline."""
+    infos = _in_thread(lambda: socket.getaddrinfo(host, port, type=socket.SOCK_STREAM), deadline.remaining())
+    last: BaseException = OSError(errno.EHOSTUNREACH, "no address")
+    for family, kind, proto, _name, addr in infos:
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(deadline.remaining())
+            sock.connect(addr)
+            # Small request/response packets (channel open, exit status) would otherwise wait ~40 ms
+            # on Nagle + delayed ACK each; OpenSSH sets this too.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return sock
+        except OSError as exc:
+            sock.close()
+            last = exc
+            if isinstance(exc, socket.timeout):
+                break
+    raise last
+
+
+class _Watchdog:
+    """Closes a socket or channel when the deadline passes, aborting whatever paramiko waits on.
+
+    paramiko's banner, kex and auth timeouts apply one after another; this bounds their sum.
+    """
+
+    def __init__(self, closeable: Any, seconds: float):
+        self.fired = False
+        self._closeable = closeable
+        self._timer = threading.Timer(max(0.0, seconds), self._fire)
+        self._timer.daemon = True
+
+    def _fire(self) -> None:
+        self.fired = True
+        try:
+            self._closeable.close()
+        except Exception:  # noqa: BLE001 - best effort; the connect will fail either way
+            pass
+
+    def __enter__(self) -> "_Watchdog":
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+
+# --------------------------------------------------------------------------------------------------
+# The transport
+# --------------------------------------------------------------------------------------------------
+
+
+class SSHTransport(Transport):
+    """Runs batches on one SSH host over a single paramiko connection (tunnelled via ProxyJump)."""
+
+    kind = "ssh"
+
+    def __init__(self, env_name: str, spec: EnvironmentSpec, *, accept_new_host_key: bool = False):
+        super().__init__(env_name, spec.path or "", spec.command_timeout)
+        self.spec = spec
+        self.accept_new_host_key = accept_new_host_key
+        self._target: SSHTarget | None = None
+        self._clients: list[paramiko.SSHClient] = []  # jump hops first, the target last
+        self._lock = threading.Lock()
+
+    # -- target ------------------------------------------------------------------------------------
+
+    @property
+    def target(self) -> SSHTarget:
+        if self._target is None:
+            try:
+                self._target = resolve_target(
+                    self.spec.host or "",
+                    _load_ssh_config(ssh_config_path()),
+                    user=self.spec.user,
+                    port=self.spec.port,
+                    identity_file=self.spec.identity_file,
+                    default_user=getpass.getuser(),
+                )
+            except TransportError as exc:
+                raise TransportError(f"{self.env_name}: {exc.message}") from None
+        return self._target
+
+    def describe(self) -> str:
+        t = self.target
+        return f"ssh:{t.user}@{t.hostname}:{t.port}:{self.root}"
+
+    @property
+    def client(self) -> paramiko.SSHClient | None:
+        """The connection to the target (None before `open()`); exposed so tests can check reuse."""
+        return self._clients[-1] if self._clients else None
+
+    # -- connection --------------------------------------------------------------------------------
+
+    def open(self) -> None:
+        with self._lock:
+            if self._connected():
+                return
+            self._close_clients()
+            if self.spec.identity_file and not os.path.exists(os.path.expanduser(self.spec.identity_file)):
+                raise TransportError(f"{self.env_name}: identity file not found: {self.spec.identity_file}")
+            deadline = _Deadline(self.spec.connect_timeout)
+            try:
+                self._connect(self.target, deadline)
+            except BaseException:
+                self._close_clients()  # a jump hop may be up while the target failed
+                raise
+
+    def _connected(self) -> bool:
+        transport = self.client.get_transport() if self.client else None
+        return bool(transport and transport.is_active())
+
+    def _connect(self, target: SSHTarget, deadline: _Deadline) -> paramiko.SSHClient:
+        """Connect to `target` (after its jump hops, recursively); each client joins self._clients."""
+        via = ""
+        try:
+            if target.jump is not None:
+                hop = self._connect(target.jump, deadline)
+                via = f" via {target.jump.label()}"
+                sock: Any = self._tunnel(hop, target, deadline)
+            else:
+                sock = tcp_connect(target.hostname, target.port, deadline)
+            client = self._handshake(target, sock, deadline)
+        except TransportError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure becomes one TransportError line
+            reason = connect_failure_reason(exc, deadline.total)
+            raise TransportError(f"{self.env_name}: cannot connect to {target.label()}{via}: {reason}") from None
+        self._clients.append(client)
+        return client
+
+    @staticmethod
+    def _tunnel(hop: paramiko.SSHClient, target: SSHTarget, deadline: _Deadline) -> paramiko.Channel:
+        """A direct-tcpip channel from the jump host to the target (ssh -W / ProxyJump)."""
+        transport = hop.get_transport()
+        assert transport is not None
+        return transport.open_channel(
+            "direct-tcpip", (target.hostname, target.port), ("127.0.0.1", 0), timeout=deadline.remaining()
+        )
+
+    def _handshake(self, target: SSHTarget, sock: Any, deadline: _Deadline) -> paramiko.SSHClient:
+        """SSH banner, key exchange, host key check and auth over `sock`, bounded by the deadline."""
+        client = paramiko.SSHClient()
+        files = self._known_hosts_files()
+        for path in files:
+            if path.is_file():
+                client.get_host_keys().load(str(path))
+        client.set_missing_host_key_policy(_NewHostKeyPolicy(self.accept_new_host_key, files[-1]))
+        identities = [p for p in target.identity_files if os.path.exists(p)]
+        left = deadline.remaining()
+        watchdog = _Watchdog(sock, left)
+        try:
+            with watchdog:
+                client.connect(
+                    target.host_key_alias or target.hostname,
+                    target.port,
+                    username=target.user,
+                    key_filename=identities or None,
+                    allow_agent=True,
+                    look_for_keys=not identities,
+                    sock=sock,
+                    timeout=left,
+                    banner_timeout=left,
+                    auth_timeout=left,
+                    channel_timeout=left,
+                )
+        except _UnknownHostKey as exc:
+            client.close()
+            key_type, fp = exc.key.get_name(), fingerprint_sha256(exc.key.asbytes())
+            raise HostKeyError(unknown_key_message(self.env_name, exc.name, key_type, fp)) from None
+        except paramiko.BadHostKeyException as exc:
+            client.close()
+            expected = (exc.expected_key.get_name(), fingerprint_sha256(exc.expected_key.asbytes()))
+            offered = (exc.key.get_name(), fingerprint_sha256(exc.key.asbytes()))
+            message = changed_key_message(
+                self.env_name, target.known_hosts_name, expected, offered, [str(p) for p in files]
+            )
+            raise HostKeyError(message) from None
+        except BaseException:
+            client.close()
+            if watchdog.fired:
+                raise socket.timeout("deadline passed") from None
+            raise
+        return client
+
+    def _known_hosts_files(self) -> list[Path]:
+        """The user's known_hosts (from the spec) then driftctl's own, which is last: it gets new keys."""
+        return [Path(os.path.expanduser(self.spec.known_hosts)), driftctl_known_hosts_path()]
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_clients()
+
+    def _close_clients(self) -> None:
+        for client in reversed(self._clients):
+            client.close()
+        self._clients = []
+
+    # -- batches -----------------------------------------------------------------------------------
+
+    def run_batch(self, commands: Sequence[Command], timeout: float | None = None) -> list[CommandResult]:
+        if not commands:
+            return []
+        self.open()  # no-op while connected; reconnects once if the connection was dropped
+        marker = batch.new_marker()
+        script = batch.build_script(commands, marker).encode()
+        limit = timeout or self.command_timeout
+        stdout, stderr, status = self._run_script(script, limit, len(commands))
+        where = self.target.label()
+        if status == MKTEMP_FAILED_STATUS:
+            detail = _last_line(stderr) or "mktemp failed"
+            raise TransportError(f"{self.env_name}: cannot create a temporary directory on {where}: {detail}")
+        try:
+            return batch.parse_output(commands, stdout, marker)
+        except batch.BatchParseError as exc:
+            detail = f" ({_last_line(stderr)})" if _last_line(stderr) else ""
+            raise TransportError(f"{self.env_name}: incomplete output from {where}: {exc}{detail}") from None
+
+    def _run_script(self, script: bytes, limit: float, count: int) -> tuple[bytes, bytes, int]:
+        """Run the script on a fresh channel of the shared connection; bytes out, bytes err, status."""
+        client = self.client
+        transport = client.get_transport() if client else None
+        if transport is None:
+            raise TransportError(f"{self.env_name}: not connected to {self.target.label()}")
+        deadline = time.monotonic() + limit
+        try:
+            channel = transport.open_session(timeout=min(limit, self.spec.connect_timeout))
+        except Exception as exc:  # noqa: BLE001
+            raise self._lost(connect_failure_reason(exc, limit)) from None
+        try:
+            channel.exec_command(REMOTE_COMMAND)
+            stdout, stderr = pump_channel(channel, script, deadline)
+            if not channel.status_event.wait(max(0.0, deadline - time.monotonic())):
+                raise socket.timeout()
+            return stdout, stderr, channel.recv_exit_status()
+        except socket.timeout:
+            raise TransportError(
+                f"{self.env_name}: batch of {count} command(s) on {self.target.label()} "
+                f"timed out after {limit:g}s"
+            ) from None
+        except ConnectionLost as exc:
+            raise self._lost(str(exc)) from None
+        except paramiko.SSHException as exc:
+            raise self._lost(connect_failure_reason(exc, limit)) from None
+        finally:
+            channel.close()
+
+    def _lost(self, reason: str) -> TransportError:
+        return TransportError(f"{self.env_name}: connection to {self.target.label()} lost: {reason}")
+
+
+class ConnectionLost(Exception):
+    """The SSH connection died while a batch was running."""
+
+
+def pump_channel(channel: paramiko.Channel, script: bytes, deadline: float) -> tuple[bytes, bytes]:
+    """Feed `script` to stdin while draining stdout and stderr, until EOF or the deadline.
+
+    One loop does all three so no side can fill its window and stall the others (a large script plus
+    a chatty command would otherwise deadlock). Raises socket.timeout or ConnectionLost.
+    """
+    out, err = bytearray(), bytearray()
+    sent = 0
+    while True:
+        if sent < len(script) and channel.send_ready():
+            sent += channel.send(script[sent : sent + 32768])
+            if sent == len(script):
+                channel.shutdown_write()
+        if channel.recv_ready():
+            out += channel.recv(_CHUNK)
+        if channel.recv_stderr_ready():
+            err += channel.recv_stderr(_CHUNK)
+        if not (channel.recv_ready() or channel.recv_stderr_ready()):
+            if channel.eof_received or channel.closed:
+                transport = channel.get_transport()
+                if not channel.eof_received and not (transport and transport.is_active()):
+                    raise ConnectionLost("the connection closed")
+                return bytes(out), bytes(err)
+            transport = channel.get_transport()
+            if not (transport and transport.is_active()):
+                raise ConnectionLost("the connection closed")
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise socket.timeout()
+        select.select([channel], [], [], min(left, 0.01 if sent < len(script) else 0.5))
+
+
+def _last_line(data: bytes) -> str:
+    lines = data.decode("utf-8", errors="replace").strip().splitlines()
+    return lines[-1][:200] if lines else ""
+
+
+def _load_ssh_config(path: Path) -> Callable[[str], Mapping[str, Any]]:
+    """`SSHConfig.lookup` for `path`, or a lookup of an empty config when the file does not exist."""
+    if not path.is_file():
+        return paramiko.SSHConfig().lookup
+    try:
+        return paramiko.SSHConfig.from_path(str(path)).lookup
+    except Exception as exc:  # noqa: BLE001 - a broken ssh_config is a transport problem, one line
+        raise TransportError(f"cannot read ssh config {path}: {exc}") from None

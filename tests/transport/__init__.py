@@ -1,0 +1,1 @@
+"""Transport tests: pure batch framing, local, and SSH against a real sshd."""
