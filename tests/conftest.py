@@ -16,3 +16,6 @@ def _isolated_driftctl_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("DRIFTCTL_LOG", str(home / "driftctl.log"))
     monkeypatch.delenv("DRIFTCTL_CONFIG", raising=False)
     monkeypatch.delenv("DOCKER_HOST", raising=False)
+    # the developer's own ssh setup must not change what the tests see
+    monkeypatch.setenv("DRIFTCTL_SSH_CONFIG", str(home / "no-ssh-config"))
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)

@@ -1,0 +1,51 @@
+"""Edge cases of the pure parsers that recorded fixtures do not cover."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+
+from driftctl.collectors.files import is_secret_file, parse_sha256sum, parse_tar, parse_wc, summarize
+from driftctl.collectors.git import parse_graph, parse_status
+from driftctl.collectors.host import parse_df, parse_meminfo
+
+
+def test_status_rename_consumes_source_entry() -> None:
+    out = "R  new.py\x00old.py\x00?? extra.txt\x00 M changed.py\x00"
+    assert parse_status(out) == {"modified": ["changed.py", "new.py"], "untracked": ["extra.txt"]}
+
+
+def test_sha256sum_escaped_names() -> None:
+    digest = "a" * 64
+    assert parse_sha256sum(f"\\{digest}  we\\\\ird\\nname\n{digest}  plain\n") == {"we\\ird\nname": digest, "plain": digest}
+
+
+def test_wc_keeps_a_file_named_total_when_alone() -> None:
+    assert parse_wc("5 total\n") == {"total": 5}
+
+
+def test_memory_percent_uses_available() -> None:
+    mem = parse_meminfo("MemTotal: 925696 kB\nMemFree: 50000 kB\nMemAvailable: 259195 kB\n")
+    assert mem["total_mb"] == 904 and mem["used_percent"] == 72.0
+
+
+def test_df_reports_percent_of_usable_space() -> None:
+    out = "Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/root 8000000 6000000 2000000 75% /\n"
+    assert parse_df(out)["used_percent"] == 75.0
+
+
+def test_graph_roots_have_no_parents() -> None:
+    assert parse_graph("b a\na\n") == {"b": ["a"], "a": []}
+
+
+def test_tar_inventory_and_secret_files_fingerprinted() -> None:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, data in (("app.py", b"print(1)\n"), (".env", b"TOKEN=hunter2hunter2\n")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    data = summarize(parse_tar(buf.getvalue()), None, tracked=True)
+    assert data["files"]["app.py"]["size"] == 9
+    assert "sha256" not in data["files"][".env"] and data["files"][".env"]["fingerprint"].startswith("fp:")
+    assert is_secret_file("prod.env") and not is_secret_file(".env.example")
