@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from driftctl.config import Config, load_config
+if TYPE_CHECKING:
+    from driftctl.config import Config
 
 ConfigOption = typer.Option(
     None, "--config", "-c", help="environments.yaml to use (default: $DRIFTCTL_CONFIG, then ./environments.yaml)."
@@ -16,5 +17,8 @@ AcceptKeyOption = typer.Option(
 )
 
 
-def load(config_path: Optional[str]) -> Config:
+def load(config_path: Optional[str]) -> "Config":
+    """Load environments.yaml; pydantic is imported here, not at start-up, so `--help` stays instant."""
+    from driftctl.config import load_config
+
     return load_config(config_path)

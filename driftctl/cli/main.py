@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
 
     _register()
     try:
-        code = app(args=argv, standalone_mode=False)
+        code = app(args=argv, prog_name="driftctl", standalone_mode=False)
     except DriftctlError as exc:
         terminal().error(exc.message)
         sys.exit(int(exc.exit_code))
