@@ -13,9 +13,9 @@ def test_help_imports_no_heavy_library() -> None:
         "import sys\n"
         "from driftctl.cli.main import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+        f"print('LOADED=' + ','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    loaded = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+    loaded = proc.stdout.rsplit("LOADED=", 1)[1].strip()
     assert "Usage: driftctl" in proc.stdout
     assert loaded == "", f"imported at start-up: {loaded}"
