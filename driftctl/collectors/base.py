@@ -64,7 +64,7 @@ def file_text(result: CommandResult) -> str | None:
     if result.ok:
         return result.stdout.decode("utf-8", errors="replace")
     err = result.error_text.lower()
-    if "no such file" in err or "does not exist" in err or "exists on disk, but not in" in err or "not in" in err:
+    if "no such file" in err or "does not exist" in err or "exists on disk, but not in" in err:
         return None
     raise CollectorError(result.failure())
 
