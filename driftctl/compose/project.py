@@ -1,0 +1,266 @@
+"""Compose files + environment -> the resolved project, in the order Docker Compose does it.
+
+1. project environment: the shell, plus `--env-file`s (or the project's `.env`); the shell wins;
+2. each file: parse (YAML 1.2, `!reset`/`!override`), interpolate its values, rewrite short syntax;
+3. merge the files in order, applying resets, then make list entries unique;
+4. service environments: `env_file`s in order, then `environment:` (bare keys from the project env);
+5. render in `docker compose config --format json` shape, with `$` escaped as `$$`.
+
+All file access goes through `read(abs_path) -> text | None`, so the same code resolves a project
+on this machine, on an SSH host or at a git ref; whatever `read` raises propagates unchanged.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import posixpath
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from driftctl.compose.canonical import canonical
+from driftctl.compose.dotenv import DotenvError, parse_dotenv
+from driftctl.compose.errors import ComposeError, where
+from driftctl.compose.interpolate import TemplateError, interpolate_values
+from driftctl.compose.loader import ComposeDocument, load_document
+from driftctl.compose.merge import apply_resets, enforce_unicity, go_string, merge
+from driftctl.compose.normalize import Normalizer, escape_dollars
+
+Reader = Callable[[str], "str | None"]
+
+DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+_VALID_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def read_local(path: str) -> str | None:
+    """The default reader: the file's text (line endings kept), None when it does not exist."""
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+    except UnicodeDecodeError as exc:
+        raise ComposeError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise ComposeError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def normalize_project_name(name: str) -> str:
+    """compose-go's NormalizeProjectName: lowercase, keep [a-z0-9_-], no leading `_`/`-`."""
+    return "".join(re.findall(r"[a-z0-9_-]", name.lower())).lstrip("_-")
+
+
+def default_files(project_dir: str, read: Reader) -> list[str]:
+    """Compose's default file (first of DEFAULT_FILES found) plus its `.override` sibling."""
+    for name in DEFAULT_FILES:
+        path = posixpath.join(project_dir, name)
+        if read(path) is not None:
+            stem, ext = posixpath.splitext(name)
+            override = posixpath.join(project_dir, f"{stem}.override{ext}")
+            return [path, override] if read(override) is not None else [path]
+    raise ComposeError(f"{project_dir}: no compose file found (tried {', '.join(DEFAULT_FILES)})")
+
+
+def load_project(
+    files: list[str],
+    *,
+    project_dir: str | None = None,
+    env_files: list[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    project_name: str | None = None,
+    read: Reader | None = None,
+) -> dict:
+    """Resolve like `docker compose -f ... config --format json`.
+
+    Paths may be relative to project_dir (default: the directory of the first file). `read(abs_path)`
+    returns a file's text or None when it does not exist (default: the local filesystem); exceptions
+    raised by `read` propagate unchanged. `environ` defaults to os.environ.
+    """
+    read = read or read_local
+    shell = dict(os.environ if environ is None else environ)
+    base = project_dir if project_dir is not None else os.getcwd()
+    if not files:
+        files = default_files(_abs(base, "."), read)
+    paths = [_abs(base, f) for f in files]
+    pdir = _abs(base, ".") if project_dir is not None else posixpath.dirname(paths[0])
+
+    env = project_environment(pdir, env_files, shell, read)
+    lookup = env.get
+
+    def load_file(path: str) -> ComposeDocument:
+        text = read(path)
+        if text is None:
+            raise ComposeError(f"{path}: compose file not found")
+        doc = load_document(path, text)
+        _interpolate(doc, lookup)
+        canonical(doc.data, path)
+        if "include" in doc.data:
+            raise ComposeError(f"{where(path, doc.line_of(('include',)))}: include: is not supported by driftctl yet")
+        _apply_extends(doc, load_file)
+        return doc
+
+    merged: dict[str, Any] = {}
+    for path in paths:
+        doc = load_file(path)
+        if merged:
+            apply_resets(merged, doc.resets + doc.overrides)
+            try:
+                merged = merge(merged, doc.data)
+            except ValueError as exc:
+                raise ComposeError(f"{path}: {exc}") from None
+        else:
+            merged = doc.data
+        enforce_unicity(merged)
+
+    name = _project_name(project_name, env, merged, pdir)
+    _check_services(merged, paths)
+    for svc in (merged.get("services") or {}).values():
+        _resolve_environment(svc, env, pdir, read)
+    home = shell.get("HOME") or os.path.expanduser("~")
+    model = Normalizer(name, pdir, lookup, home).project(merged)
+    return escape_dollars(model)
+
+
+def _abs(base: str, path: str) -> str:
+    path = os.path.expanduser(path)
+    return posixpath.normpath(path if posixpath.isabs(path) else posixpath.join(os.path.abspath(base), path))
+
+
+def project_environment(
+    project_dir: str, env_files: list[str] | None, shell: dict[str, str], read: Reader
+) -> dict[str, str]:
+    """The interpolation environment: the shell, plus env files for the variables it lacks."""
+    required = env_files is not None
+    paths = [_abs(project_dir, f) for f in env_files] if env_files is not None else [posixpath.join(project_dir, ".env")]
+    from_files: dict[str, str] = {}
+    for path in paths:
+        text = read(path)
+        if text is None:
+            if required:
+                raise ComposeError(f"{path}: env file not found")
+            continue
+        previous = dict(from_files)
+        values = _parse_env_file(path, text, lambda k: shell[k] if k in shell else previous.get(k))
+        from_files.update({k: v for k, v in values.items() if v is not None})
+    return {**from_files, **shell}
+
+
+def _parse_env_file(path: str, text: str, lookup: Callable[[str], str | None]) -> dict[str, str | None]:
+    try:
+        return parse_dotenv(text, lookup)
+    except DotenvError as exc:
+        raise ComposeError(f"{where(path, exc.line)}: {exc.detail}") from None
+
+
+def _interpolate(doc: ComposeDocument, lookup: Callable[[str], str | None]) -> None:
+    try:
+        interpolate_values(doc.data, lookup)
+    except TemplateError as exc:
+        dotted = ".".join(exc.path)
+        raise ComposeError(f"{where(doc.file, doc.line_of(exc.path))}: {dotted}: {exc.message}") from None
+
+
+def _apply_extends(doc: ComposeDocument, load_file: Callable[[str], ComposeDocument]) -> None:
+    """`extends:` (same file or `file:`): the base service merged with the extending one, per file."""
+    services = doc.data.get("services")
+    if not isinstance(services, dict):
+        return
+    done: set[str] = set()
+
+    def resolve(name: str, chain: tuple[str, ...]) -> dict[str, Any]:
+        svc = services.get(name)
+        if not isinstance(svc, dict) or name in done or "extends" not in svc:
+            return svc if isinstance(svc, dict) else {}
+        ext = svc["extends"]
+        spec = {"service": ext} if isinstance(ext, str) else (ext if isinstance(ext, dict) else {})
+        target = str(spec.get("service", ""))
+        line = where(doc.file, doc.line_of(("services", name, "extends")))
+        if spec.get("file"):
+            other = load_file(posixpath.join(posixpath.dirname(doc.file), str(spec["file"])))
+            base = (other.data.get("services") or {}).get(target)
+        else:
+            if target in chain:
+                raise ComposeError(f"{line}: services.{name}.extends: circular reference with {target}")
+            base = resolve(target, (*chain, name)) if target in services else None
+        if not isinstance(base, dict):
+            raise ComposeError(f"{line}: services.{name}.extends: cannot find service {target!r}")
+        child = {k: v for k, v in svc.items() if k != "extends"}
+        merged = merge({"services": {name: copy.deepcopy(base)}}, {"services": {name: child}})["services"][name]
+        services[name] = merged
+        done.add(name)
+        return merged
+
+    for name in list(services):
+        resolve(name, ())
+
+
+def _project_name(explicit: str | None, env: dict[str, str], model: dict[str, Any], pdir: str) -> str:
+    for candidate, strict in ((explicit, True), (env.get("COMPOSE_PROJECT_NAME"), True)):
+        if candidate:
+            if not _VALID_NAME.match(candidate):
+                raise ComposeError(
+                    f"invalid project name {candidate!r}: must contain only lowercase letters, digits, "
+                    "dashes and underscores, and start with a letter or digit"
+                )
+            return candidate
+    name = model.get("name")
+    if isinstance(name, str) and name:
+        normalized = normalize_project_name(name)
+    else:
+        normalized = normalize_project_name(posixpath.basename(pdir.rstrip("/")))
+    if not normalized:
+        raise ComposeError(f"{pdir}: cannot derive a project name; use -p/--project-name")
+    return normalized
+
+
+def _check_services(model: dict[str, Any], paths: list[str]) -> None:
+    services = model.get("services")
+    if services is None:
+        model["services"] = {}
+        return
+    if not isinstance(services, dict):
+        raise ComposeError(f"{paths[-1]}: services must be a mapping")
+    for name, svc in list(services.items()):
+        if svc is None:
+            svc = services[name] = {}
+        if not isinstance(svc, dict):
+            raise ComposeError(f"{paths[-1]}: services.{name} must be a mapping")
+        if "image" not in svc and "build" not in svc:
+            raise ComposeError(f"{paths[-1]}: service {name!r} has neither an image nor a build context specified")
+
+
+def _explicit_environment(value: Any) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out[str(k)] = None if v is None else go_string(v)
+    elif isinstance(value, list):
+        for item in value:
+            k, sep, v = go_string(item).partition("=")
+            out[k] = v if sep else None
+    return out
+
+
+def _resolve_environment(svc: dict[str, Any], env: dict[str, str], pdir: str, read: Reader) -> None:
+    """env_file entries in order, then `environment:`; bare keys come from the project env."""
+    if "environment" not in svc and not svc.get("env_file"):
+        return
+    explicit = {k: (env.get(k) if v is None else v) for k, v in _explicit_environment(svc.get("environment")).items()}
+
+    def lookup(k: str) -> str | None:
+        return env[k] if k in env else explicit.get(k)
+
+    result: dict[str, str | None] = {}
+    for entry in svc.pop("env_file", None) or []:
+        spec = entry if isinstance(entry, dict) else {"path": entry, "required": True}
+        path = _abs(pdir, str(spec.get("path", "")))
+        text = read(path)
+        if text is None:
+            if spec.get("required", True) is not False:
+                raise ComposeError(f"{path}: env file not found")
+            continue
+        for k, v in _parse_env_file(path, text, lookup).items():
+            result[k] = v
+    result.update(explicit)
+    svc["environment"] = result
