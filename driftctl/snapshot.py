@@ -12,6 +12,7 @@ from typing import Any
 SCHEMA_VERSION = 1
 # Collector data keys that change between runs without drift (left out of the fingerprint).
 DEFAULT_VOLATILE = {"host": {"memory", "disk", "uptime_s", "load"}}
+# Collectors add their own with a `volatile` class attribute: top-level keys or paths like `containers[].started_at`.
 
 
 def content_fingerprint(snapshot: dict, collectors: list | None = None) -> str:
@@ -26,11 +27,28 @@ def content_fingerprint(snapshot: dict, collectors: list | None = None) -> str:
     stable: dict[str, Any] = {"environment": snapshot.get("environment"), "error": snapshot.get("error")}
     for name, outcome in sorted(snapshot.get("collectors", {}).items()):
         data = outcome.get("data")
-        if isinstance(data, dict):
-            data = {k: v for k, v in data.items() if k not in volatile.get(name, set())}
+        for path in sorted(volatile.get(name, set())):
+            data = _drop(data, path)
         stable[name] = {"status": outcome.get("status"), "data": data, "error": outcome.get("error")}
     blob = json.dumps(stable, sort_keys=True, separators=(",", ":"), default=str).encode()
     return "sha256:" + hashlib.sha256(blob).hexdigest()
+
+
+def _drop(data: Any, path: str) -> Any:
+    """`data` without the key at `path`: dotted keys, `name[]` to descend into every item of a list."""
+    if not isinstance(data, dict):
+        return data
+    head, _, rest = path.partition(".")
+    if head.endswith("[]"):
+        key = head[:-2]
+        if not isinstance(data.get(key), list):
+            return data
+        return {**data, key: [_drop(item, rest) if rest else item for item in data[key]]}
+    if head not in data:
+        return data
+    if not rest:
+        return {k: v for k, v in data.items() if k != head}
+    return {**data, head: _drop(data[head], rest)}
 
 
 def collector_data(snapshot: dict, name: str) -> dict | None:

@@ -16,6 +16,8 @@ def _isolated_driftctl_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("DRIFTCTL_LOG", str(home / "driftctl.log"))
     monkeypatch.delenv("DRIFTCTL_CONFIG", raising=False)
     monkeypatch.delenv("DOCKER_HOST", raising=False)
+    # a machine's own Docker engine must not leak into tests that snapshot local environments
+    monkeypatch.setenv("DRIFTCTL_DEFAULT_DOCKER_SOCKET", str(home / "no-docker.sock"))
     # the developer's own ssh setup must not change what the tests see
     monkeypatch.setenv("DRIFTCTL_SSH_CONFIG", str(home / "no-ssh-config"))
     monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
