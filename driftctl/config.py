@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from driftctl.errors import ConfigError, UsageError
 from driftctl.yaml_source import line_of, load_with_lines
@@ -61,43 +61,90 @@ class EnvironmentSpec(_Strict):
 
 
 class ExpectedRule(_Strict):
-    """A difference that is supposed to exist (reported as EXPECTED, never fails `check`)."""
+    """A difference that is supposed to exist: reported as EXPECTED, never fails `check`.
 
-    component: str = Field(description="Component id pattern (fnmatch, e.g. `env.*API_KEY*`).")
+    The rule applies to a row when its component matches and every pair of environments whose values
+    differ is allowed (for one-sided statuses such as DRIFT: every flagged environment is named).
+    """
+
+    component: str = Field(
+        description="Component id pattern (fnmatch, case-sensitive, e.g. `env.*API_KEY*`); "
+        "a pattern also matches everything below it (`compose.services.bot` covers `compose.services.bot.command`)."
+    )
     environments: list[str] | None = Field(
         None, description="Only between these environments (all pairs among them); default: any."
     )
-    reason: str | None = None
+    pairs: list[list[str]] | None = Field(
+        None, description="Only between these pairs of environments, e.g. `[[local, aws]]`; combined with `environments`."
+    )
+    reason: str | None = Field(None, description="Why the difference is expected; shown in the row's details.")
+
+    @field_validator("pairs")
+    @classmethod
+    def _pairs_of_two(cls, value: list[list[str]] | None) -> list[list[str]] | None:
+        if value is not None and any(len(p) != 2 for p in value):
+            raise ValueError("each pair names exactly two environments")
+        return value
 
 
 class ComponentRule(_Strict):
-    """A named row derived from a snapshot path, with values mapped to meanings."""
+    """A named row derived from a snapshot path, with values mapped to meanings.
 
-    title: str
-    path: str = Field(description="Dotted path into each snapshot's collector data, e.g. `compose.services.telegram-bot.command`.")
-    values: dict[str, str] = Field(
-        default_factory=dict, description="Regex -> label; the first matching regex names the value."
+    Example: `Bot Mode` from `compose.services.telegram-bot.command` with values
+    `{"main_webhook": "webhook", "main\\.py": "polling"}`. A command list is matched as one string
+    joined by spaces. The raw row at the same path is folded into this one (never counted twice).
+    """
+
+    title: str = Field(description="The row's title, e.g. `Bot Mode`.")
+    path: str = Field(
+        description="Dotted path into each snapshot: collector name, then keys of its data, e.g. "
+        "`compose.services.telegram-bot.command` or `compose.services.telegram-bot.environment.MARKET_DATA_URL`."
     )
-    status: Literal["MISMATCH", "INCONSISTENT", "DRIFT", "DIVERGED"] = "MISMATCH"
-    severity: Literal["critical", "moderate", "low"] = "moderate"
+    values: dict[str, str] = Field(
+        default_factory=dict, description="Regex -> label; the first regex that matches (re.search) names the value."
+    )
+    status: Literal["MISMATCH", "INCONSISTENT", "DRIFT", "DIVERGED", "BROKEN", "MISSING"] = Field(
+        "MISMATCH", description="Status of the row when the environments' values differ."
+    )
+    severity: Literal["critical", "moderate", "low"] = Field("moderate", description="Severity when they differ.")
+
+    @field_validator("values")
+    @classmethod
+    def _valid_regexes(cls, value: dict[str, str]) -> dict[str, str]:
+        import re
+
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid regex {pattern!r}: {exc}") from None
+        return value
 
 
 class Thresholds(_Strict):
-    memory_percent: float = Field(70, ge=0, le=100)
-    disk_percent: float = Field(85, ge=0, le=100)
+    """Resource use past which a host is CONSTRAINED (moderate; critical at 95% and above)."""
+
+    memory_percent: float = Field(70, ge=0, le=100, description="Used memory (total - available) in percent.")
+    disk_percent: float = Field(85, ge=0, le=100, description="Used space of the checkout's filesystem in percent.")
 
 
 class Rules(_Strict):
-    expected: list[ExpectedRule] = Field(default_factory=list)
-    ignore: list[str] = Field(default_factory=list, description="Component id patterns never shown.")
+    """How differences are judged: which are expected, which are hidden, thresholds, named rows."""
+
+    expected: list[ExpectedRule] = Field(default_factory=list, description="Differences that should exist.")
+    ignore: list[str] = Field(
+        default_factory=list, description="Component id patterns never shown (reveal them with `--show-ignored`)."
+    )
     thresholds: Thresholds = Field(default_factory=Thresholds)
-    components: dict[str, ComponentRule] = Field(default_factory=dict)
+    components: dict[str, ComponentRule] = Field(
+        default_factory=dict, description="Named rows (key = component id, e.g. `bot_mode`)."
+    )
 
 
 class Config(_Strict):
     version: Literal[1] = 1
     environments: dict[str, EnvironmentSpec]
-    rules: Rules = Field(default_factory=Rules)
+    rules: Rules = Field(default_factory=Rules, description="How differences are judged (see Rules).")
 
     # set by load_config, not part of the file
     source: str = Field("", exclude=True)

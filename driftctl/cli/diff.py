@@ -1,9 +1,82 @@
-"""`driftctl diff`: not built yet (see the issue that names it)."""
+"""`driftctl diff ENV_A ENV_B [ENV...]`: the comparison matrix of two or more environments."""
 
 from __future__ import annotations
 
+from typing import List, Optional
+
 import typer
+
+from driftctl.cli.common import AcceptKeyOption, ConfigOption
+
+FormatOption = typer.Option("table", "--format", "-f", help="table | json | markdown | html | sarif | junit | github")
+OutputOption = typer.Option(None, "--output", "-o", help="Write the rendered matrix to this file instead of stdout.")
+CachedOption = typer.Option(False, "--cached", help="Use each environment's latest saved snapshot instead of collecting.")
+SnapshotOption = typer.Option(None, "--snapshot", help="A saved snapshot file to compare (repeatable).")
+ShowIgnoredOption = typer.Option(False, "--show-ignored", help="Also show rows that `rules.ignore` hides.")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's command(s) to the app."""
+    app.command("diff")(diff)
+
+
+def diff(
+    environments: Optional[List[str]] = typer.Argument(None, help="Environments to compare (two or more with --snapshot files)."),
+    config: Optional[str] = ConfigOption,
+    cached: bool = CachedOption,
+    snapshot: Optional[List[str]] = SnapshotOption,
+    format: str = FormatOption,
+    output: Optional[str] = OutputOption,
+    only: Optional[str] = typer.Option(None, "--only", help="critical | moderate (and worse) | drift (DRIFT rows only)."),
+    show_in_sync: bool = typer.Option(False, "--show-in-sync", help="Also show rows that are in sync."),
+    show_ignored: bool = ShowIgnoredOption,
+    accept_new_host_key: bool = AcceptKeyOption,
+) -> int:
+    """Compare environments: exit 0 in sync (or only expected differences), 1 drift, 2 error, 3 incomplete."""
+    from driftctl.checks import compare, load_rules_config, validate_options
+    from driftctl.errors import UsageError
+    from driftctl.matrix import exit_code
+
+    validate_options(format, only)
+    names = list(environments or [])
+    if len(names) + len(snapshot or []) < 2:
+        raise UsageError("diff needs at least two environments (names or --snapshot files)")
+    cfg = load_rules_config(config, need=bool(names))
+    snapshots = collect(cfg, names, cached=cached, snapshot_files=list(snapshot or []),
+                        accept_new_host_key=accept_new_host_key)
+    matrix = compare(snapshots, cfg.rules if cfg else None, show_ignored=show_ignored)
+    emit(matrix.to_json(only=only, show_in_sync=show_in_sync), format, output)
+    return exit_code(matrix)
+
+
+def collect(cfg, names: list[str], *, cached: bool, snapshot_files: list[str], accept_new_host_key: bool) -> list[dict]:
+    """Gather snapshots with a spinner while collecting live."""
+    from driftctl.checks import gather
+    from driftctl.terminal import terminal
+
+    if not names or cached:
+        return gather(cfg, names, cached=cached, snapshot_files=snapshot_files)
+    with terminal().status(f"collecting {', '.join(names)}") as status:
+        return gather(cfg, names, snapshot_files=snapshot_files, accept_new_host_key=accept_new_host_key,
+                      progress=lambda env, msg: status.update(f"{env}: {msg}"))
+
+
+def emit(doc: dict, fmt: str, output: str | None) -> None:
+    """Render to stdout (the table through rich) or to `output`."""
+    from pathlib import Path
+
+    from driftctl.checks import render_document
+    from driftctl.snapshot_store import atomic_write
+    from driftctl.terminal import terminal
+
+    term = terminal()
+    if output:
+        text = render_document(doc, fmt)
+        atomic_write(Path(output), text if text.endswith("\n") else text + "\n")
+        term.info(f"wrote {output}")
+    elif fmt == "table":
+        term.print(render_document(doc, fmt, for_terminal=True))
+    else:
+        term.data(render_document(doc, fmt))
+    for item in doc.get("incomplete") or []:
+        if fmt != "table":
+            term.warning(f"{item['environment']}: {item['collector']} not collected: {item['error']}")

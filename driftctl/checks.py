@@ -1,0 +1,152 @@
+"""The library behind `driftctl diff` and `driftctl check`: which snapshots to compare, baselines,
+and rendering the matrix in a chosen format. Usable without the CLI.
+
+A baseline is either a saved snapshot (the environments are compared against it, as one more column
+named `baseline`) or a saved diff (`driftctl.diff/v1`: differences it already lists, with the same
+values, are accepted; only new or changed differences fail).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from driftctl.config import Config, Rules, config_path, load_config
+from driftctl.differ import build_matrix
+from driftctl.errors import SnapshotError, UsageError
+from driftctl.matrix import FAIL_ON_CHOICES, ONLY_CHOICES, SCHEMA, Matrix, Severity, Status
+from driftctl.snapshot_store import latest, read_snapshot, reports_dir
+
+FORMATS = ("table", "json", "markdown", "html", "sarif", "junit", "github")
+BASELINE = "baseline"
+
+
+def validate_options(fmt: str, only: str | None = None, fail_on: str | None = None) -> None:
+    """One-line UsageErrors for option values typer does not check."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    if only is not None and only not in ONLY_CHOICES:
+        raise UsageError(f"unknown --only {only!r}; use one of: {', '.join(ONLY_CHOICES)}")
+    if fail_on is not None and fail_on not in FAIL_ON_CHOICES:
+        raise UsageError(f"unknown --fail-on {fail_on!r}; use one of: {', '.join(FAIL_ON_CHOICES)}")
+
+
+def load_rules_config(explicit: str | None, need: bool) -> Config | None:
+    """The config when environments are named (or a file is given or present); None for snapshot-only runs."""
+    if need or explicit or config_path(explicit).exists():
+        return load_config(explicit)
+    return None
+
+
+def gather(
+    config: Config | None,
+    names: list[str],
+    *,
+    cached: bool = False,
+    snapshot_files: list[str] | None = None,
+    accept_new_host_key: bool = False,
+    progress: Any = None,
+) -> list[dict]:
+    """Snapshots of the named environments (live and saved, or the latest cached ones) plus files."""
+    snapshots: list[dict] = []
+    if names:
+        if config is None:
+            raise UsageError("naming environments needs an environments.yaml")
+        chosen = config.select(names)
+        if cached:
+            root = reports_dir(config.base_dir)
+            snapshots.extend(latest(root, env) for env in chosen)
+        else:
+            from driftctl.api import take_snapshots
+
+            results = take_snapshots(config, chosen, accept_new_host_key=accept_new_host_key, progress=progress)
+            snapshots.extend(s for s, _ in results)
+    snapshots.extend(read_snapshot(f) for f in snapshot_files or [])
+    return unique_names(snapshots)
+
+
+def unique_names(snapshots: list[dict]) -> list[dict]:
+    """Two snapshots of one environment (e.g. yesterday's file and today's) become `env@time` columns."""
+    seen: set[str] = set()
+    out = []
+    for snap in snapshots:
+        name = str(snap["environment"])
+        if name in seen:
+            name = f"{name}@{snap.get('collected_at', '')}"
+            n = 2
+            while name in seen:
+                name, n = f"{snap['environment']}@{snap.get('collected_at', '')}#{n}", n + 1
+            snap = {**snap, "environment": name}
+        seen.add(name)
+        out.append(snap)
+    return out
+
+
+def compare(snapshots: list[dict], rules: Rules | None, *, show_ignored: bool = False) -> Matrix:
+    return build_matrix(snapshots, rules or Rules(), show_ignored=show_ignored)
+
+
+# --- baselines ---------------------------------------------------------------------------------
+
+def read_baseline(path: str) -> tuple[str, dict]:
+    """("diff", document) or ("snapshot", snapshot); SnapshotError for anything else."""
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SnapshotError(f"{p}: baseline not found") from None
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(f"{p}:{exc.lineno}: not a valid baseline (invalid JSON: {exc.msg})") from None
+    if isinstance(data, dict) and data.get("schema") == SCHEMA:
+        return "diff", data
+    if isinstance(data, dict) and isinstance(data.get("schema"), str) and data["schema"].startswith("driftctl.diff/"):
+        raise SnapshotError(f"{p}: diff schema {data['schema']} is not understood by this driftctl ({SCHEMA}); upgrade driftctl")
+    return "snapshot", read_snapshot(p)
+
+
+def baseline_environments(kind: str, baseline: dict) -> list[str]:
+    """Environments a diff baseline was taken over (the default for `check --baseline DIFF`)."""
+    return list(baseline.get("environments") or []) if kind == "diff" else []
+
+
+def check_against_snapshot(snapshots: list[dict], baseline: dict, rules: Rules | None, *, show_ignored: bool = False) -> Matrix:
+    """The environments and the baseline snapshot side by side; any difference from it is a finding."""
+    names = {s["environment"] for s in snapshots}
+    label = BASELINE if BASELINE not in names else f"{BASELINE}:{baseline['environment']}"
+    return compare([{**baseline, "environment": label}, *snapshots], rules, show_ignored=show_ignored)
+
+
+def accept_baseline(matrix: Matrix, baseline: dict, source: str) -> Matrix:
+    """Findings a saved diff already lists with the same status and values become EXPECTED."""
+    known = {r["component"]: r for r in baseline.get("rows") or []}
+    for row in matrix.findings():
+        old = known.get(row.component)
+        if not old or old.get("status") != row.status.value:
+            continue
+        common = [e for e in row.values if e in (old.get("values") or {})]
+        if common and all(old["values"][e] == row.values[e] for e in common):
+            row.details.append(f"accepted in baseline {source} (was {row.status.value} {row.severity.value})")
+            row.status, row.severity = Status.EXPECTED, Severity.NONE
+    return matrix
+
+
+# --- output ------------------------------------------------------------------------------------
+
+def render_document(doc: dict, fmt: str, *, for_terminal: bool = False) -> Any:
+    """Text of the matrix in `fmt` (a rich renderable for the terminal table)."""
+    if fmt == "table":
+        from driftctl.render import table
+
+        return table.render_table(doc) if for_terminal else table.render(doc)
+    try:
+        module = importlib.import_module(f"driftctl.render.{fmt}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"driftctl.render.{fmt}":
+            raise UsageError(f"format {fmt!r} is not available in this installation") from None
+        raise
+    if fmt == "github":
+        return module.render(doc, os.environ.get("GITHUB_STEP_SUMMARY"))
+    return module.render(doc)

@@ -1,0 +1,179 @@
+"""Shared pieces of the row families: the view of the snapshots, value display, and value rows.
+
+Families receive a `View` (environment -> snapshot) and return rows; only this module knows how a
+raw value becomes its display form, so secrets are shown the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from driftctl.config import Rules
+from driftctl.matrix import ABSENT_VALUE, NOT_APPLICABLE, UNKNOWN_VALUE, Row, Severity, Status
+from driftctl.secrets import is_fingerprint
+from driftctl.snapshot import collector_data
+
+
+class _Marker:
+    """A value that is not a value: absent, unknown (collector failed), or not applicable."""
+
+    def __init__(self, display: str):
+        self.display = display
+
+    def __repr__(self) -> str:
+        return self.display
+
+
+ABSENT = _Marker(ABSENT_VALUE)
+UNKNOWN = _Marker(UNKNOWN_VALUE)
+NA = _Marker(NOT_APPLICABLE)
+
+
+@dataclass
+class View:
+    """The snapshots being compared, keyed by environment name (in the order given)."""
+
+    snapshots: dict[str, dict]
+    rules: Rules
+
+    @property
+    def envs(self) -> list[str]:
+        return list(self.snapshots)
+
+    def transport(self, env: str) -> str:
+        return str(self.snapshots[env].get("transport") or "")
+
+    def state(self, env: str, collector: str) -> str:
+        """`ok`, `error`, `skipped` or `absent` (the collector did not run there)."""
+        outcome = (self.snapshots[env].get("collectors") or {}).get(collector)
+        if not outcome:
+            return "error" if self.snapshots[env].get("error") else "absent"
+        return str(outcome.get("status") or "absent")
+
+    def data(self, env: str, collector: str) -> dict | None:
+        return collector_data(self.snapshots[env], collector)
+
+    def per_env(self, collector: str) -> dict[str, dict | _Marker]:
+        """Each environment's data of one collector, or UNKNOWN (failed) / NA (not applicable there)."""
+        out: dict[str, dict | _Marker] = {}
+        for env in self.envs:
+            d = self.data(env, collector)
+            if d is not None:
+                out[env] = d
+            else:
+                out[env] = UNKNOWN if self.state(env, collector) == "error" else NA
+        return out
+
+    def has_worktree(self, env: str) -> bool:
+        """Git environments are commits in a repository: no working tree, no host, no containers."""
+        return self.transport(env) != "git"
+
+    def commands(self, env: str, collector: str) -> list[str]:
+        outcome = (self.snapshots[env].get("collectors") or {}).get(collector) or {}
+        return list(outcome.get("commands") or [])
+
+
+def show(value: Any) -> str:
+    """The display form of a value: secrets as `fingerprint a1b2c3d4..`, lists joined, mappings as JSON."""
+    if isinstance(value, _Marker):
+        return value.display
+    if value is None or value == "":
+        return "(empty)"
+    if is_fingerprint(value):
+        return f"fingerprint {value[3:11]}.."
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return " ".join(show(v) for v in value)
+    return json.dumps(_mask(value), sort_keys=True, separators=(", ", ": "), default=str)
+
+
+def _mask(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _mask(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask(v) for v in value]
+    if is_fingerprint(value):
+        return f"fingerprint {value[3:11]}.."
+    return value
+
+
+def comparable(values: dict[str, Any]) -> dict[str, Any]:
+    """The environments whose value is known (not UNKNOWN, not NA)."""
+    return {e: v for e, v in values.items() if v is not UNKNOWN and v is not NA}
+
+
+def canonical(value: Any) -> str:
+    """A stable comparison key (dict order and list-vs-tuple never make a difference)."""
+    if isinstance(value, _Marker):
+        return value.display
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def differs(values: dict[str, Any]) -> bool:
+    return len({canonical(v) for v in comparable(values).values()}) > 1
+
+
+def value_row(
+    component: str,
+    title: str,
+    values: dict[str, Any],
+    *,
+    status: Status = Status.MISMATCH,
+    severity: Severity = Severity.MODERATE,
+    sources: dict[str, str] | None = None,
+    details: Iterable[str] = (),
+    missing_status: Status = Status.MISSING,
+) -> Row:
+    """A row comparing one value across environments.
+
+    IN_SYNC when every known value is equal; `missing_status` when some environments have it and
+    others do not (ABSENT); `status` otherwise. UNKNOWN/NA environments take no part.
+    """
+    known = comparable(values)
+    if not differs(values):
+        st, sev = Status.IN_SYNC, Severity.NONE
+    elif any(v is ABSENT for v in known.values()):
+        st, sev = missing_status, severity
+    else:
+        st, sev = status, severity
+    row = Row(component=component, title=title, values={e: show(v) for e, v in values.items()},
+              status=st, severity=sev, details=list(details), sources=dict(sources or {}))
+    if st is not Status.IN_SYNC:
+        row.details.extend(_groups(values))
+    return row
+
+
+def _groups(values: dict[str, Any]) -> list[str]:
+    """`local = github; aws differs` style summary when more than two environments take part."""
+    known = comparable(values)
+    if len(known) <= 2:
+        return []
+    groups: dict[str, list[str]] = {}
+    for env, v in known.items():
+        groups.setdefault(canonical(v), []).append(env)
+    if len(groups) == len(known):
+        return []
+    return ["same value: " + "; ".join(" = ".join(g) for g in groups.values() if len(g) > 1)]
+
+
+def get_path(data: Any, keys: list[str]) -> Any:
+    """Walk `keys` into nested dicts; a key may itself contain dots (longest match first)."""
+    node = data
+    i = 0
+    while i < len(keys):
+        if not isinstance(node, dict):
+            return ABSENT
+        for j in range(len(keys), i, -1):
+            key = ".".join(keys[i:j])
+            if key in node:
+                node, i = node[key], j
+                break
+        else:
+            return ABSENT
+    return node
+

@@ -1,0 +1,230 @@
+"""Compose rows: each resolved service, each of its keys, each environment variable.
+
+The resolved model (`docker compose config` shape) carries facts that differ between two checkouts
+of the same files: absolute paths and names derived from the checkout's folder (project, network
+and volume names, built image names). They are normalised away before comparing, so only real
+configuration differences become rows. A difference in an environment whose compose files have
+uncommitted changes is DRIFT (a hand edit on that host), otherwise MISMATCH.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from driftctl.differ.common import ABSENT, NA, View, value_row
+from driftctl.matrix import Row, Severity, Status
+
+CRITICAL_KEYS = frozenset({"command", "entrypoint", "image", "build"})
+LOW_KEYS = frozenset({"labels", "container_name", "logging", "hostname", "stop_grace_period", "develop", "annotations"})
+PROJECT = "{project}"
+ROOT = "."
+
+
+def rows(view: View) -> list[Row]:
+    data = view.per_env("compose")
+    models = {e: (normalize(view, e, d) if isinstance(d, dict) else d) for e, d in data.items()}
+    found = {e: (bool(m.get("found", True)) if isinstance(m, dict) else m) for e, m in models.items()}
+    out: list[Row] = []
+    if any(isinstance(f, bool) for f in found.values()):
+        # Which files an environment uses is its choice in environments.yaml; only having none is reported.
+        values = {e: (("compose files found" if f else ABSENT) if isinstance(f, bool) else f) for e, f in found.items()}
+        out.append(value_row("compose.files", "Compose Files", values, severity=Severity.CRITICAL,
+                             sources=_sources(models, "(files)")))
+    drifted = _uncommitted_compose_envs(view, models)
+    services = sorted({s for m in models.values() if isinstance(m, dict) for s in (m.get("services") or {})})
+    for svc in services:
+        out.extend(_service_rows(view, svc, models, drifted))
+    for section in ("networks", "volumes"):
+        names = sorted({n for m in models.values() if isinstance(m, dict) for n in (m.get(section) or {})})
+        for name in names:
+            values = {e: ((m.get(section) or {}).get(name, ABSENT) if isinstance(m, dict) else m) for e, m in models.items()}
+            out.append(_finish(value_row(f"compose.{section}.{name}", f"Compose {section[:-1]} {name}", values,
+                                         severity=Severity.LOW, sources=_sources(models, f"{section}.{name}")), drifted))
+    return out
+
+
+def _file_list(model: dict) -> str:
+    return ", ".join(f["path"] for f in model.get("files") or [])
+
+
+def _sources(models: dict, path: str) -> dict[str, str]:
+    return {e: f"compose: {_file_list(m) or '(no compose files)'} -> {path}" if isinstance(m, dict) else "compose"
+            for e, m in models.items()}
+
+
+def _service_rows(view: View, svc: str, models: dict, drifted: set[str]) -> list[Row]:
+    specs: dict[str, Any] = {}
+    for e, m in models.items():
+        if isinstance(m, dict):
+            specs[e] = (m.get("services") or {}).get(svc, ABSENT)
+        else:
+            specs[e] = m
+    presence = {e: ("declared" if isinstance(s, dict) else s) for e, s in specs.items()}
+    base = f"compose.services.{svc}"
+    out = [value_row(base, f"Service {svc}", presence, severity=Severity.CRITICAL, sources=_sources(models, f"services.{svc}"))]
+    have = {e: (NA if s is ABSENT else s) for e, s in specs.items()}  # only compare where declared
+    keys = sorted({k for s in have.values() if isinstance(s, dict) for k in s})
+    for key in keys:
+        if key == "environment":
+            out.extend(_env_rows(svc, have, models, drifted, _env_file_differences(view)))
+            continue
+        values = {e: (s.get(key, ABSENT) if isinstance(s, dict) else s) for e, s in have.items()}
+        sev = Severity.CRITICAL if key in CRITICAL_KEYS else Severity.LOW if key in LOW_KEYS or key.startswith("x-") else Severity.MODERATE
+        row = value_row(f"{base}.{key}", f"{svc}: {key}", values, severity=sev,
+                        sources=_sources(models, f"services.{svc}.{key}"))
+        out.append(_finish(row, drifted))
+    return out
+
+
+def _env_rows(svc: str, have: dict, models: dict, drifted: set[str], env_file_diffs: set[str]) -> list[Row]:
+    """One row per variable. A variable whose env-file value differs too is a MISMATCH even where
+    compose files were hand-edited: the env file, not the edit, explains it."""
+    envs = {e: ((s.get("environment") or {}) if isinstance(s, dict) else s) for e, s in have.items()}
+    names = sorted({k for v in envs.values() if isinstance(v, dict) for k in v})
+    out = []
+    for name in names:
+        values = {e: (v.get(name, ABSENT) if isinstance(v, dict) else v) for e, v in envs.items()}
+        row = value_row(f"compose.services.{svc}.environment.{name}", f"{svc}: {name}", values,
+                        severity=Severity.MODERATE, sources=_sources(models, f"services.{svc}.environment.{name}"))
+        if name in env_file_diffs:
+            row.details.append(f"follows the env files, where {name} differs too")
+            out.append(row)
+        else:
+            out.append(_finish(row, drifted))
+    return out
+
+
+def _env_file_differences(view: View) -> set[str]:
+    """Names of variables whose values differ between the environments' env files."""
+    seen: dict[str, set[str]] = {}
+    for env in view.envs:
+        for info in ((view.data(env, "env") or {}).get("files") or {}).values():
+            for key, value in (info.get("variables") or {}).items():
+                seen.setdefault(key, set()).add(str(value))
+    return {k for k, v in seen.items() if len(v) > 1}
+
+
+def _finish(row: Row, drifted: set[str]) -> Row:
+    """A difference in an environment with hand-edited compose files is DRIFT, flagged on those."""
+    if row.status in (Status.MISMATCH, Status.MISSING) and drifted & set(row.values):
+        row.flagged = sorted(drifted & set(row.values))
+        row.status = Status.DRIFT
+        row.details.append(f"compose files with uncommitted changes in: {', '.join(row.flagged)}")
+    return row
+
+
+def _uncommitted_compose_envs(view: View, models: dict) -> set[str]:
+    out = set()
+    for env, m in models.items():
+        if not isinstance(m, dict) or not view.has_worktree(env):
+            continue
+        changed = set((view.data(env, "files") or {}).get("changed") or {})
+        git = view.data(env, "git") or {}
+        changed |= set(git.get("modified") or []) | set(git.get("untracked") or [])
+        if any(f.get("path") in changed for f in m.get("files") or []):
+            out.add(env)
+    return out
+
+
+# --- normalisation -----------------------------------------------------------------------------
+
+_SSH_TARGET = re.compile(r"^ssh:[^:]*:\d+:(/.*)$")
+
+
+def project_root(view: View, env: str, data: dict) -> str | None:
+    """The folder the compose paths are relative to: recorded, from the target, or inferred."""
+    for key in ("project_dir", "working_dir"):
+        if isinstance(data.get(key), str):
+            return data[key].rstrip("/") or "/"
+    target = str(view.snapshots[env].get("target") or "")
+    if target.startswith("local:/"):
+        return target[len("local:"):].rstrip("/") or "/"
+    m = _SSH_TARGET.match(target)
+    if m:
+        return m.group(1).rstrip("/") or "/"
+    return _infer_root(view, env, data)
+
+
+def _infer_root(view: View, env: str, data: dict) -> str | None:
+    """For a git mirror: the prefix of absolute paths whose remainder names files of the checkout."""
+    inventory = (view.data(env, "files") or {}).get("files") or {}
+    folders = {"/".join(p.split("/")[:i]) for p in inventory for i in range(1, p.count("/") + 2)}
+    votes: Counter[str] = Counter()
+    for s in _strings(data.get("services")):
+        if not s.startswith("/"):
+            continue
+        parts = s.rstrip("/").split("/")
+        for i in range(2, len(parts) + 1):
+            if "/".join(parts[i:]) in folders or i == len(parts) and parts[-1] == "":
+                votes["/".join(parts[:i])] += 1
+                break
+    return votes.most_common(1)[0][0] if votes else None
+
+
+def _strings(value: Any):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def normalize(view: View, env: str, data: dict) -> dict:
+    """The compose data with this checkout's root and project name replaced by placeholders."""
+    root = project_root(view, env, data)
+    project = data.get("project")
+    out = dict(data)
+    out["services"] = {
+        name: _svc(name, _paths(svc, root), project) for name, svc in (data.get("services") or {}).items()
+    }
+    for section in ("networks", "volumes"):
+        out[section] = {k: _named(_paths(v, root), project) for k, v in (data.get(section) or {}).items()}
+    return out
+
+
+def _paths(value: Any, root: str | None) -> Any:
+    if not root or root == "/":
+        return value
+    if isinstance(value, str):
+        if value == root:
+            return ROOT
+        if value.startswith(root + "/"):
+            return ROOT + value[len(root):]
+        return value.replace(root + "/", ROOT + "/")
+    if isinstance(value, dict):
+        return {k: _paths(v, root) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_paths(v, root) for v in value]
+    return value
+
+
+def _named(value: Any, project: str | None) -> Any:
+    """Top-level network/volume definitions: `name: <project>_default` -> `{project}_default`."""
+    if not project or not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        return value
+    return {**value, "name": _unproject(value["name"], project)}
+
+
+def _unproject(text: str, project: str) -> str:
+    if text == project:
+        return PROJECT
+    for sep in ("_", "-"):
+        if text.startswith(project + sep):
+            return PROJECT + text[len(project):]
+    return text
+
+
+def _svc(name: str, svc: Any, project: str | None) -> Any:
+    """A built service's default image name (`<project>-<service>`) does not say anything."""
+    if not project or not isinstance(svc, dict):
+        return svc
+    out = dict(svc)
+    image = out.get("image")
+    if isinstance(image, str) and image.split(":")[0] in (f"{project}-{name}", f"{project}_{name}"):
+        out["image"] = _unproject(image, project)
+    return out

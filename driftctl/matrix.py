@@ -1,0 +1,228 @@
+"""The comparison matrix: rows of component x environment, each with a status and a severity.
+
+This module owns the vocabulary (what each status and severity means), the JSON contract
+`driftctl.diff/v1` and the exit-code decision, so every renderer and every command agrees on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Iterable
+
+from driftctl.errors import ExitCode
+
+SCHEMA = "driftctl.diff/v1"
+
+
+class Status(str, Enum):
+    """What a row says about its environments. Each status has exactly one meaning."""
+
+    IN_SYNC = "IN_SYNC"  # the same everywhere it could be collected
+    DIVERGED = "DIVERGED"  # both sides have something the other lacks (branches, commits, file sets)
+    MISMATCH = "MISMATCH"  # a configuration value differs
+    INCONSISTENT = "INCONSISTENT"  # runtime behaviour or mode differs (e.g. polling vs webhook)
+    DRIFT = "DRIFT"  # what runs or sits on a host differs from what is committed there
+    MISSING = "MISSING"  # present in some environments only
+    BROKEN = "BROKEN"  # a health check fails in an environment (unhealthy container, missing import)
+    EXPECTED = "EXPECTED"  # differs, and the rules say it should
+    CONSTRAINED = "CONSTRAINED"  # a resource is past its threshold (memory, disk)
+    UNKNOWN = "UNKNOWN"  # could not be collected
+
+    @property
+    def meaning(self) -> str:
+        return STATUS_MEANINGS[self]
+
+
+STATUS_MEANINGS: dict[Status, str] = {
+    Status.IN_SYNC: "the same in every environment where it could be collected",
+    Status.DIVERGED: "both sides have something the other lacks (branches, commits, file sets)",
+    Status.MISMATCH: "a configuration value differs",
+    Status.INCONSISTENT: "runtime behaviour or mode differs",
+    Status.DRIFT: "what runs or sits on the host differs from what is committed there",
+    Status.MISSING: "present in some environments only",
+    Status.BROKEN: "a health check fails in an environment",
+    Status.EXPECTED: "differs, and the rules say it should",
+    Status.CONSTRAINED: "a resource is past its threshold",
+    Status.UNKNOWN: "could not be collected",
+}
+
+
+class Severity(str, Enum):
+    """How much a row matters. `none` rows never fail a check: in sync, expected, unknown, or
+    a consequence already counted on another row (e.g. HEADs of environments on different branches)."""
+
+    CRITICAL = "critical"  # breaks or will break the deployment
+    MODERATE = "moderate"  # a real difference to resolve
+    LOW = "low"  # worth knowing, rarely urgent
+    NONE = "none"  # not a finding
+
+    @property
+    def rank(self) -> int:
+        return {"critical": 3, "moderate": 2, "low": 1, "none": 0}[self.value]
+
+
+# Statuses that never count as drift.
+QUIET = frozenset({Status.IN_SYNC, Status.EXPECTED, Status.UNKNOWN})
+
+# Display values that are not values: never compared with other environments.
+UNKNOWN_VALUE = "(unknown)"  # the collector failed there
+NOT_APPLICABLE = "(n/a)"  # the fact does not exist for that kind of environment (host facts of a git remote)
+ABSENT_VALUE = "(absent)"  # collected, and not there
+NOT_VALUES = frozenset({UNKNOWN_VALUE, NOT_APPLICABLE})
+
+
+@dataclass
+class Row:
+    """One component compared across environments.
+
+    `values` and `sources` are keyed by environment name and hold display strings (secrets only as
+    fingerprints). `flagged` names the environments a one-sided status (DRIFT, BROKEN, CONSTRAINED)
+    is about; it drives `expected` rules and is not part of the JSON contract.
+    """
+
+    component: str
+    title: str
+    values: dict[str, str]
+    status: Status = Status.IN_SYNC
+    severity: Severity = Severity.NONE
+    details: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    flagged: list[str] = field(default_factory=list)
+    ignored: bool = False
+
+    @property
+    def is_finding(self) -> bool:
+        """A difference that counts: not quiet, not ignored, and of some severity."""
+        return not self.ignored and self.status not in QUIET and self.severity is not Severity.NONE
+
+    def to_json(self) -> dict:
+        out = {
+            "component": self.component,
+            "title": self.title,
+            "values": dict(self.values),
+            "status": self.status.value,
+            "severity": self.severity.value,
+            "details": list(self.details),
+            "sources": dict(self.sources),
+        }
+        if self.ignored:  # only present when --show-ignored reveals the row
+            out["ignored"] = True
+        return out
+
+
+@dataclass
+class Matrix:
+    """All rows of one comparison plus what could not be collected."""
+
+    environments: list[str]
+    rows: list[Row] = field(default_factory=list)
+    incomplete: list[dict] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        """Counts of findings by severity, plus expected, in-sync and unknown rows (ignored rows left out)."""
+        out = {"critical": 0, "moderate": 0, "low": 0, "expected": 0, "in_sync": 0, "unknown": 0}
+        for row in self.rows:
+            if row.ignored:
+                continue
+            if row.status is Status.IN_SYNC:
+                out["in_sync"] += 1
+            elif row.status is Status.EXPECTED:
+                out["expected"] += 1
+            elif row.status is Status.UNKNOWN:
+                out["unknown"] += 1
+            elif row.severity is not Severity.NONE:
+                out[row.severity.value] += 1
+        return out
+
+    def findings(self) -> list[Row]:
+        return [r for r in self.rows if r.is_finding]
+
+    def to_json(self, *, only: str | None = None, show_in_sync: bool = False) -> dict:
+        """The `driftctl.diff/v1` document. Filters shape `rows`; `summary` always covers every row."""
+        return {
+            "schema": SCHEMA,
+            "environments": list(self.environments),
+            "rows": [r.to_json() for r in visible_rows(self.rows, only=only, show_in_sync=show_in_sync)],
+            "summary": self.summary(),
+            "incomplete": [dict(i) for i in self.incomplete],
+        }
+
+
+ONLY_CHOICES = ("critical", "moderate", "drift")
+FAIL_ON_CHOICES = ("critical", "moderate", "any")
+
+
+def visible_rows(rows: Iterable[Row], *, only: str | None = None, show_in_sync: bool = False) -> list[Row]:
+    """Rows a reader sees.
+
+    `only`: `critical` = critical findings; `moderate` = moderate or critical findings;
+    `drift` = rows whose status is DRIFT. IN_SYNC rows are hidden unless `show_in_sync`.
+    """
+    out = []
+    for r in rows:
+        if r.status is Status.IN_SYNC and not show_in_sync and only is None:
+            continue
+        if only == "critical" and not (r.is_finding and r.severity is Severity.CRITICAL):
+            continue
+        if only == "moderate" and not (r.is_finding and r.severity.rank >= Severity.MODERATE.rank):
+            continue
+        if only == "drift" and r.status is not Status.DRIFT:
+            continue
+        out.append(r)
+    return out
+
+
+def exit_code(matrix: Matrix, fail_on: str = "any") -> int:
+    """0 in sync (or only expected/ignored differences), 1 drift at or above `fail_on`,
+    3 nothing failing but something could not be collected. (2 is for errors, raised elsewhere.)"""
+    floor = {"any": Severity.LOW, "moderate": Severity.MODERATE, "critical": Severity.CRITICAL}[fail_on]
+    if any(r.severity.rank >= floor.rank for r in matrix.findings()):
+        return int(ExitCode.DRIFT)
+    if matrix.incomplete:
+        return int(ExitCode.INCOMPLETE)
+    return int(ExitCode.OK)
+
+
+def exit_code_of_json(doc: dict, fail_on: str = "any") -> int:
+    """The same decision from a `driftctl.diff/v1` document (for renderers and saved diffs)."""
+    return exit_code(matrix_from_json(doc), fail_on)
+
+
+def matrix_from_json(doc: dict) -> Matrix:
+    """Read a saved `driftctl.diff/v1` document back (used for `check --baseline DIFF`)."""
+    rows = [
+        Row(
+            component=r["component"], title=r.get("title", r["component"]), values=dict(r.get("values") or {}),
+            status=Status(r["status"]), severity=Severity(r.get("severity", "none")),
+            details=list(r.get("details") or []), sources=dict(r.get("sources") or {}), ignored=bool(r.get("ignored")),
+        )
+        for r in doc.get("rows", [])
+    ]
+    return Matrix(environments=list(doc.get("environments", [])), rows=rows, incomplete=list(doc.get("incomplete", [])))
+
+
+# --- presentation shared by every renderer (they take the JSON document, so these do too) ----------
+
+def marker(row: dict) -> str:
+    """The seed report's traffic lights: red critical, yellow moderate/expected/constrained, blue low."""
+    status, severity = row["status"], row["severity"]
+    if row.get("ignored"):
+        return "⚫"
+    if status == "IN_SYNC":
+        return "🟢"
+    if status == "UNKNOWN":
+        return "⚪"
+    if status == "EXPECTED":
+        return "🟡"
+    return {"critical": "🔴", "moderate": "🟡", "low": "🔵"}.get(severity, "⚪")
+
+
+def summary_text(doc: dict) -> str:
+    """`1 critical, 0 moderate, ...` plus the number of collector errors."""
+    s = doc["summary"]
+    line = (f"{s['critical']} critical, {s['moderate']} moderate, {s['low']} low, {s['expected']} expected, "
+            f"{s['in_sync']} in sync, {s['unknown']} unknown")
+    if doc.get("incomplete"):
+        line += f"; incomplete: {len(doc['incomplete'])} collector error(s)"
+    return line
