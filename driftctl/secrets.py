@@ -12,6 +12,7 @@ import hmac
 import os
 import re
 import secrets as _stdlib_secrets
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,21 +41,33 @@ def key_file() -> Path:
     return Path(base) / "driftctl" / "fingerprint.key"
 
 
+_key_lock = threading.Lock()
+
+
 @lru_cache(maxsize=4)
 def _key(path: str) -> bytes:
+    """The installation key, created on first use (0600). Environments are collected in threads,
+    so creation is locked here and `O_EXCL` settles a race with another driftctl process."""
     p = Path(path)
-    try:
-        return bytes.fromhex(p.read_text().strip())
-    except FileNotFoundError:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        key = _stdlib_secrets.token_bytes(32)
-        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(key.hex() + "\n")
-        return key
-    except (ValueError, OSError):
-        # An unreadable key file must not stop collection; fall back to a per-process key.
-        return _stdlib_secrets.token_bytes(32)
+    with _key_lock:
+        for _ in range(2):
+            try:
+                return bytes.fromhex(p.read_text().strip())
+            except FileNotFoundError:
+                pass
+            except (ValueError, OSError):
+                break
+            p.parent.mkdir(parents=True, exist_ok=True)
+            key = _stdlib_secrets.token_bytes(32)
+            try:
+                fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                continue  # another process won: read its key
+            with os.fdopen(fd, "w") as fh:
+                fh.write(key.hex() + "\n")
+            return key
+    # An unreadable key file must not stop collection; fall back to a per-process key.
+    return _stdlib_secrets.token_bytes(32)
 
 
 def fingerprint(value: str) -> str:

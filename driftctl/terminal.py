@@ -16,7 +16,7 @@ from rich.markup import escape
 class Terminal:
     def __init__(self) -> None:
         self.out = Console(highlight=False, emoji=False, soft_wrap=False)
-        self.err = Console(stderr=True, highlight=False, emoji=False)
+        self.err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)  # one problem, one line
 
     def error(self, message: str) -> None:
         for line in message.splitlines() or [""]:

@@ -53,7 +53,7 @@ class ComposeCollector(Collector):
         files = list(configured) if configured else pick_default_files({n: texts[ctx.path(n)] for n in wanted})
         listing = [describe_file(n, texts.get(ctx.path(n))) for n in files]
         if not files:
-            return {"found": False, "files": [], "services": {}}
+            return {"found": False, "project_dir": ctx.root, "files": [], "services": {}}
         missing = [f["path"] for f in listing if not f["exists"]]
         if missing:
             raise CollectorError(f"compose file not found: {', '.join(missing)}")
@@ -70,6 +70,7 @@ class ComposeCollector(Collector):
             raise CollectorError("compose: too many nested env files")
         return {
             "found": True,
+            "project_dir": ctx.root,
             "files": listing,
             "project": model.get("name"),
             "services": {name: protect_service(svc) for name, svc in (model.get("services") or {}).items()},

@@ -49,3 +49,32 @@ def test_tar_inventory_and_secret_files_fingerprinted() -> None:
     assert data["files"]["app.py"]["size"] == 9
     assert "sha256" not in data["files"][".env"] and data["files"][".env"]["fingerprint"].startswith("fp:")
     assert is_secret_file("prod.env") and not is_secret_file(".env.example")
+
+
+def test_fingerprint_ignores_nested_volatile_keys() -> None:
+    from driftctl.snapshot import content_fingerprint
+
+    class Fake:
+        name = "containers"
+        volatile = frozenset({"containers[].memory_usage", "containers[].started_at"})
+
+    def snap(usage: int, image: str) -> dict:
+        data = {"containers": [{"name": "bot", "image": image, "memory_usage": usage, "started_at": str(usage)}]}
+        return {"environment": "aws", "collectors": {"containers": {"status": "ok", "data": data}}}
+
+    assert content_fingerprint(snap(1, "bot:1"), [Fake()]) == content_fingerprint(snap(2, "bot:1"), [Fake()])
+    assert content_fingerprint(snap(1, "bot:1"), [Fake()]) != content_fingerprint(snap(1, "bot:2"), [Fake()])
+
+
+def test_fingerprint_key_created_once_under_concurrency(tmp_path, monkeypatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from driftctl import secrets
+
+    monkeypatch.setenv("DRIFTCTL_FINGERPRINT_KEY_FILE", str(tmp_path / "k" / "fingerprint.key"))
+    secrets._key.cache_clear()
+    with ThreadPoolExecutor(8) as pool:
+        prints = set(pool.map(lambda _: secrets.fingerprint("same value"), range(16)))
+    secrets._key.cache_clear()
+    assert len(prints) == 1 and prints == {secrets.fingerprint("same value")}
+    assert oct((tmp_path / "k" / "fingerprint.key").stat().st_mode & 0o777) == "0o600"
