@@ -53,6 +53,11 @@ def _register() -> None:
         module.register(app)
 
 
+def _is_usage_error(exc: Exception) -> bool:
+    """Click's own errors (bad option, missing argument), whichever click typer bundles."""
+    return callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int)
+
+
 def log_path() -> Path:
     return Path(os.environ.get("DRIFTCTL_LOG", "reports/driftctl.log"))
 
@@ -84,17 +89,17 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(int(ExitCode.INTERRUPTED))
     except SystemExit:
         raise
+    except typer.Abort:
+        terminal().error("interrupted")
+        sys.exit(int(ExitCode.INTERRUPTED))
     except Exception as exc:  # noqa: BLE001 - the last line of defence
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
-            terminal().error("aborted")
-            sys.exit(int(ExitCode.INTERRUPTED))
-        if isinstance(exc, click.ClickException):
-            exc.show()
+        if _is_usage_error(exc):
+            exc.show()  # type: ignore[attr-defined]
             sys.exit(int(ExitCode.ERROR))
         where = _log_unexpected(exc)
         hint = f" (details in {where})" if where else ""
         terminal().error(f"unexpected {type(exc).__name__}: {exc}{hint}")
         sys.exit(int(ExitCode.UNEXPECTED))
+    if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C inside a command into exit 130
+        terminal().error("interrupted")
     sys.exit(int(code or 0))
