@@ -150,3 +150,22 @@ def render_document(doc: dict, fmt: str, *, for_terminal: bool = False) -> Any:
     if fmt == "github":
         return module.render(doc, os.environ.get("GITHUB_STEP_SUMMARY"))
     return module.render(doc)
+
+
+def restrict(matrix: Matrix, patterns: list[str]) -> Matrix:
+    """Only the rows whose component matches one of `patterns` (what a success metric checks).
+
+    Collector failures stay when they concern the selected rows: `collector.<name>` is matched, and so
+    is a pattern whose first segment names the collector (`code_health.*` keeps a code_health failure).
+    """
+    from driftctl.rules import matches
+
+    if not patterns:
+        return matrix
+    rows = [r for r in matrix.rows if any(matches(p, r.component) for p in patterns)]
+    heads = {p.split(".", 1)[0] for p in patterns}
+    incomplete = [
+        i for i in matrix.incomplete
+        if i.get("collector") in heads or any(matches(p, f"collector.{i.get('collector')}") for p in patterns)
+    ]
+    return Matrix(environments=list(matrix.environments), rows=rows, incomplete=incomplete)

@@ -24,12 +24,15 @@ def check(
     format: str = FormatOption,
     output: Optional[str] = OutputOption,
     show_ignored: bool = ShowIgnoredOption,
+    component: Optional[List[str]] = typer.Option(
+        None, "--component", help="Check only rows whose component matches this pattern (repeatable; fnmatch)."
+    ),
     accept_new_host_key: bool = AcceptKeyOption,
 ) -> int:
     """Without a baseline, compare the environments with each other; with one, compare them against it."""
     from driftctl.checks import (
         accept_baseline, baseline_environments, check_against_snapshot, compare, load_rules_config,
-        read_baseline, validate_options,
+        read_baseline, restrict, validate_options,
     )
     from driftctl.cli.diff import collect, emit
     from driftctl.errors import UsageError
@@ -52,5 +55,6 @@ def check(
         matrix = compare(snapshots, rules, show_ignored=show_ignored)
         if kind == "diff":
             matrix = accept_baseline(matrix, base, baseline or "")
+    matrix = restrict(matrix, list(component or []))
     emit(matrix.to_json(), format, output)
     return exit_code(matrix, fail_on)

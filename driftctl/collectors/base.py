@@ -56,7 +56,9 @@ class CollectContext:
         return Command(("cat", "--", self.path(rel)))
 
     def git(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> Command:
-        return Command(("git", *args), cwd=self.root, ok_codes=ok_codes)
+        """A git command in the checkout. `--no-optional-locks` keeps `git status` from refreshing
+        the target's index: a snapshot must not write a single byte there."""
+        return Command(("git", "--no-optional-locks", *args), cwd=self.root, ok_codes=ok_codes)
 
 
 def file_text(result: CommandResult) -> str | None:

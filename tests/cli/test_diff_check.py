@@ -223,3 +223,11 @@ def test_same_environment_twice_gets_distinct_columns(quiet) -> None:
     run = driftctl("diff", "--snapshot", local, "--snapshot", local, "--format", "json", cwd=quiet)
     assert run.code == 0
     assert json.loads(run.out)["environments"] == ["local", "local@2025-01-15T10:00:00Z"]
+
+
+def test_check_component_selects_the_rows_a_metric_needs(quiet) -> None:
+    files = snapshot_args(case_files("branch_diverged"))
+    assert driftctl("check", *files, "--component", "git.branch", cwd=quiet).code == 1
+    only_other = driftctl("check", *files, "--component", "code_health.*", "--format", "json", cwd=quiet)
+    assert only_other.code == 0, only_other.err
+    assert json.loads(only_other.out)["rows"] == []
