@@ -1,9 +1,43 @@
-"""`driftctl apply`: not built yet (see the issue that names it)."""
+"""`driftctl apply PLAN.json`: run a plan's steps; refuses a stale plan; asks before each change."""
 
 from __future__ import annotations
 
+import sys
+from typing import List, Optional
+
 import typer
+
+from driftctl.cli.common import AcceptKeyOption, ConfigOption, load
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's command(s) to the app."""
+    app.command("apply")(apply)
+
+
+def apply(
+    plan_file: str = typer.Argument(..., metavar="PLAN.json", help="A plan written by `driftctl plan` (reports/plans/*.json)."),
+    step: Optional[List[str]] = typer.Option(None, "--step", help="Run only this step (repeatable)."),
+    phase: Optional[int] = typer.Option(None, "--phase", help="Run only this phase."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print what would run; change nothing."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before steps that change an environment."),
+    config: Optional[str] = ConfigOption,
+    accept_new_host_key: bool = AcceptKeyOption,
+) -> int:
+    """Re-collect the plan's environments, refuse if any changed, then run the steps in order."""
+    from driftctl.apply import ApplyIO, apply_plan, load_plan
+    from driftctl.terminal import terminal
+
+    term = terminal()
+    plan = load_plan(plan_file)
+    cfg = load(config)
+    io = ApplyIO(say=term.info, confirm=lambda q: typer.confirm(q, default=False), interactive=sys.stdin.isatty())
+    term.info(f"re-collecting {', '.join(plan['environments'])} to check the plan is current")
+    outcome = apply_plan(cfg, plan, step_ids=list(step or []), phase=phase, dry_run=dry_run, yes=yes, io=io,
+                         accept_new_host_key=accept_new_host_key)
+    if outcome.log:
+        term.info(f"audit log: {outcome.log}")
+    if outcome.failed:
+        term.error(f"stopped: step {outcome.failed} failed")
+    elif outcome.exit_code == 0 and not dry_run:
+        term.success(f"{len(outcome.ran)} step(s) applied")
+    return outcome.exit_code

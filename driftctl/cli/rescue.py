@@ -1,9 +1,39 @@
-"""`driftctl rescue`: not built yet (see the issue that names it)."""
+"""`driftctl rescue ENV`: commit an environment's uncommitted files to a new local branch (target read-only)."""
 
 from __future__ import annotations
 
+from typing import Optional
+
 import typer
+
+from driftctl.cli.common import AcceptKeyOption, ConfigOption, load
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's command(s) to the app."""
+    app.command("rescue")(rescue)
+
+
+def rescue(
+    environment: str = typer.Argument(..., help="The environment whose modified and untracked files to commit."),
+    branch: Optional[str] = typer.Option(None, "--branch", help="New branch name (default: rescue/<env>-<UTC date>)."),
+    repo: Optional[str] = typer.Option(None, "--repo", help="Repository that receives the branch (default: the local environment's checkout)."),
+    include_secret_files: bool = typer.Option(False, "--include-secret-files", help="Also commit files that look like credentials (.env, keys)."),
+    config: Optional[str] = ConfigOption,
+    accept_new_host_key: bool = AcceptKeyOption,
+) -> int:
+    """Read-only on the target: its changed files become one commit on the deployed commit, in a new branch."""
+    from driftctl.rescue import rescue as do_rescue
+    from driftctl.terminal import terminal
+
+    cfg = load(config)
+    cfg.select([environment])
+    result = do_rescue(cfg, environment, branch=branch, repo=repo, include_secret_files=include_secret_files,
+                       accept_new_host_key=accept_new_host_key)
+    term = terminal()
+    term.success(f"created {result.branch} ({result.commit[:12]}) in {result.repo} on {environment}'s deployed commit {result.base[:12]}")
+    for f in result.files:
+        term.info(f"  {f.change:<9} {f.path}")
+    for path in result.skipped:
+        term.warning(f"left out {path} (looks like credentials; --include-secret-files to add it)")
+    term.info(f"review with: git -C {result.repo} show --stat {result.branch}")
+    return 0

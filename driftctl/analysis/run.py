@@ -1,0 +1,77 @@
+"""Running analyses: pick the repository that holds both histories, open its transport, drive.
+
+Kept apart from the pure parts so the planner stays free of I/O: `driftctl plan` calls
+`compute_merge_risk` and hands its plain-dict result to `build_plan`.
+"""
+
+from __future__ import annotations
+
+from driftctl.analysis.merge_risk import MergePair, MergeRiskAnalysis, Side
+from driftctl.config import Config
+from driftctl.errors import DriftctlError
+from driftctl.snapshot import collector_data
+
+
+def merge_pairs(config: Config, snapshots: dict[str, dict], hub: str) -> list[MergePair]:
+    """(hub, other) for every environment whose deployed commit is not already in the hub's history."""
+    from datetime import datetime, timezone
+
+    from driftctl.planner.context import PlanContext
+    from driftctl.planner.findings import divergences
+    from driftctl.planner.targets import targets_from_config
+
+    ctx = PlanContext(matrix={"environments": list(snapshots)}, snapshots=snapshots, targets=targets_from_config(config),
+                      option="", now=datetime.now(timezone.utc), reports_root="")
+    pairs = []
+    for d in divergences(ctx):
+        pairs.append(MergePair(
+            Side(d.ours, d.ours_branch, d.ours_head, _files(config, snapshots, d.ours)),
+            Side(d.theirs, d.theirs_branch, d.theirs_head, _files(config, snapshots, d.theirs)),
+        ))
+    return pairs
+
+
+def _files(config: Config, snapshots: dict[str, dict], env: str) -> tuple[str, ...]:
+    """The compose files the environment uses (as collected), so both sides resolve like they deploy."""
+    compose = collector_data(snapshots.get(env, {}), "compose") or {}
+    found = [f["path"] for f in compose.get("files", []) if f.get("exists")]
+    spec = config.environments.get(env)
+    return tuple(found or (spec.compose_files if spec and spec.compose_files else ()))
+
+
+def pick_hub(config: Config, snapshots: dict[str, dict]) -> str | None:
+    locals_ = [n for n, s in config.environments.items() if s.transport == "local" and collector_data(snapshots.get(n, {}), "git")]
+    return "local" if "local" in locals_ else (locals_[0] if locals_ else None)
+
+
+def compute_merge_risk(config: Config, snapshots: dict[str, dict]) -> list[dict]:
+    """Merge-risk entries for the plan; an unreachable hub turns into entries with `error` set."""
+    from driftctl.collectors.base import CollectContext
+    from driftctl.runner import drive
+    from driftctl.transport import make_transport
+
+    hub = pick_hub(config, snapshots)
+    if hub is None:
+        return []
+    pairs = merge_pairs(config, snapshots, hub)
+    if not pairs:
+        return []
+    spec = config.environments[hub]
+    transport = make_transport(config, hub)
+    try:
+        transport.open()
+        ctx = CollectContext(env_name=hub, spec=spec, kind=spec.transport, root=transport.root)
+        analysis = MergeRiskAnalysis(pairs)
+        outcome = drive(ctx, [analysis], transport.run_batch, lambda _msg: None)[analysis.name]
+    except DriftctlError as exc:
+        return [_failed(hub, p, exc.message) for p in pairs]
+    finally:
+        transport.close()
+    if outcome.status != "ok":
+        return [_failed(hub, p, outcome.error or "analysis failed") for p in pairs]
+    return outcome.data["pairs"]
+
+
+def _failed(hub: str, pair: MergePair, error: str) -> dict:
+    return {"computed_in": hub, "ours": pair.ours.to_json(), "theirs": pair.theirs.to_json(), "tree": None, "clean": None,
+            "conflicts": [], "changes": {"into_ours": [], "into_theirs": []}, "error": error}

@@ -1,0 +1,314 @@
+"""`apply`: run a saved plan's steps on their environments, refusing stale plans.
+
+Before anything runs, every environment of the plan is collected again and its content fingerprint
+compared with the one the plan was computed from (or the one recorded after an earlier successful
+`apply` of the same plan, so phase 2 can follow phase 1). Steps then run in order through each
+environment's transport (`sh -c LINE` in its checkout): preconditions, commands (stdout saved to the
+step's capture file, if any), verify lines. The first failure stops the run and shows that step's
+rollback. Every command, exit code and (redacted) output goes to `reports/apply/<UTC stamp>.log`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from driftctl.config import Config
+from driftctl.errors import DriftctlError, ExitCode, TransportError, UsageError
+from driftctl.models import Command, CommandResult
+from driftctl.planner.model import HERE, PLAN_SCHEMA
+from driftctl.planner.sources import what_changed
+from driftctl.secrets import looks_secret, redact
+from driftctl.snapshot_store import atomic_write, reports_dir
+
+STEP_TIMEOUT_S = 900.0
+LOG_OUTPUT_LIMIT = 64 * 1024
+
+
+class StalePlanError(DriftctlError):
+    """The environments changed since the plan was computed."""
+
+
+def load_plan(path: str | os.PathLike[str]) -> dict:
+    p = Path(path)
+    try:
+        plan = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{p}: plan not found") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{p}:{exc.lineno}: not a plan (invalid JSON: {exc.msg})") from None
+    if not isinstance(plan, dict) or plan.get("schema") != PLAN_SCHEMA:
+        raise UsageError(f"{p}: not a driftctl plan (expected schema {PLAN_SCHEMA}); use the .json written by `driftctl plan`")
+    return plan
+
+
+def select_steps(plan: dict, step_ids: list[str] | None, phase: int | None) -> list[tuple[int, dict]]:
+    """(phase number, step) in plan order, filtered by --phase and --step."""
+    chosen = [(p["number"], s) for p in plan["phases"] for s in p["steps"] if phase is None or p["number"] == phase]
+    if phase is not None and not any(p["number"] == phase for p in plan["phases"]):
+        raise UsageError(f"plan has no phase {phase}; phases: {', '.join(str(p['number']) for p in plan['phases'])}")
+    if step_ids:
+        known = {s["id"] for _, s in chosen}
+        unknown = [i for i in step_ids if i not in known]
+        if unknown:
+            raise UsageError(f"unknown step {', '.join(map(repr, unknown))}" + (f" in phase {phase}" if phase else ""))
+        chosen = [(n, s) for n, s in chosen if s["id"] in step_ids]
+    return chosen
+
+
+# -- state: what earlier runs of the same plan did -------------------------------------------------
+
+
+def state_path(root: Path, plan: dict) -> Path:
+    return root / "apply" / "state" / f"{plan['id']}.json"
+
+
+def load_state(root: Path, plan: dict) -> dict:
+    try:
+        return json.loads(state_path(root, plan).read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {"plan": plan["id"], "done": [], "fingerprints": {}}
+
+
+def check_fresh(plan: dict, snapshots: list[dict], state: dict) -> None:
+    """Raise StalePlanError naming each environment that changed, and how."""
+    problems = []
+    for snap in snapshots:
+        env = snap["environment"]
+        if snap.get("error"):
+            raise TransportError(f"cannot re-collect {env} to check the plan is current: {snap['error']}")
+        source = plan["sources"].get(env) or {}
+        accepted = {source.get("fingerprint"), *state.get("fingerprints", {}).get(env, [])}
+        if snap.get("fingerprint") not in accepted:
+            problems.append(f"{env} ({'; '.join(what_changed(source, snap))})")
+    if problems:
+        raise StalePlanError(
+            f"plan {plan['id']} is stale: {', '.join(problems)} changed since it was computed; run `driftctl plan` again"
+        )
+
+
+# -- running commands ------------------------------------------------------------------------------
+
+
+class Executor:
+    """One open transport per environment, reused across steps; `@here` is this machine."""
+
+    def __init__(self, config: Config, accept_new_host_key: bool = False):
+        self.config = config
+        self.accept_new_host_key = accept_new_host_key
+        self.transports: dict[str, object] = {}
+
+    def _transport(self, env: str):
+        if env not in self.transports:
+            if env == HERE:
+                from driftctl.transport.local import LocalTransport
+
+                t = LocalTransport(HERE, root=self.config.base_dir)
+            else:
+                if env not in self.config.environments:
+                    raise UsageError(f"plan step runs on {env!r}, which is not in {self.config.source or 'the config'}")
+                from driftctl.transport import make_transport
+
+                t = make_transport(self.config, env, accept_new_host_key=self.accept_new_host_key)
+            t.open()
+            self.transports[env] = t
+        return self.transports[env]
+
+    def run(self, env: str, line: str) -> CommandResult:
+        t = self._transport(env)
+        return t.run(Command(("sh", "-c", line), cwd=t.root), timeout=STEP_TIMEOUT_S)
+
+    def close(self) -> None:
+        for t in self.transports.values():
+            t.close()
+
+
+_SECRET_ASSIGNMENT = re.compile(r"""["']?([A-Za-z_][A-Za-z0-9_]*)["']?\s*[=:]\s*["']?([^\s"',]+)""")
+
+
+def scrub(text: str, known: list[str]) -> str:
+    """Redact known secrets and any `KEY=value` / `KEY: value` whose key or value looks secret."""
+    found = [v for k, v in _SECRET_ASSIGNMENT.findall(text) if looks_secret(k, v)]
+    return redact(text, [*known, *found])
+
+
+@dataclass
+class ApplyOutcome:
+    exit_code: int
+    ran: list[str] = field(default_factory=list)
+    failed: str | None = None
+    log: Path | None = None
+    checks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ApplyIO:
+    """How apply talks to the person: the CLI passes terminal functions, tests pass lists."""
+
+    say: Callable[[str], None]
+    confirm: Callable[[str], bool]
+    interactive: bool
+
+
+class AuditLog:
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.lines: list[str] = []
+
+    def write(self, text: str) -> None:
+        stamp = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+        self.lines.append(f"{stamp} {text}")
+        if self.path:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as fh:
+                fh.write(f"{stamp} {text}\n")
+
+    def result(self, env: str, kind: str, line: str, res: CommandResult, show_output: bool = True) -> None:
+        self.write(f"[{env}] {kind}: {scrub(line, [])}")
+        self.write(f"  exit {res.exit_status}")
+        if show_output:
+            for name, data in (("stdout", res.stdout), ("stderr", res.stderr)):
+                text = data[:LOG_OUTPUT_LIMIT].decode("utf-8", errors="replace")
+                if text.strip():
+                    self.write(f"  {name}:\n" + "\n".join("    " + ln for ln in scrub(text, []).splitlines()))
+        elif res.stderr.strip():
+            self.write("  stderr:\n" + "\n".join("    " + ln for ln in scrub(res.stderr.decode(errors="replace"), []).splitlines()))
+
+
+def apply_plan(config: Config, plan: dict, *, step_ids: list[str] | None = None, phase: int | None = None,
+               dry_run: bool = False, yes: bool = False, io: ApplyIO, accept_new_host_key: bool = False,
+               snapshots: list[dict] | None = None) -> ApplyOutcome:
+    """Check the plan is current, then run the selected steps; never raises for a failing step."""
+    from driftctl.runner import collect_all
+
+    root = reports_dir(config.base_dir)
+    selected = select_steps(plan, step_ids, phase)
+    envs = [e for e in plan["environments"] if e in config.environments]
+    missing = [e for e in plan["environments"] if e not in config.environments]
+    if missing:
+        raise UsageError(f"plan environments not in the config: {', '.join(missing)}")
+    state = load_state(root, plan)
+    fresh = snapshots if snapshots is not None else collect_all(config, envs, accept_new_host_key=accept_new_host_key)
+    check_fresh(plan, fresh, state)
+    if not dry_run and not yes and not io.interactive and any(s["mutates"] for _, s in selected):
+        first = next(s for _, s in selected if s["mutates"])
+        raise UsageError(f"step {first['id']} changes {first['environment']}; refusing without --yes in a non-interactive session")
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    log = AuditLog(None if dry_run else root / "apply" / f"{stamp}.log")
+    log.write(f"plan {plan['id']} ({plan['option']}); steps: {', '.join(s['id'] for _, s in selected)}; fingerprints verified")
+    outcome = ApplyOutcome(0, log=log.path)
+    executor = Executor(config, accept_new_host_key)
+    explicit = set(step_ids or [])
+    try:
+        for number, step in selected:
+            if step["id"] in state["done"] and step["id"] not in explicit:
+                io.say(f"- {step['id']}: already applied by an earlier run, skipped")
+                continue
+            header = f"[phase {number}] {step['id']}: {step['title']} ({step['environment']}; " + \
+                     ("changes it" if step["mutates"] else "read-only") + f"; risk {step['risk']['level']})"
+            io.say(header)
+            if dry_run:
+                _describe(step, io.say)
+                continue
+            if step["mutates"] and not yes and not io.confirm(f"run {step['id']} on {step['environment']}?"):
+                log.write(f"step {step['id']}: declined")
+                io.say(f"stopped before {step['id']} (declined)")
+                outcome.exit_code = int(ExitCode.DRIFT)
+                return outcome
+            error = _run_step(executor, step, log, root)
+            if error:
+                outcome.failed = step["id"]
+                outcome.exit_code = int(ExitCode.DRIFT)
+                log.write(f"step {step['id']} FAILED: {error}")
+                io.say(f"step {step['id']} failed: {error}")
+                io.say("to undo it, run:" if step["rollback"] else "it has no rollback commands (it changes nothing)")
+                for line in _rollback_display(step):
+                    io.say(f"    {line}")
+                    log.write(f"  rollback: {line}")
+                return outcome
+            outcome.ran.append(step["id"])
+            outcome.checks += [v for v in step["verify"] if v.startswith("driftctl ")]
+            state["done"].append(step["id"])
+            log.write(f"step {step['id']}: ok")
+    finally:
+        executor.close()
+        if outcome.ran and not dry_run:
+            _save_state(config, root, plan, envs, state, outcome, accept_new_host_key)
+    if outcome.checks:
+        io.say("verify with: " + "; ".join(dict.fromkeys(outcome.checks)))
+    return outcome
+
+
+def _save_state(config: Config, root: Path, plan: dict, envs: list[str], state: dict, outcome: ApplyOutcome,
+                accept_new_host_key: bool) -> None:
+    """Record done steps; after a clean run also the new fingerprints, so the next phase is not 'stale'."""
+    if outcome.failed is None:
+        from driftctl.runner import collect_all
+
+        for snap in collect_all(config, envs, accept_new_host_key=accept_new_host_key):
+            if snap.get("fingerprint") and not snap.get("error"):
+                prints = state.setdefault("fingerprints", {}).setdefault(snap["environment"], [])
+                if snap["fingerprint"] not in prints:
+                    prints.append(snap["fingerprint"])
+    atomic_write(state_path(root, plan), json.dumps(state, indent=2) + "\n")
+
+
+def _run_step(executor: Executor, step: dict, log: AuditLog, root: Path) -> str | None:
+    env = step["environment"]
+    try:
+        for line in step["preconditions"]:
+            res = executor.run(env, line)
+            log.result(env, "precondition", line, res)
+            if res.exit_status != 0:
+                return f"precondition not met: {line}"
+        capture = Path(step["capture"]) if step.get("capture") else None
+        if capture:
+            capture.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(capture, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.close(fd)
+        for line in step["commands"]:
+            res = executor.run(env, line)
+            log.result(env, "run", line, res, show_output=capture is None)
+            if capture:
+                with capture.open("ab") as fh:
+                    fh.write(res.stdout)
+                log.write(f"  stdout: {len(res.stdout)} bytes saved to {capture}")
+            if res.exit_status != 0:
+                return f"`{line}` exited with {res.exit_status}" + _last_line(res)
+        venv = step.get("verify_environment") or env
+        for line in step["verify"]:
+            if line.startswith("driftctl "):
+                log.write(f"[{HERE}] check to run afterwards: {line}")
+                continue
+            res = executor.run(venv, line)
+            log.result(venv, "verify", line, res)
+            if res.exit_status != 0:
+                return f"verification failed: `{line}` exited with {res.exit_status}" + _last_line(res)
+    except DriftctlError as exc:
+        return exc.message
+    return None
+
+
+def _last_line(res: CommandResult) -> str:
+    lines = scrub(res.error_text, []).splitlines()
+    return f" ({lines[-1]})" if lines else ""
+
+
+def _rollback_display(step: dict) -> list[str]:
+    """Rollback lines as a person would paste them here (with the step's `cd` or `ssh` wrapper)."""
+    return list(step.get("rollback_display") or step["rollback"])
+
+
+def _describe(step: dict, say: Callable[[str], None]) -> None:
+    for line in step["preconditions"]:
+        say(f"    check: {line}")
+    for line in step.get("display") or step["commands"]:
+        say(f"    would run: {line}")
+    for line in step["verify"]:
+        say(f"    verify: {line}")

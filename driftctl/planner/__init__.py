@@ -1,0 +1,78 @@
+"""The planner: pure. A diff matrix, the snapshots behind it, and the merge-risk computation go in;
+a Plan (phases -> steps with commands, rollback and verify; warnings; success metrics) comes out.
+
+Nothing here runs commands or imports transports: `apply` executes plans, `analysis` computes the
+facts that need I/O (merge results) beforehand.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from driftctl.errors import UsageError
+from driftctl.planner.context import PlanContext
+from driftctl.planner.metrics import derive_metrics
+from driftctl.planner.model import OPTIONS, Plan
+from driftctl.planner.options import OPTION_BUILDERS
+from driftctl.planner.sources import describe_source
+from driftctl.planner.targets import Target
+from driftctl.planner.warnings import derive_warnings
+
+__all__ = ["build_plan", "OPTIONS", "Plan"]
+
+
+def build_plan(
+    matrix: dict,
+    snapshots: list[dict] | dict[str, dict],
+    option: str,
+    targets: dict[str, Target],
+    *,
+    merge_risk: list[dict] | None = None,
+    now: datetime | None = None,
+    reports_root: str = "reports",
+    config_path: str = "environments.yaml",
+) -> Plan:
+    """Plan the repair of the drift in `matrix` following one of the seed's recovery options."""
+    if option not in OPTION_BUILDERS:
+        raise UsageError(f"unknown option {option!r}; use one of: {', '.join(OPTIONS)}")
+    snaps = snapshots if isinstance(snapshots, dict) else {s["environment"]: s for s in snapshots}
+    now = now or datetime.now(timezone.utc)
+    ctx = PlanContext(matrix=matrix, snapshots=snaps, targets=targets, option=option, now=now,
+                      reports_root=reports_root, config_path=config_path, merge_risk=list(merge_risk or []))
+    phases = OPTION_BUILDERS[option](ctx)
+    _check_invariants(phases)
+    notes = []
+    if not ctx.hub:
+        notes.append("no local git checkout among the environments: tags, rescue branches and merges need one")
+    for env in ctx.checkouts():
+        if ctx.has_docker(env) is False:
+            notes.append(f"{env}: no Docker engine answered, so its container state is not exported and no service is restarted there")
+    return Plan(
+        id=f"{ctx.stamp}-{option}",
+        option=option,
+        created_at=now.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        environments=tuple(ctx.environments),
+        sources={e: describe_source(s) for e, s in snaps.items() if e in ctx.environments},
+        phases=tuple(phases),
+        warnings=tuple(derive_warnings(ctx)),
+        metrics=tuple(derive_metrics(ctx)),
+        summary=dict(matrix.get("summary") or {}),
+        incomplete=tuple(matrix.get("incomplete") or ()),
+        merge_risk=tuple(ctx.merge_risk),
+        notes=tuple(notes),
+    )
+
+
+def _check_invariants(phases: list) -> None:
+    """A plan that breaks its own safety rules is a bug: fail loudly rather than hand it to `apply`."""
+    steps = [s for p in phases for s in p.steps]
+    for s in steps:
+        if s.mutates and not (s.rollback and s.verify):
+            raise AssertionError(f"planner bug: mutating step {s.id} lacks rollback or verify")
+    first_mutation = next((i for i, s in enumerate(steps) if s.mutates and not _is_rollback_point(s)), None)
+    if first_mutation is not None and phases and phases[0].title != "Rollback points":
+        raise AssertionError("planner bug: a mutating step comes before the rollback points")
+
+
+def _is_rollback_point(step) -> bool:
+    return step.id.startswith(("tag-", "fetch-deployed-", "backup-", "export-", "inspect-"))

@@ -1,0 +1,141 @@
+"""Everything a planner function reads, gathered once: the matrix, snapshots, targets and derived facts.
+
+Pure: built from dicts. Option and step builders ask this object questions ("which environment is
+production?", "where does this file exist?") instead of digging through snapshots themselves.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+from driftctl.planner.targets import Target
+from driftctl.snapshot import collector_data
+
+SETTLED = {"IN_SYNC", "EXPECTED"}
+
+
+@dataclass
+class PlanContext:
+    matrix: dict
+    snapshots: dict[str, dict]
+    targets: dict[str, Target]
+    option: str
+    now: datetime
+    reports_root: str
+    config_path: str = "environments.yaml"
+    merge_risk: list[dict] = field(default_factory=list)
+
+    # -- names ---------------------------------------------------------------------------------
+
+    @property
+    def stamp(self) -> str:
+        return self.now.strftime("%Y%m%dT%H%M%SZ")
+
+    @property
+    def date(self) -> str:
+        return self.now.strftime("%Y%m%d")
+
+    @property
+    def environments(self) -> list[str]:
+        return list(self.matrix.get("environments") or self.snapshots)
+
+    def rollback_dir(self, env: str) -> str:
+        return posixpath.join(self.reports_root, "rollback", self.stamp, env)
+
+    def rescue_branch(self, env: str) -> str:
+        return f"rescue/{env}-{self.date}"
+
+    def rollback_tag(self, env: str) -> str:
+        return f"driftctl/rollback/{env}-{self.stamp}"
+
+    # -- environments --------------------------------------------------------------------------
+
+    def kind(self, env: str) -> str:
+        t = self.targets.get(env)
+        return t.kind if t else (self.snapshots.get(env, {}).get("transport") or "unknown")
+
+    @cached_property
+    def hub(self) -> str | None:
+        """The local checkout that receives tags, rescue branches and merges (prefer one named `local`)."""
+        local = [e for e in self.environments if self.kind(e) == "local" and self.git(e)]
+        return "local" if "local" in local else (local[0] if local else None)
+
+    def is_staging(self, env: str) -> bool:
+        return "stag" in env.lower()
+
+    @cached_property
+    def production(self) -> list[str]:
+        """Remote hosts that are not staging: touched only with care (quick-fix: read-only)."""
+        return [e for e in self.environments if self.kind(e) == "ssh" and not self.is_staging(e)]
+
+    @cached_property
+    def staging(self) -> str | None:
+        return next((e for e in self.environments if self.kind(e) == "ssh" and self.is_staging(e)), None)
+
+    def checkouts(self) -> list[str]:
+        """Environments with a work tree (local or ssh): the ones rollback points are taken of."""
+        return [e for e in self.environments if self.kind(e) in ("local", "ssh")]
+
+    # -- snapshot facts ------------------------------------------------------------------------
+
+    def git(self, env: str) -> dict:
+        return collector_data(self.snapshots.get(env, {}), "git") or {}
+
+    def head(self, env: str) -> str | None:
+        return (self.git(env).get("head") or {}).get("sha")
+
+    def branch(self, env: str) -> str | None:
+        return self.git(env).get("branch")
+
+    def hub_has(self, sha: str | None) -> bool:
+        return bool(sha and self.hub and sha in (self.git(self.hub).get("graph") or {}))
+
+    def uncommitted(self, env: str) -> dict[str, list[str]]:
+        g = self.git(env)
+        return {"modified": list(g.get("modified") or []), "untracked": list(g.get("untracked") or [])}
+
+    def compose(self, env: str) -> dict:
+        return collector_data(self.snapshots.get(env, {}), "compose") or {}
+
+    def existing_files(self, env: str, names: list[str] | tuple[str, ...]) -> list[str]:
+        """Which of these files the snapshot saw in the environment (all of them when unknown)."""
+        files = collector_data(self.snapshots.get(env, {}), "files")
+        if files is None:
+            return list(names)
+        return [n for n in names if n in files.get("files", {})]
+
+    def file_state(self, env: str, path: str) -> str | None:
+        """'changed' (modified/untracked there), 'tracked', or None when the file is not there."""
+        files = collector_data(self.snapshots.get(env, {}), "files") or {}
+        if path in (files.get("changed") or {}) and files["changed"][path] != "deleted":
+            return "changed"
+        if path in (files.get("files") or {}):
+            return "tracked"
+        g = self.uncommitted(env)
+        if path in g["untracked"] or path in g["modified"]:
+            return "changed"
+        return None
+
+    def has_docker(self, env: str) -> bool | None:
+        """Whether a Docker engine answered there (None: not known, e.g. the host collector failed)."""
+        host = collector_data(self.snapshots.get(env, {}), "host")
+        if host is None:
+            return None
+        return bool((host.get("docker") or {}).get("server"))
+
+    # -- matrix --------------------------------------------------------------------------------
+
+    def rows(self, prefix: str = "", statuses: set[str] | None = None) -> list[dict]:
+        return [
+            r for r in self.matrix.get("rows", [])
+            if r.get("component", "").startswith(prefix) and (statuses is None or r.get("status") in statuses)
+        ]
+
+    def unsettled(self, prefix: str = "") -> list[dict]:
+        return [r for r in self.rows(prefix) if r.get("status") not in SETTLED | {"UNKNOWN"}]
+
+    def row(self, component: str) -> dict | None:
+        return next((r for r in self.matrix.get("rows", []) if r.get("component") == component), None)

@@ -1,0 +1,132 @@
+"""Critical warnings derived from the findings (never canned): each names the values it is about.
+
+Sources: the merge-risk computation (what merging one branch into another would change or conflict),
+uncommitted files on remote checkouts, memory headroom, secret-bearing env differences, unsettled
+compose settings that a redeploy would silently revert, and blind spots of incomplete collection.
+"""
+
+from __future__ import annotations
+
+from driftctl.planner.context import PlanContext
+from driftctl.planner.model import Warning
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, list):
+        import shlex
+
+        return shlex.join(str(v) for v in value)
+    return "(unset)" if value is None else str(value)
+
+
+def merge_warnings(ctx: PlanContext) -> list[Warning]:
+    out = []
+    for i, mr in enumerate(ctx.merge_risk, 1):
+        ours, theirs = mr["ours"], mr["theirs"]
+        o = f"{ours.get('branch') or ours['environment']} ({ours['commit'][:8]})"
+        t = f"{theirs.get('branch') or theirs['environment']} ({theirs['commit'][:8]})"
+        if mr.get("error"):
+            out.append(Warning(f"merge-risk-{i}", "critical", f"Merge result of {t} and {o} unknown",
+                               f"Could not compute what merging {t} into {o} would do: {mr['error']}. Do not merge blind.",
+                               evidence=[f"git merge-tree in {mr.get('computed_in')}"]))
+            continue
+        for direction, src, dst in (("into_ours", t, o), ("into_theirs", o, t)):
+            changes = (mr.get("changes") or {}).get(direction) or []
+            if not changes:
+                continue
+            what = "; ".join(f"{c['component']} from {_fmt(c.get('before'))} to {_fmt(c.get('after'))}" for c in changes)
+            out.append(Warning(
+                f"merge-risk-{i}-{direction}", "critical",
+                f"Merging {src} into {dst} changes deployed configuration",
+                f"Merging {src} into {dst} would change {what}.",
+                components=[c["component"] for c in changes],
+                evidence=[f"git merge-tree --write-tree {ours['commit'][:8]} {theirs['commit'][:8]} -> {str(mr.get('tree'))[:12]}; compose files resolved at both sides and at the merge result"],
+            ))
+        if mr.get("conflicts"):
+            out.append(Warning(
+                f"merge-risk-{i}-conflicts", "critical", f"Merging {t} and {o} conflicts",
+                f"Merging {t} into {o} conflicts in {', '.join(mr['conflicts'])}; resolve in a separate work tree, never on a deployed checkout.",
+                components=["git.branch"], evidence=[f"git merge-tree --write-tree in {mr.get('computed_in')}"],
+            ))
+    return out
+
+
+def uncommitted_warnings(ctx: PlanContext) -> list[Warning]:
+    out = []
+    for env in ctx.checkouts():
+        ch = ctx.uncommitted(env)
+        files = ch["modified"] + ch["untracked"]
+        if not files or env not in ctx.production + ([ctx.staging] if ctx.staging else []):
+            continue
+        shown = ", ".join(files[:6]) + (f" and {len(files) - 6} more" if len(files) > 6 else "")
+        out.append(Warning(
+            f"uncommitted-{env}", "critical", f"{env} runs code that is in no commit",
+            f"{env} has {len(ch['modified'])} modified and {len(ch['untracked'])} untracked file(s) ({shown}); "
+            f"a checkout, pull, reset or redeploy there would lose them. Run `driftctl rescue {env}` first.",
+            components=["git.uncommitted"], evidence=[f"git status in {env} at {(ctx.head(env) or '')[:8]}"],
+        ))
+    return out
+
+
+def memory_warnings(ctx: PlanContext) -> list[Warning]:
+    out = []
+    for row in ctx.rows("host.memory"):
+        if row.get("status") not in ("CONSTRAINED", "BROKEN"):
+            continue
+        for env, value in (row.get("values") or {}).items():
+            if not value or env not in ctx.production + ([ctx.staging] if ctx.staging else []):
+                continue
+            out.append(Warning(
+                f"memory-{env}", "critical", f"{env} has little memory headroom",
+                f"{env} memory is {_fmt(value)}: building images, adding a service or running old and new containers "
+                "side by side may exhaust it. Do not restart production services without the rollback points of phase 1; "
+                "prefer `up -d --no-build` with prebuilt images.",
+                components=["host.memory"], evidence=list(row.get("details") or []),
+            ))
+    return out
+
+
+def config_warnings(ctx: PlanContext) -> list[Warning]:
+    """Settings that differ, where the deployed value is in no override: a redeploy would revert them."""
+    out = []
+    for row in ctx.unsettled("compose.services."):
+        if row.get("severity") != "critical":
+            continue
+        values = row.get("values") or {}
+        shown = ", ".join(f"{e}: {_fmt(v)}" for e, v in values.items())
+        out.append(Warning(
+            f"config-{row['component']}", "critical", f"{row.get('title') or row['component']} differs between environments",
+            f"{row['component']} is {shown}. Do not sync or merge compose files without an environment-specific override for it.",
+            components=[row["component"]], evidence=[str(s) for s in (row.get("sources") or {}).values()],
+        ))
+    for row in ctx.rows("env."):
+        if row.get("status") in ("IN_SYNC", "UNKNOWN"):
+            continue
+        key = row["component"].rsplit(".", 1)[-1]
+        from driftctl.secrets import looks_secret
+
+        if not looks_secret(key, "x"):
+            continue
+        out.append(Warning(
+            f"secret-{row['component']}", "moderate", f"{key} differs between environments",
+            f"{row['component']} has different values in {', '.join(row.get('values') or {})} "
+            "(testnet and production keys?). Do not copy env files between environments.",
+            components=[row["component"]],
+        ))
+    return out
+
+
+def incomplete_warnings(ctx: PlanContext) -> list[Warning]:
+    return [
+        Warning(f"incomplete-{i['environment']}-{i['collector']}", "moderate",
+                f"{i['environment']}: {i['collector']} not collected",
+                f"The plan cannot account for {i['collector']} of {i['environment']} ({i.get('error')}); its steps may miss drift there.",
+                evidence=[str(i.get("error"))])
+        for i in ctx.matrix.get("incomplete") or []
+    ]
+
+
+def derive_warnings(ctx: PlanContext) -> list[Warning]:
+    found = merge_warnings(ctx) + uncommitted_warnings(ctx) + memory_warnings(ctx) + config_warnings(ctx) + incomplete_warnings(ctx)
+    seen: set[str] = set()
+    return [w for w in found if not (w.id in seen or seen.add(w.id))]

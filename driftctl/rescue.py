@@ -1,0 +1,190 @@
+"""`rescue`: put an environment's uncommitted files under version control in one step.
+
+The target is only read (through its transport: `git status`, `git rev-parse`, `cat`, `stat`), with
+`--no-optional-locks` so not even git's index stat cache is refreshed there. The commit is built in the
+local repository with plumbing (hash-object, a temporary index, write-tree, commit-tree, update-ref):
+the local work tree, index and checked-out branch are never touched. The new branch is based on the
+environment's deployed commit, so `git diff <deployed>..rescue/...` shows exactly the manual changes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from driftctl.collectors.files import is_secret_file
+from driftctl.collectors.git import parse_status
+from driftctl.config import Config
+from driftctl.errors import DriftctlError, UsageError
+from driftctl.models import Command
+
+
+@dataclass
+class RescueFile:
+    path: str
+    change: str  # modified | untracked | deleted
+    mode: str = "100644"
+    content: bytes | None = None
+
+
+@dataclass
+class RescueResult:
+    environment: str
+    branch: str
+    commit: str
+    base: str
+    repo: str
+    files: list[RescueFile]
+    skipped: list[str] = field(default_factory=list)
+    message: str = ""
+
+
+def default_branch(env: str, now: datetime | None = None) -> str:
+    return f"rescue/{env}-{(now or datetime.now(timezone.utc)).strftime('%Y%m%d')}"
+
+
+def default_repo(config: Config) -> str:
+    """The `local` environment's checkout (or the first local one), else the config file's directory."""
+    local = [n for n, s in config.environments.items() if s.transport == "local"]
+    if local:
+        name = "local" if "local" in local else local[0]
+        return config.local_path(config.environments[name])
+    return config.base_dir
+
+
+def _git_status_cmd(root: str) -> Command:
+    return Command(("git", "--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all"), cwd=root)
+
+
+def read_target(transport, root: str) -> tuple[str, str | None, list[RescueFile]]:
+    """(deployed commit, branch, changed files with content) from the target, read-only."""
+    head, branch, status = transport.run_batch([
+        Command(("git", "--no-optional-locks", "rev-parse", "--verify", "HEAD"), cwd=root),
+        Command(("git", "--no-optional-locks", "rev-parse", "--abbrev-ref", "HEAD"), cwd=root),
+        _git_status_cmd(root),
+    ])
+    for res in (head, status):
+        if not res.ok:
+            raise DriftctlError(f"{transport.env_name}: {res.failure()}")
+    changes = parse_status(status.text)
+    files = [RescueFile(p, "modified") for p in changes["modified"]] + [RescueFile(p, "untracked") for p in changes["untracked"]]
+    if files:
+        reads: list[Command] = []
+        for f in files:
+            full = os.path.join(root, f.path)
+            reads.append(Command(("cat", "--", full), ok_codes=(0, 1)))
+            reads.append(Command(("test", "-x", full), ok_codes=(0, 1)))
+            reads.append(Command(("test", "-e", full), ok_codes=(0, 1)))
+        results = transport.run_batch(reads)
+        for i, f in enumerate(files):
+            cat, exe, exists = results[3 * i : 3 * i + 3]
+            if exists.exit_status != 0:
+                f.change = "deleted"
+                continue
+            if cat.exit_status != 0:
+                raise DriftctlError(f"{transport.env_name}: {cat.failure()}")
+            f.content = cat.stdout
+            f.mode = "100755" if exe.exit_status == 0 else "100644"
+    return head.text.strip(), (branch.text.strip() if branch.ok else None), files
+
+
+class LocalRepo:
+    """Plumbing in the receiving repository; GIT_INDEX_FILE points at a temporary index."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def git(self, *args: str, input: bytes | None = None, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        proc = subprocess.run(["git", *args], cwd=self.path, input=input, capture_output=True,
+                              env={**os.environ, **(env or {})})
+        if check and proc.returncode != 0:
+            reason = (proc.stderr.decode(errors="replace").strip().splitlines() or [f"exit {proc.returncode}"])[-1]
+            raise DriftctlError(f"git {args[0]} in {self.path} failed: {reason}")
+        return proc
+
+    def has_commit(self, sha: str) -> bool:
+        return self.git("cat-file", "-e", f"{sha}^{{commit}}", check=False).returncode == 0
+
+    def has_ref(self, ref: str) -> bool:
+        return self.git("rev-parse", "-q", "--verify", ref, check=False).returncode == 0
+
+    def commit_files(self, base: str, files: list[RescueFile], message: str, branch: str) -> str:
+        with tempfile.TemporaryDirectory(prefix="driftctl-rescue-") as tmp:
+            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+            self.git("read-tree", base, env=env)
+            for f in files:
+                if f.change == "deleted":
+                    self.git("update-index", "--force-remove", "--", f.path, env=env)
+                    continue
+                blob = self.git("hash-object", "-w", "--stdin", input=f.content or b"").stdout.decode().strip()
+                self.git("update-index", "--add", "--cacheinfo", f"{f.mode},{blob},{f.path}", env=env)
+            tree = self.git("write-tree", env=env).stdout.decode().strip()
+        commit = self.git("commit-tree", tree, "-p", base, "-F", "-", input=message.encode()).stdout.decode().strip()
+        # The empty old value makes update-ref refuse if the branch appeared in the meantime.
+        self.git("update-ref", "-m", "driftctl rescue", f"refs/heads/{branch}", commit, "")
+        return commit
+
+
+def commit_message(env: str, target: str, base: str, branch_there: str | None, files: list[RescueFile], skipped: list[str]) -> str:
+    lines = [f"rescue: uncommitted changes of {env}", "",
+             f"Copied by `driftctl rescue` from {target} (checkout on {branch_there or 'detached HEAD'} at {base[:12]}).",
+             "These files were changed on the host but never committed:", ""]
+    lines += [f"  {f.change:<9} {f.path}   <- {env}:{f.path}" for f in files]
+    if skipped:
+        lines += ["", "Left out (look like credentials; rerun with --include-secret-files to add them):"]
+        lines += [f"  {p}" for p in skipped]
+    return "\n".join(lines) + "\n"
+
+
+def rescue(config: Config, env: str, *, branch: str | None = None, repo: str | None = None,
+           include_secret_files: bool = False, accept_new_host_key: bool = False, now: datetime | None = None) -> RescueResult:
+    """Commit `env`'s modified and untracked files onto a new branch of the local repository."""
+    from driftctl.transport import make_transport
+
+    spec = config.environments.get(env)
+    if spec is None:
+        raise UsageError(f"unknown environment {env!r}; known: {', '.join(config.environments)}")
+    if spec.transport == "git":
+        raise UsageError(f"{env} is a git remote: it has no work tree to rescue")
+    branch = branch or default_branch(env, now)
+    local = LocalRepo(os.path.abspath(repo) if repo else default_repo(config))
+    if local.git("rev-parse", "--git-dir", check=False).returncode != 0:
+        raise UsageError(f"{local.path} is not a git repository (use --repo PATH)")
+    if local.has_ref(f"refs/heads/{branch}"):
+        raise UsageError(f"branch {branch} already exists in {local.path}; choose another with --branch")
+    transport = make_transport(config, env, accept_new_host_key=accept_new_host_key)
+    try:
+        transport.open()
+        target = transport.describe()
+        base, branch_there, files = read_target(transport, transport.root)
+    finally:
+        transport.close()
+    if not files:
+        raise DriftctlError(f"{env} has no modified or untracked files: nothing to rescue")
+    if not local.has_commit(base):
+        hint = _fetch_hint(config, env, branch_there)
+        raise DriftctlError(f"{env}'s deployed commit {base[:12]} is not in {local.path}; fetch it first: {hint}")
+    skipped = [] if include_secret_files else [f.path for f in files if f.change != "deleted" and is_secret_file(f.path)]
+    kept = [f for f in files if f.path not in skipped]
+    message = commit_message(env, target, base, branch_there, kept, skipped)
+    commit = local.commit_files(base, kept, message, branch)
+    return RescueResult(env, branch, commit, base, local.path, kept, skipped, message)
+
+
+def _fetch_hint(config: Config, env: str, branch: str | None) -> str:
+    import shlex
+
+    spec = config.environments[env]
+    ref = branch if branch and branch != "HEAD" else "HEAD"
+    if spec.transport == "ssh":
+        user = f"{spec.user}@" if spec.user else ""
+        port = f":{spec.port}" if spec.port else ""
+        return shlex.join(["git", "fetch", f"ssh://{user}{spec.host}{port}{spec.path}", ref])
+    return shlex.join(["git", "fetch", config.local_path(spec), ref])
+
+
+__all__ = ["rescue", "RescueResult", "RescueFile", "default_branch", "read_target"]
