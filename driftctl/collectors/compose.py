@@ -8,11 +8,13 @@ files found on the target, never the shell environment of the machine running dr
 from __future__ import annotations
 
 import hashlib
+import json
 import posixpath
 
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, file_text
 from driftctl.config import COMPOSE_DEFAULT_FILES
 from driftctl.errors import CollectorError
+from driftctl.models import Command, CommandResult
 from driftctl.secrets import protect_mapping
 
 MAX_ROUNDS = 4
@@ -46,10 +48,13 @@ class ComposeCollector(Collector):
         configured = ctx.spec.compose_files
         wanted = list(configured) if configured else default_candidates()
         env_names = [n for n in dict.fromkeys([*ctx.spec.env_files, ".env"])]
-        results = yield [ctx.read_command(n) for n in [*wanted, *env_names]]
+        reads = [ctx.read_command(n) for n in [*wanted, *env_names]]
+        reference_cmd = reference_command(ctx) if ctx.kind != "git" else None
+        results = yield reads + ([reference_cmd] if reference_cmd else [])
         texts: dict[str, str | None] = {}
         for name, res in zip([*wanted, *env_names], results):
             texts[ctx.path(name)] = file_text(res)
+        reference_result = results[len(reads)] if reference_cmd else None
         files = list(configured) if configured else pick_default_files({n: texts[ctx.path(n)] for n in wanted})
         listing = [describe_file(n, texts.get(ctx.path(n))) for n in files]
         if not files:
@@ -68,14 +73,16 @@ class ComposeCollector(Collector):
                 texts[need.path] = file_text(res)
         else:
             raise CollectorError("compose: too many nested env files")
+        services = {name: protect_service(svc) for name, svc in (model.get("services") or {}).items()}
         return {
             "found": True,
             "project_dir": ctx.root,
             "files": listing,
             "project": model.get("name"),
-            "services": {name: protect_service(svc) for name, svc in (model.get("services") or {}).items()},
+            "services": services,
             "networks": model.get("networks") or {},
             "volumes": model.get("volumes") or {},
+            "reference": parse_reference(reference_result, services) if reference_result else None,
         }
 
 
@@ -118,3 +125,69 @@ def protect_service(service: dict) -> dict:
     if isinstance(env, dict):
         out["environment"] = protect_mapping({k: (None if v is None else str(v)) for k, v in env.items()})
     return out
+
+
+# Keys on which driftctl's resolution must agree with Docker Compose's own `config` on the host.
+REFERENCE_KEYS = ("image", "command", "entrypoint", "environment", "ports", "volumes", "networks",
+                  "mem_limit", "labels", "depends_on")
+
+
+def reference_command(ctx: CollectContext) -> Command:
+    """`docker compose config` on the target, with the environment's files: Docker's own answer."""
+    argv = ["docker", "compose", "--project-directory", ctx.root]
+    for f in ctx.spec.compose_files or []:
+        argv += ["-f", ctx.path(f)]
+    if ctx.spec.env_files != [".env"]:
+        for e in ctx.spec.env_files:
+            argv += ["--env-file", ctx.path(e)]
+    return Command((*argv, "config", "--format", "json"), cwd=ctx.root)
+
+
+def parse_reference(result: CommandResult, ours: dict[str, dict]) -> dict | None:
+    """Compare our services with `docker compose config --format json` from the host.
+
+    None when the host has no Docker Compose v2 (nothing to compare with). The reference output holds
+    secrets in clear, so it is fingerprinted before anything is kept, and only differences are stored.
+    """
+    err = result.error_text
+    lowered = err.lower()
+    # no docker (127), or a docker CLI without the compose plugin (it then rejects compose's flags)
+    if result.exit_status in (125, 127) or any(
+        s in lowered for s in ("is not a docker command", "unknown command", "unknown flag")
+    ):
+        return None
+    if not result.ok:
+        return {"tool": "docker compose", "error": (err.splitlines() or ["failed"])[-1][:300]}
+    try:
+        theirs = json.loads(result.text).get("services") or {}
+    except (ValueError, AttributeError):
+        return {"tool": "docker compose", "error": "output is not JSON"}
+    theirs = {name: protect_service(svc) for name, svc in theirs.items()}
+    return {"tool": "docker compose", "differences": reference_differences(ours, theirs)}
+
+
+def reference_differences(ours: dict[str, dict], theirs: dict[str, dict]) -> list[str]:
+    """`service.key` paths where the two resolutions disagree (services missing on one side included)."""
+    out = [f"{name} (only in driftctl's resolution)" for name in sorted(set(ours) - set(theirs))]
+    out += [f"{name} (only in docker compose config)" for name in sorted(set(theirs) - set(ours))]
+    for name in sorted(set(ours) & set(theirs)):
+        for key in REFERENCE_KEYS:
+            if _canonical(ours[name].get(key)) != _canonical(theirs[name].get(key)):
+                out.append(f"{name}.{key}")
+    return out
+
+
+def _canonical(value: object) -> str:
+    """Compare as JSON with numbers as strings: Compose prints `published: "8001"` and `8001` alike."""
+    def norm(v: object) -> object:
+        if isinstance(v, dict):
+            return {str(k): norm(x) for k, x in v.items() if x not in ({}, [], None) or k == "environment"}
+        if isinstance(v, list):
+            return [norm(x) for x in v]
+        if isinstance(v, bool):
+            return str(v).lower()
+        if isinstance(v, (int, float)):
+            return str(v)
+        return v
+
+    return json.dumps(norm(value), sort_keys=True)

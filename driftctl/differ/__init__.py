@@ -8,12 +8,14 @@ replaces, and applies the rules (expected, ignore).
 from __future__ import annotations
 
 from driftctl.config import Rules
-from driftctl.differ import code_health, components, compose, containers, env, errors, files, git, host
+from driftctl.differ import (
+    code_health, components, compose, compose_reference, containers, env, errors, files, git, host,
+)
 from driftctl.differ.common import View
 from driftctl.matrix import Matrix, Row
 from driftctl.rules import apply_rules, matches
 
-FAMILIES = (git, components, code_health, compose, containers, env, files, host, errors)
+FAMILIES = (git, components, code_health, compose, compose_reference, containers, env, files, host, errors)
 
 
 def build_matrix(snapshots: list[dict], rules: Rules | None = None, *, show_ignored: bool = False) -> Matrix:

