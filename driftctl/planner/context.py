@@ -66,14 +66,19 @@ class PlanContext:
     def is_staging(self, env: str) -> bool:
         return "stag" in env.lower()
 
+    def deployed(self) -> list[str]:
+        """Checkouts other than the hub: where the services run, whatever transport reaches them
+        (a second local checkout is as much a deployment as an SSH host)."""
+        return [e for e in self.checkouts() if e != self.hub]
+
     @cached_property
     def production(self) -> list[str]:
-        """Remote hosts that are not staging: touched only with care (quick-fix: read-only)."""
-        return [e for e in self.environments if self.kind(e) == "ssh" and not self.is_staging(e)]
+        """Deployments that are not staging: touched only with care (quick-fix: read-only)."""
+        return [e for e in self.deployed() if not self.is_staging(e)]
 
     @cached_property
     def staging(self) -> str | None:
-        return next((e for e in self.environments if self.kind(e) == "ssh" and self.is_staging(e)), None)
+        return next((e for e in self.deployed() if self.is_staging(e)), None)
 
     def checkouts(self) -> list[str]:
         """Environments with a work tree (local or ssh): the ones rollback points are taken of."""

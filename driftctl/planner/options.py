@@ -32,7 +32,7 @@ def _number(phases: list[Phase | None]) -> list[Phase]:
 
 
 def _remote(ctx: PlanContext) -> list[str]:
-    return [e for e in ctx.checkouts() if ctx.kind(e) == "ssh"]
+    return ctx.deployed()
 
 
 def _preserve(ctx: PlanContext) -> list[Step | None]:
