@@ -70,12 +70,35 @@ def _service_rows(view: View, svc: str, models: dict, drifted: set[str]) -> list
         if key == "environment":
             out.extend(_env_rows(svc, have, models, drifted, _env_file_differences(view)))
             continue
-        values = {e: (s.get(key, ABSENT) if isinstance(s, dict) else s) for e, s in have.items()}
+        values = {e: (readable(key, s.get(key, ABSENT)) if isinstance(s, dict) else s) for e, s in have.items()}
         sev = Severity.CRITICAL if key in CRITICAL_KEYS else Severity.LOW if key in LOW_KEYS or key.startswith("x-") else Severity.MODERATE
         row = value_row(f"{base}.{key}", f"{svc}: {key}", values, severity=sev,
                         sources=_sources(models, f"services.{svc}.{key}"))
         out.append(_finish(row, drifted))
     return out
+
+
+SIZE_KEYS = frozenset({"mem_limit", "mem_reservation", "memswap_limit", "shm_size"})
+
+
+def readable(key: str, value: Any) -> Any:
+    """Sizes and ports the way people write them (`192MiB`, `127.0.0.1:8001->8001/tcp`); equal values
+    stay equal, so comparing the readable form is as exact as comparing the raw one."""
+    if key in SIZE_KEYS and isinstance(value, (int, str)) and str(value).isdigit():
+        n = int(value)
+        for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+            if n >= size and n % size == 0:
+                return f"{n // size}{unit}"
+        return f"{n}B"
+    if key == "ports" and isinstance(value, list) and all(isinstance(p, dict) for p in value):
+        return ", ".join(_port(p) for p in value)
+    return value
+
+
+def _port(p: dict) -> str:
+    host = f"{p['host_ip']}:" if p.get("host_ip") else ""
+    published = f"{host}{p['published']}->" if p.get("published") not in (None, "") else ""
+    return f"{published}{p.get('target')}/{p.get('protocol') or 'tcp'}"
 
 
 def _env_rows(svc: str, have: dict, models: dict, drifted: set[str], env_file_diffs: set[str]) -> list[Row]:

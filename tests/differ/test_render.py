@@ -92,3 +92,15 @@ def test_other_formats_render_every_row(fmt, monkeypatch, tmp_path) -> None:
     for row in doc["rows"]:
         if row["status"] != "IN_SYNC":
             assert row["component"] in text or row["title"] in text, (fmt, row["component"])
+
+
+def test_sizes_and_ports_read_like_compose_files() -> None:
+    from driftctl.differ.compose import readable
+
+    assert readable("mem_limit", 201326592) == "192MiB"
+    assert readable("mem_limit", "1073741824") == "1GiB"
+    assert readable("mem_limit", 1000) == "1000B"
+    ports = [{"host_ip": "127.0.0.1", "mode": "ingress", "protocol": "tcp", "published": "8001", "target": 8001},
+             {"mode": "ingress", "protocol": "udp", "target": 53}]
+    assert readable("ports", ports) == "127.0.0.1:8001->8001/tcp, 53/udp"
+    assert readable("image", "bot:1") == "bot:1"
