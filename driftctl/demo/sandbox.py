@@ -47,7 +47,10 @@ class Sandbox:
 
 
 def template_files() -> Tree:
-    """The bundled services as shipped in the package (`driftctl/demo/template/`): path -> bytes."""
+    """The bundled services as shipped in the package: path -> bytes.
+
+    In the repository `driftctl/demo/template/services` is a symlink to `services/`; building the
+    wheel copies the files, so an installed driftctl carries them without a second copy in git."""
     root = resources.files(TEMPLATE_PACKAGE).joinpath(TEMPLATE_DIR)
     out: Tree = {}
 

@@ -1,5 +1,5 @@
 """The sandbox builder: the seed's branch layout, the hand-made state of `aws`, reproducible hashes,
-and the packaged template staying identical to the bundled services it was copied from."""
+and the packaged template being the bundled services."""
 
 from __future__ import annotations
 
@@ -81,11 +81,8 @@ def test_story_edits_fail_loudly_when_the_template_changes() -> None:
 
 
 def test_template_is_the_bundled_services() -> None:
-    """The package ships a copy of services/ (an installed driftctl has no repository); keep it equal.
-
-    To refresh it: `rm -r driftctl/demo/template/services && cp -r services driftctl/demo/template/`
-    (then remove any __pycache__).
-    """
+    """The package ships services/ (an installed driftctl has no repository): the template folder is a
+    symlink to it, which the wheel build follows, so there is one copy in the repository."""
     services = REPO / "services"
     bundled = {str(p.relative_to(REPO)): p.read_bytes() for p in services.rglob("*")
                if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo")}
