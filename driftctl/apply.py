@@ -20,6 +20,7 @@ from pathlib import Path
 
 from driftctl.config import Config
 from driftctl.errors import DriftctlError, ExitCode, TransportError, UsageError
+from driftctl.jsonfile import read_json
 from driftctl.models import Command, CommandResult
 from driftctl.planner.model import HERE, PLAN_SCHEMA
 from driftctl.planner.sources import what_changed
@@ -36,12 +37,7 @@ class StalePlanError(DriftctlError):
 
 def load_plan(path: str | os.PathLike[str]) -> dict:
     p = Path(path)
-    try:
-        plan = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"{p}: plan not found") from None
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{p}:{exc.lineno}: not a plan (invalid JSON: {exc.msg})") from None
+    plan = read_json(p, "plan", UsageError)
     if not isinstance(plan, dict) or plan.get("schema") != PLAN_SCHEMA:
         raise UsageError(f"{p}: not a driftctl plan (expected schema {PLAN_SCHEMA}); use the .json written by `driftctl plan`")
     return plan

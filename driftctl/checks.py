@@ -9,7 +9,6 @@ values, are accepted; only new or changed differences fail).
 from __future__ import annotations
 
 import importlib
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from driftctl.config import Config, Rules, config_path, load_config
 from driftctl.differ import build_matrix
 from driftctl.errors import SnapshotError, UsageError
+from driftctl.jsonfile import read_json
 from driftctl.matrix import FAIL_ON_CHOICES, ONLY_CHOICES, SCHEMA, Matrix, Severity, Status
 from driftctl.snapshot_store import latest, read_snapshot, reports_dir
 
@@ -94,12 +94,7 @@ def compare(snapshots: list[dict], rules: Rules | None, *, show_ignored: bool = 
 def read_baseline(path: str) -> tuple[str, dict]:
     """("diff", document) or ("snapshot", snapshot); SnapshotError for anything else."""
     p = Path(path)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SnapshotError(f"{p}: baseline not found") from None
-    except json.JSONDecodeError as exc:
-        raise SnapshotError(f"{p}:{exc.lineno}: not a valid baseline (invalid JSON: {exc.msg})") from None
+    data = read_json(p, "baseline", SnapshotError)
     if isinstance(data, dict) and data.get("schema") == SCHEMA:
         return "diff", data
     if isinstance(data, dict) and isinstance(data.get("schema"), str) and data["schema"].startswith("driftctl.diff/"):

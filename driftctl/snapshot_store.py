@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from driftctl.errors import SnapshotError
+from driftctl.jsonfile import read_json
 from driftctl.snapshot import SCHEMA_VERSION
 
 
@@ -46,12 +47,7 @@ def write_snapshot(root: Path, snapshot: dict) -> Path:
 
 def read_snapshot(path: str | os.PathLike[str]) -> dict:
     p = Path(path)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SnapshotError(f"{p}: snapshot not found") from None
-    except json.JSONDecodeError as exc:
-        raise SnapshotError(f"{p}:{exc.lineno}: not a valid snapshot (invalid JSON: {exc.msg})") from None
+    data = read_json(p, "snapshot", SnapshotError)
     if not isinstance(data, dict) or "schema_version" not in data or "environment" not in data:
         raise SnapshotError(f"{p}: not a driftctl snapshot")
     if not isinstance(data["schema_version"], int) or data["schema_version"] > SCHEMA_VERSION:
