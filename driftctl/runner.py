@@ -139,7 +139,7 @@ def _advance(name, gen, sent, start, shown, pending, outcomes) -> None:
                                           duration_s=time.monotonic() - start, commands=_short(shown))
 
 
-def _short(shown: list[str], limit: int = 12) -> list[str]:
+def _short(shown: list[str], limit: int = 40) -> list[str]:
     """Keep the snapshot readable: long file lists make long commands."""
     out = [c if len(c) <= 300 else c[:297] + "..." for c in shown[:limit]]
     if len(shown) > limit:
