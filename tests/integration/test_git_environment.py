@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from tests.fixtures.gitrepos import clone
 from tests.helpers import driftctl, write_config
 
 pytestmark = pytest.mark.integration
