@@ -22,11 +22,11 @@ def parse_env_file(text: str | None) -> dict:
     """
     if text is None:
         return {"exists": False}
-    from driftctl.compose import ComposeError, parse_dotenv
+    from driftctl.compose.dotenv import DotenvError, parse_dotenv
 
     try:
         parsed = parse_dotenv(text, lambda _name: None)
-    except ComposeError as exc:
+    except DotenvError as exc:  # its messages name keys and lines, never values
         return {"exists": True, "fingerprint": fingerprint(text), "error": str(exc).splitlines()[0]}
     variables: dict[str, str | None] = {}
     secret_keys: list[str] = []

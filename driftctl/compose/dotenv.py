@@ -101,7 +101,7 @@ class _Parser:
             if value is not None:
                 out[key] = value
             return rest
-        value, rest = self._value(rest, out)
+        value, rest = self._value(rest, out, key)
         out[key] = value
         return rest
 
@@ -112,17 +112,20 @@ class _Parser:
             if c in "=:\n":
                 return src[:i], i + 1, c == "\n"
             if not _valid_key_char(c):
-                first = src.split("\n", 1)[0]
-                raise DotenvError(f'line {self.line}: unexpected character "{c}" in variable name "{first}"')
+                # the name only: what follows `=` on that line may be a secret
+                name = src.split("\n", 1)[0].split("=", 1)[0].split(":", 1)[0].rstrip()
+                raise DotenvError(f'line {self.line}: unexpected character "{c}" in variable name "{name}"')
         return "", 0, False  # no terminator: compose-go then reads the rest as the value of ""
 
-    def _value(self, src: str, env: dict[str, str | None]) -> tuple[str, str]:
+    def _value(self, src: str, env: dict[str, str | None], key: str) -> tuple[str, str]:
+        """The value and the rest of the input. Errors name the key, never the value: env files
+        hold credentials, and error messages end up in snapshots and logs."""
         quote = src[:1]
         if quote not in ("'", '"'):
             value, _, rest = src.partition("\n")
             self.line += 1
             value = value.split(" #", 1)[0].rstrip()
-            return self._expand(value, env), rest
+            return self._expand(value, env, key), rest
         chars: list[str] = []
         escaped = False
         for i in range(1, len(src)):
@@ -140,13 +143,13 @@ class _Parser:
             elif c == quote:
                 value = "".join(chars)
                 if quote == '"':
-                    value = self._expand(_expand_escapes(value), env)
+                    value = self._expand(_expand_escapes(value), env, key)
                 return value, src[i + 1 :]
             else:
                 chars.append(c)
-        raise DotenvError(f"line {self.line}: unterminated quoted value {src.split(chr(10), 1)[0]}")
+        raise DotenvError(f"line {self.line}: unterminated quoted value of {key}")
 
-    def _expand(self, value: str, env: dict[str, str | None]) -> str:
+    def _expand(self, value: str, env: dict[str, str | None], key: str) -> str:
         if "$" not in value:
             return value
 
@@ -157,7 +160,7 @@ class _Parser:
         try:
             return interpolate(value, mapping)
         except TemplateError as exc:
-            raise DotenvError(f"line {self.line}: {exc.message}") from None
+            raise DotenvError(f"line {self.line}: invalid interpolation in the value of {key}") from None
 
 
 def _expand_escapes(value: str) -> str:

@@ -131,3 +131,11 @@ def test_newer_snapshot_schema_is_refused(tmp_path: Path) -> None:
 def test_envs_lists_environments(project) -> None:
     run = driftctl("envs", "--format", "json", cwd=project.path)
     assert run.code == 0 and json.loads(run.out)["local"]["transport"] == "local"
+
+
+def test_malformed_env_file_error_names_the_key_not_the_value(project) -> None:
+    (project.path / ".env").write_text(f'EXCHANGE_ENV=testnet\nTELEGRAM_BOT_TOKEN="{BOT_TOKEN}\n')
+    run = driftctl("snapshot", "local", "--format", "json", cwd=project.path)
+    env_file = json.loads(run.out)[0]["collectors"]["env"]["data"]["files"][".env"]
+    assert env_file["error"].endswith("unterminated quoted value of TELEGRAM_BOT_TOKEN")
+    assert BOT_TOKEN not in run.out + run.err + all_text_under(project.path / "reports")
