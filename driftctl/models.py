@@ -18,10 +18,14 @@ class Command:
     ok_codes: tuple[int, ...] = (0,)
 
     def display(self) -> str:
+        """The command as a shell line for people, with credentials in URLs fingerprinted
+        (it lands in snapshots and error messages)."""
         import shlex
 
+        from driftctl.secrets import redact_url
+
         text = shlex.join(self.argv)
-        return f"cd {shlex.quote(self.cwd)} && {text}" if self.cwd else text
+        return redact_url(f"cd {shlex.quote(self.cwd)} && {text}" if self.cwd else text)
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,27 @@ def protect_mapping(env: dict[str, str | None]) -> dict[str, str | None]:
     return {k: protect(k, v) for k, v in env.items()}
 
 
+_URL_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@")
+
+
+def redact_url(url: str) -> str:
+    """A URL with its credentials fingerprinted: `https://user:fp:1a2b...@host/repo.git`.
+
+    Git remotes often carry a token (`https://x:TOKEN@github.com/...` or `https://TOKEN@github.com/...`);
+    the user name stays when it is a plain name, so two remotes can still be told apart.
+    """
+
+    def repl(match: re.Match[str]) -> str:
+        user, sep, password = match["userinfo"].partition(":")
+        if sep:
+            return f"{match['scheme']}{user}:{fingerprint(password)}@"
+        if looks_secret("", user):
+            return f"{match['scheme']}{fingerprint(user)}@"
+        return match.group(0)
+
+    return _URL_USERINFO.sub(repl, url)
+
+
 def redact(text: str, known_secrets: list[str]) -> str:
     """Replace every known secret value in free text (logs, error messages) by its fingerprint."""
     for value in sorted(set(v for v in known_secrets if v and len(v) >= 4), key=len, reverse=True):

@@ -7,6 +7,7 @@ import re
 
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, Skipped, require
 from driftctl.errors import CollectorError
+from driftctl.secrets import redact_url
 
 GRAPH_LIMIT = 5000
 REF_FORMAT = "%(refname)%00%(objectname)%00%(upstream)%00%(upstream:track,nobracket)%00%(*objectname)"
@@ -57,7 +58,7 @@ class GitCollector(Collector):
             "branches": {k: {"head": v, "upstream": None, "ahead": None, "behind": None} for k, v in remote["heads"].items()},
             "tags": remote["tags"],
             "remote_tracking": {},
-            "remotes": {"origin": ctx.url},
+            "remotes": {"origin": redact_url(ctx.url or "")},
             "modified": [],
             "untracked": [],
             "graph": parse_graph(require(graph)),
@@ -124,11 +125,12 @@ def parse_status(text: str) -> dict:
 
 
 def parse_remotes(text: str) -> dict[str, str]:
+    """`git remote -v` -> {name: fetch URL}, credentials in URLs fingerprinted."""
     remotes: dict[str, str] = {}
     for line in text.splitlines():
         parts = line.split()
         if len(parts) >= 2 and (len(parts) < 3 or parts[2] == "(fetch)"):
-            remotes[parts[0]] = parts[1]
+            remotes[parts[0]] = redact_url(parts[1])
     return remotes
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from driftctl.config import EnvironmentSpec
 from driftctl.errors import TransportError
 from driftctl.models import Command, CommandResult
+from driftctl.secrets import redact_url
 from driftctl.transport.base import Transport
 from driftctl.transport.local import run_local
 
@@ -69,17 +70,17 @@ class GitTransport(Transport):
             proc = self._git("clone", "--mirror", "--quiet", "--", self.url, self.root)
         if proc.returncode != 0:
             reason = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
-            raise TransportError(f"{self.env_name}: cannot fetch {self.url}: {reason}")
+            raise TransportError(f"{self.env_name}: cannot fetch {redact_url(self.url)}: {redact_url(reason)}")
         if not self.ref:
             head = self._git("symbolic-ref", "--quiet", "HEAD", cwd=self.root)
             self.ref = head.stdout.strip().removeprefix("refs/heads/") or "HEAD"
         rev = self._git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{self.ref}^{{commit}}", cwd=self.root)
         if rev.returncode != 0:
-            raise TransportError(f"{self.env_name}: ref {self.ref!r} not found in {self.url}")
+            raise TransportError(f"{self.env_name}: ref {self.ref!r} not found in {redact_url(self.url)}")
         self.commit = rev.stdout.strip()
 
     def run_batch(self, commands: Sequence[Command], timeout: float | None = None) -> list[CommandResult]:
         return [run_local(c, timeout or self.command_timeout) for c in commands]
 
     def describe(self) -> str:
-        return f"git:{self.url}@{self.ref or 'HEAD'}"
+        return f"git:{redact_url(self.url)}@{self.ref or 'HEAD'}"

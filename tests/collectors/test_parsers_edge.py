@@ -78,3 +78,19 @@ def test_fingerprint_key_created_once_under_concurrency(tmp_path, monkeypatch) -
     secrets._key.cache_clear()
     assert len(prints) == 1 and prints == {secrets.fingerprint("same value")}
     assert oct((tmp_path / "k" / "fingerprint.key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_credentials_in_urls_are_fingerprinted() -> None:
+    from driftctl.collectors.git import parse_remotes
+    from driftctl.models import Command
+    from driftctl.secrets import redact_url
+
+    token = "ghp_16C7e42F292c6912E7710c838347Ae178B4a"
+    remotes = parse_remotes(f"origin\thttps://deploy:{token}@github.com/x/y.git (fetch)\n"
+                            f"mirror\thttps://{token}@github.com/x/y.git (fetch)\n"
+                            "plain\thttps://alice@github.com/x/y.git (fetch)\n")
+    assert token not in str(remotes)
+    assert remotes["origin"].startswith("https://deploy:fp:") and remotes["mirror"].startswith("https://fp:")
+    assert remotes["plain"] == "https://alice@github.com/x/y.git"
+    assert token not in Command(("git", "ls-remote", f"https://x:{token}@github.com/x/y.git")).display()
+    assert redact_url("git@github.com:x/y.git") == "git@github.com:x/y.git"
