@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from driftctl.collectors.containers import compare_services
+from driftctl.collectors.container_compare import compare_services
 from tests.containers.helpers import by_name, containers_data, snapshot, write_config, write_project
 
 pytestmark = pytest.mark.integration

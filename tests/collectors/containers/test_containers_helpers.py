@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from driftctl.collectors import containers as C
+from driftctl.collectors import container_compare as CC
 from driftctl.collectors.base import CollectContext, Skipped
 from driftctl.config import EnvironmentSpec
 from driftctl.errors import CollectorError
@@ -181,12 +182,12 @@ def test_run_together_raises_a_required_failure():
      ("localhost:5000/app", "localhost:5000/app:latest"), ("app@sha256:ab", "docker.io/library/app@sha256:ab")],
 )
 def test_same_image(a, b):
-    assert C.normalize_image(a) == C.normalize_image(b)
+    assert CC.normalize_image(a) == CC.normalize_image(b)
 
 
 def test_different_images():
-    assert C.normalize_image("redis:6") != C.normalize_image("redis:7")
-    assert C.normalize_image("me/redis") != C.normalize_image("redis")
+    assert CC.normalize_image("redis:6") != CC.normalize_image("redis:7")
+    assert CC.normalize_image("me/redis") != CC.normalize_image("redis")
 
 
 def test_compose_ports_long_and_short_syntax():
@@ -195,8 +196,8 @@ def test_compose_ports_long_and_short_syntax():
                  {"mode": "ingress", "target": 5000, "protocol": "tcp"}]
     short = ["127.0.0.1:9000:9000/udp", "8080:80", 5000]
     expected = ["127.0.0.1:9000->9000/udp", "5000/tcp", "8080->80/tcp"]
-    assert C.compose_ports(long_form) == C.compose_ports(short) == sorted(expected)
-    assert C.compose_ports(["8000-8001:80-81", "[::1]:53:53/udp"]) == ["8000->80/tcp", "8001->81/tcp", "[::1]:53->53/udp"]
+    assert CC.compose_ports(long_form) == CC.compose_ports(short) == sorted(expected)
+    assert CC.compose_ports(["8000-8001:80-81", "[::1]:53:53/udp"]) == ["8000->80/tcp", "8001->81/tcp", "[::1]:53->53/udp"]
 
 
 def test_port_bindings_match_compose_spelling():
@@ -211,12 +212,12 @@ def test_port_bindings_match_compose_spelling():
      ("512MB", 512 * 2**20), ("64MiB", 64 * 2**20), ("0", None), (None, None), ("", None)],
 )
 def test_parse_ram(value, expected):
-    assert C.parse_ram(value) == expected
+    assert CC.parse_ram(value) == expected
 
 
 def test_declared_memory_reads_deploy_limits_too():
-    assert C.declared_memory({"deploy": {"resources": {"limits": {"memory": "64M"}}}}) == 64 * 2**20
-    assert C.declared_memory({"mem_limit": "32m", "deploy": {"resources": {"limits": {"memory": "32m"}}}}) == 32 * 2**20
+    assert CC.declared_memory({"deploy": {"resources": {"limits": {"memory": "64M"}}}}) == 64 * 2**20
+    assert CC.declared_memory({"mem_limit": "32m", "deploy": {"resources": {"limits": {"memory": "32m"}}}}) == 32 * 2**20
 
 
 @pytest.mark.parametrize(("text", "expected"), [("552KiB ", 565248), ("23.54GiB", 25275882537), ("1.32kB", 1320), ("0B", 0), ("x", None)])
@@ -233,19 +234,19 @@ def test_api_memory_usage_leaves_out_page_cache_like_docker_stats():
 
 def test_declared_command_rules():
     image = {"command": ["sleep", "3600"]}
-    assert C.declared_command({"command": "python main.py"}, image) == ["python", "main.py"]
-    assert C.declared_command({}, image) == ["sleep", "3600"]  # the image's CMD
-    assert C.declared_command({"entrypoint": ["sh"]}, image) is None  # Docker drops CMD then
-    assert C.declared_command({}, None) is C._UNKNOWN
+    assert CC.declared_command({"command": "python main.py"}, image) == ["python", "main.py"]
+    assert CC.declared_command({}, image) == ["sleep", "3600"]  # the image's CMD
+    assert CC.declared_command({"entrypoint": ["sh"]}, image) is None  # Docker drops CMD then
+    assert CC.declared_command({}, None) is CC._UNKNOWN
 
 
 def test_environment_difference_with_and_without_the_image_env():
     declared = {"MODE": "polling", "FROM_SHELL": None}
     running = {"MODE": "webhook", "PATH": "/bin", "EXTRA": "1", "FROM_SHELL": "x"}
-    diff, unchecked = C.environment_difference(declared, running, {"PATH": "/bin"})
+    diff, unchecked = CC.environment_difference(declared, running, {"PATH": "/bin"})
     assert diff == {"declared": {"EXTRA": None, "MODE": "polling"}, "running": {"EXTRA": "1", "MODE": "webhook"}}
     assert unchecked == []
-    diff, unchecked = C.environment_difference(declared, running, None)
+    diff, unchecked = CC.environment_difference(declared, running, None)
     assert diff == {"declared": {"MODE": "polling"}, "running": {"MODE": "webhook"}}
     assert unchecked == ["EXTRA", "PATH"]
 
@@ -256,7 +257,7 @@ def test_compare_services_reports_unchecked_env_when_the_image_is_gone():
                                   "environment": {"A": "1", "HOME": "/root"}, "ports": [], "memory_limit": None}],
                   "images": {}}
     compose = {"project": "p", "services": {"web": {"image": "app:1", "command": ["run"], "environment": {"A": "1"}}}}
-    assert C.compare_services(compose, containers)["services"]["web"] == {
+    assert CC.compare_services(compose, containers)["services"]["web"] == {
         "running": True, "containers": ["p-web-1"], "differs": {}, "env_unchecked": ["HOME"],
     }
 
