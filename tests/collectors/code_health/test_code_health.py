@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from driftctl.collectors import code_health as ch
+from driftctl.collectors import python_imports as pi
 
 CASES = Path(__file__).parent
 
@@ -36,7 +37,7 @@ def test_fixture_case(case_name: str, env: str) -> None:
     case = json.loads((CASES / f"{case_name}.json").read_text())
     spec = case["environments"][env]
     files = {path: _text(content) for path, content in spec["files"].items()}
-    data = ch.check_roots(case["roots"], sorted(files), files)
+    data = pi.check_roots(case["roots"], sorted(files), files)
     assert data["missing"] == spec["expected"]
     assert data["modules_checked"] == spec["modules_checked"]
     assert data["roots"] == list(case["roots"])
@@ -44,16 +45,16 @@ def test_fixture_case(case_name: str, env: str) -> None:
 
 def test_parse_imports_gives_line_module_level() -> None:
     text = "import a.b as c, d\nfrom ..pkg.mod import x\nfrom . import y, z\nfrom e import *\n"
-    assert ch.parse_imports(text) == [(1, "a.b", 0), (1, "d", 0), (2, "pkg.mod", 2), (3, "y", 1), (3, "z", 1), (4, "e", 0)]
+    assert pi.parse_imports(text) == [(1, "a.b", 0), (1, "d", 0), (2, "pkg.mod", 2), (3, "y", 1), (3, "z", 1), (4, "e", 0)]
 
 
 def test_parse_imports_leaves_out_optional_ones() -> None:
     text = "try:\n    import a\nexcept ImportError:\n    import b\nelse:\n    import c\nif typing.TYPE_CHECKING:\n    import d\nelse:\n    import e\n"
-    assert [i.module for i in ch.parse_imports(text)] == ["b", "c", "e"]
+    assert [i.module for i in pi.parse_imports(text)] == ["b", "c", "e"]
 
 
 def test_try_without_import_error_handler_is_not_optional() -> None:
-    assert [i.module for i in ch.parse_imports("try:\n    import a\nexcept KeyError:\n    pass\n")] == ["a"]
+    assert [i.module for i in pi.parse_imports("try:\n    import a\nexcept KeyError:\n    pass\n")] == ["a"]
 
 
 @pytest.mark.parametrize(
@@ -62,16 +63,16 @@ def test_try_without_import_error_handler_is_not_optional() -> None:
      ("aiohttp_cors", "aiohttp_cors"), ("zope.interface", "zope_interface"), ("scikit-learn", "sklearn")],
 )
 def test_distribution_names_map_to_import_names(distribution: str, module: str) -> None:
-    assert module in ch.provided_modules(distribution)
+    assert module in pi.provided_modules(distribution)
 
 
 def test_requirements_with_unreadable_include_are_incomplete() -> None:
-    declared = ch.declared_packages({"svc/requirements.txt": "-r ../shared/requirements.txt\naiohttp\n"})
+    declared = pi.declared_packages({"svc/requirements.txt": "-r ../shared/requirements.txt\naiohttp\n"})
     assert "aiohttp" in declared.modules and not declared.complete
 
 
 def test_pyproject_for_tool_settings_only_declares_nothing() -> None:
-    assert not ch.declared_packages({"pyproject.toml": "[tool.black]\nline-length = 100\n"}).found
+    assert not pi.declared_packages({"pyproject.toml": "[tool.black]\nline-length = 100\n"}).found
 
 
 def test_compose_build_contexts_become_roots() -> None:
