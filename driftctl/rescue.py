@@ -2,19 +2,16 @@
 
 The target is only read (through its transport: `git status`, `git rev-parse`, `cat`, `stat`), with
 `--no-optional-locks` so not even git's index stat cache is refreshed there. The commit is built in the
-local repository with plumbing (hash-object, a temporary index, write-tree, commit-tree, update-ref):
-the local work tree, index and checked-out branch are never touched. The new branch is based on the
+local repository with GitPython from objects only (blobs, a temporary index, a tree, a commit, a new
+branch ref): the local work tree, index and checked-out branch are never touched. The new branch is based on the
 environment's deployed commit, so `git diff <deployed>..rescue/...` shows exactly the manual changes.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 
 from driftctl.collectors.files import is_secret_file
 from driftctl.collectors.git import parse_status
@@ -93,40 +90,70 @@ def read_target(transport, root: str) -> tuple[str, str | None, list[RescueFile]
 
 
 class LocalRepo:
-    """Plumbing in the receiving repository; GIT_INDEX_FILE points at a temporary index."""
+    """The receiving repository, through GitPython (local git, no shell).
+
+    The commit is built from objects only: blobs into the object database, an in-memory index read
+    from the base commit's tree, a tree, a commit and a new branch ref. HEAD, the index file and the
+    work tree are never touched.
+    """
 
     def __init__(self, path: str):
-        self.path = path
+        import git
 
-    def git(self, *args: str, input: bytes | None = None, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
-        proc = subprocess.run(["git", *args], cwd=self.path, input=input, capture_output=True,
-                              env={**os.environ, **(env or {})})
-        if check and proc.returncode != 0:
-            reason = (proc.stderr.decode(errors="replace").strip().splitlines() or [f"exit {proc.returncode}"])[-1]
-            raise DriftctlError(f"git {args[0]} in {self.path} failed: {reason}")
-        return proc
+        self.path = path
+        try:
+            self.repo = git.Repo(path)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise UsageError(f"{path} is not a git repository; pass --repo with the local checkout") from None
 
     def has_commit(self, sha: str) -> bool:
-        return self.git("cat-file", "-e", f"{sha}^{{commit}}", check=False).returncode == 0
+        import gitdb.exc
 
-    def has_ref(self, ref: str) -> bool:
-        return self.git("rev-parse", "-q", "--verify", ref, check=False).returncode == 0
+        try:
+            return self.repo.commit(sha).type == "commit"
+        except (ValueError, gitdb.exc.BadName, gitdb.exc.BadObject):
+            return False
+
+    def has_branch(self, name: str) -> bool:
+        return name in {h.name for h in self.repo.heads}
 
     def commit_files(self, base: str, files: list[RescueFile], message: str, branch: str) -> str:
-        with tempfile.TemporaryDirectory(prefix="driftctl-rescue-") as tmp:
-            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
-            self.git("read-tree", base, env=env)
-            for f in files:
-                if f.change == "deleted":
-                    self.git("update-index", "--force-remove", "--", f.path, env=env)
-                    continue
-                blob = self.git("hash-object", "-w", "--stdin", input=f.content or b"").stdout.decode().strip()
-                self.git("update-index", "--add", "--cacheinfo", f"{f.mode},{blob},{f.path}", env=env)
-            tree = self.git("write-tree", env=env).stdout.decode().strip()
-        commit = self.git("commit-tree", tree, "-p", base, "-F", "-", input=message.encode()).stdout.decode().strip()
-        # The empty old value makes update-ref refuse if the branch appeared in the meantime.
-        self.git("update-ref", "-m", "driftctl rescue", f"refs/heads/{branch}", commit, "")
-        return commit
+        from io import BytesIO
+
+        from git import Actor, Commit, Head, IndexFile
+        from git.index.typ import BaseIndexEntry
+        from gitdb import IStream
+
+        index = IndexFile.from_tree(self.repo, base)  # a temporary index file, not .git/index
+        removed = [f.path for f in files if f.change == "deleted"]
+        if removed:
+            index.remove(removed, working_tree=False)
+        entries = []
+        for f in files:
+            if f.change == "deleted":
+                continue
+            data = f.content or b""
+            blob = self.repo.odb.store(IStream("blob", len(data), BytesIO(data)))
+            entries.append(BaseIndexEntry((int(f.mode, 8), blob.binsha, 0, f.path)))
+        if entries:
+            index.add(entries, write=False)
+        tree = index.write_tree()
+        author = _identity(self.repo, Actor)
+        commit = Commit.create_from_tree(self.repo, tree, message, parent_commits=[self.repo.commit(base)],
+                                         head=False, author=author, committer=author)
+        try:
+            Head.create(self.repo, branch, commit)  # refuses a branch that appeared in the meantime
+        except OSError as exc:
+            raise DriftctlError(f"cannot create branch {branch} in {self.path}: {exc}") from None
+        return commit.hexsha
+
+
+def _identity(repo, actor_cls):
+    """The repository's configured user, else a driftctl identity (a rescue must not fail on it)."""
+    reader = repo.config_reader()
+    name = reader.get_value("user", "name", default="") or "driftctl"
+    email = reader.get_value("user", "email", default="") or "driftctl@localhost"
+    return actor_cls(str(name), str(email))
 
 
 def commit_message(env: str, target: str, base: str, branch_there: str | None, files: list[RescueFile], skipped: list[str]) -> str:
@@ -152,9 +179,7 @@ def rescue(config: Config, env: str, *, branch: str | None = None, repo: str | N
         raise UsageError(f"{env} is a git remote: it has no work tree to rescue")
     branch = branch or default_branch(env, now)
     local = LocalRepo(os.path.abspath(repo) if repo else default_repo(config))
-    if local.git("rev-parse", "--git-dir", check=False).returncode != 0:
-        raise UsageError(f"{local.path} is not a git repository (use --repo PATH)")
-    if local.has_ref(f"refs/heads/{branch}"):
+    if local.has_branch(branch):
         raise UsageError(f"branch {branch} already exists in {local.path}; choose another with --branch")
     transport = make_transport(config, env, accept_new_host_key=accept_new_host_key)
     try:
