@@ -167,27 +167,38 @@ def parse_reference(result: CommandResult, ours: dict[str, dict]) -> dict | None
 
 
 def reference_differences(ours: dict[str, dict], theirs: dict[str, dict]) -> list[str]:
-    """`service.key` paths where the two resolutions disagree (services missing on one side included)."""
+    """Paths (`service.key[.subkey]`) where the two resolutions disagree, services on one side included.
+
+    DeepDiff walks the nested models, so a difference is pinned to the variable or list item
+    (`bot.environment.TAG`), not just to the key.
+    """
     out = [f"{name} (only in driftctl's resolution)" for name in sorted(set(ours) - set(theirs))]
     out += [f"{name} (only in docker compose config)" for name in sorted(set(theirs) - set(ours))]
-    for name in sorted(set(ours) & set(theirs)):
-        for key in REFERENCE_KEYS:
-            if _canonical(ours[name].get(key)) != _canonical(theirs[name].get(key)):
-                out.append(f"{name}.{key}")
+    common = sorted(set(ours) & set(theirs))
+    if not common:
+        return out
+    from deepdiff import DeepDiff
+
+    for name in common:
+        left = {k: _normal(ours[name].get(k)) for k in REFERENCE_KEYS}
+        right = {k: _normal(theirs[name].get(k)) for k in REFERENCE_KEYS}
+        paths = set()
+        for items in DeepDiff(left, right, view="tree").values():
+            for item in items:
+                paths.add(".".join(str(p) for p in item.path(output_format="list")[:2]))
+        out += [f"{name}.{p}" for p in sorted(paths)]
     return out
 
 
-def _canonical(value: object) -> str:
-    """Compare as JSON with numbers as strings: Compose prints `published: "8001"` and `8001` alike."""
-    def norm(v: object) -> object:
-        if isinstance(v, dict):
-            return {str(k): norm(x) for k, x in v.items() if x not in ({}, [], None) or k == "environment"}
-        if isinstance(v, list):
-            return [norm(x) for x in v]
-        if isinstance(v, bool):
-            return str(v).lower()
-        if isinstance(v, (int, float)):
-            return str(v)
-        return v
-
-    return json.dumps(norm(value), sort_keys=True)
+def _normal(value: object) -> object:
+    """Numbers and booleans as strings, empty values dropped: Compose prints `published: "8001"` and
+    `8001` alike, and leaves out what is empty."""
+    if isinstance(value, dict):
+        return {str(k): _normal(x) for k, x in value.items() if x not in ({}, [], None) or k == "environment"}
+    if isinstance(value, list):
+        return [_normal(x) for x in value]
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value

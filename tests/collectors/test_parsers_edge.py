@@ -94,3 +94,12 @@ def test_credentials_in_urls_are_fingerprinted() -> None:
     assert remotes["plain"] == "https://alice@github.com/x/y.git"
     assert token not in Command(("git", "ls-remote", f"https://x:{token}@github.com/x/y.git")).display()
     assert redact_url("git@github.com:x/y.git") == "git@github.com:x/y.git"
+
+
+def test_reference_differences_pin_the_variable() -> None:
+    from driftctl.collectors.compose import reference_differences
+
+    ours = {"bot": {"image": "bot:1", "environment": {"A": "1", "TAG": "1"}, "ports": [{"target": 80, "published": "8080"}]}}
+    theirs = {"bot": {"image": "bot:1", "environment": {"A": "1", "TAG": "2"}, "ports": [{"target": "80", "published": 8080}]},
+              "extra": {"image": "x"}}
+    assert reference_differences(ours, theirs) == ["extra (only in docker compose config)", "bot.environment.TAG"]
