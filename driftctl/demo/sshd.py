@@ -83,17 +83,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def sshd_config(workdir: Path, port: int, host_key: Path, authorized_keys: Path) -> str:
-    """The whole configuration: key login for this user only, on loopback, nothing from /etc/ssh."""
+def sshd_config(workdir: Path, port: int, host_key: Path, authorized_keys: Path, extra: tuple[str, ...] = ()) -> str:
+    """The whole configuration: key login for this user only, on loopback, nothing from /etc/ssh.
+    The test fixture adds its own lines (`extra`), such as TCP forwarding for ProxyJump tests."""
     return "\n".join([
         "ListenAddress 127.0.0.1", f"Port {port}", f"HostKey {host_key}", f"PidFile {workdir / 'sshd.pid'}",
         f"AuthorizedKeysFile {authorized_keys}", "UsePAM no", "StrictModes no", "PasswordAuthentication no",
         "KbdInteractiveAuthentication no", "PubkeyAuthentication yes", "PermitRootLogin prohibit-password",
-        "UseDNS no", "MaxSessions 16", "LogLevel INFO", "",
+        "UseDNS no", "LogLevel INFO", *(extra or ("MaxSessions 16",)), "",
     ])
 
 
-def _wait_for_banner(port: int, proc: subprocess.Popen, deadline: float) -> bool:
+def wait_for_banner(port: int, proc: subprocess.Popen, deadline: float) -> bool:
+    """Poll until the port accepts and sends `SSH-`, sshd exits, or the deadline passes."""
     while time.monotonic() < deadline and proc.poll() is None:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
@@ -129,7 +131,7 @@ def start(workdir: Path) -> LoopbackSshd:
         with open(log_path, "ab") as log:
             proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stdout=log, stderr=log,
                                     stdin=subprocess.DEVNULL)
-        if _wait_for_banner(port, proc, time.monotonic() + START_DEADLINE_S):
+        if wait_for_banner(port, proc, time.monotonic() + START_DEADLINE_S):
             key_type, key_b64 = Path(f"{host_key}.pub").read_text().split()[:2]
             known_hosts.write_text(f"[127.0.0.1]:{port} {key_type} {key_b64}\n")
             return LoopbackSshd("127.0.0.1", port, getpass.getuser(), user_key, known_hosts, log_path, proc)
