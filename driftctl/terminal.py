@@ -7,6 +7,9 @@ Messages go to stderr; data (tables, JSON, markdown) goes to stdout.
 from __future__ import annotations
 
 import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
@@ -41,6 +44,31 @@ class Terminal:
 
     def status(self, message: str):
         return self.err.status(escape(message))
+
+    @contextmanager
+    def collecting(self, names: list[str]) -> Iterator[Callable[[str, str], None]]:
+        """One live line per environment while they are collected concurrently; yields the
+        `progress(environment, message)` callback the runner calls. Nothing is drawn when stderr
+        is not a terminal (CI logs stay clean)."""
+        if not self.err.is_terminal:
+            yield lambda env, message: None
+            return
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        progress = Progress(
+            SpinnerColumn(), TextColumn("{task.fields[env]:<12}"), TextColumn("{task.description}"),
+            TimeElapsedColumn(), console=self.err, transient=True,
+        )
+        tasks = {n: progress.add_task("waiting", env=n, total=None) for n in names}
+        lock = threading.Lock()
+
+        def update(env: str, message: str) -> None:
+            with lock:
+                if env in tasks:
+                    progress.update(tasks[env], description=escape(message))
+
+        with progress:
+            yield update
 
 
 _terminal: Terminal | None = None

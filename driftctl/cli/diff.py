@@ -49,15 +49,15 @@ def diff(
 
 
 def collect(cfg, names: list[str], *, cached: bool, snapshot_files: list[str], accept_new_host_key: bool) -> list[dict]:
-    """Gather snapshots with a spinner while collecting live."""
+    """Gather snapshots, with a live line per environment while collecting."""
     from driftctl.checks import gather
     from driftctl.terminal import terminal
 
     if not names or cached:
         return gather(cfg, names, cached=cached, snapshot_files=snapshot_files)
-    with terminal().status(f"collecting {', '.join(names)}") as status:
+    with terminal().collecting(names) as progress:
         return gather(cfg, names, snapshot_files=snapshot_files, accept_new_host_key=accept_new_host_key,
-                      progress=lambda env, msg: status.update(f"{env}: {msg}"))
+                      progress=progress)
 
 
 def emit(doc: dict, fmt: str, output: str | None) -> None:

@@ -25,9 +25,8 @@ def gather_snapshots(cfg, names: list[str], cached: bool, snapshot_files: list[s
     from driftctl.api import take_snapshots
     from driftctl.terminal import terminal
 
-    with terminal().status(f"collecting {', '.join(names)}") as status:
-        results = take_snapshots(cfg, names, accept_new_host_key=accept_new_host_key,
-                                 progress=lambda env, msg: status.update(f"{env}: {msg}"))
+    with terminal().collecting(names) as progress:
+        results = take_snapshots(cfg, names, accept_new_host_key=accept_new_host_key, progress=progress)
     return [s for s, _ in results]
 
 

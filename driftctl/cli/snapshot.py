@@ -30,11 +30,8 @@ def snapshot(
     cfg = load(config)
     names = cfg.select(environments)
     term = terminal()
-    with term.status(f"collecting {', '.join(names)}") as status:
-        results = take_snapshots(
-            cfg, names, accept_new_host_key=accept_new_host_key,
-            progress=lambda env, msg: status.update(f"{env}: {msg}"),
-        )
+    with term.collecting(names) as progress:
+        results = take_snapshots(cfg, names, accept_new_host_key=accept_new_host_key, progress=progress)
     if format == "json":
         term.data(snapshots_json([s for s, _ in results]))
     else:
