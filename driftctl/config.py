@@ -44,6 +44,10 @@ class EnvironmentSpec(_Strict):
     ref: str | None = Field(None, description="git: branch, tag or commit; default: the remote's HEAD.")
     # containers
     docker_host: str | None = Field(None, description="Docker engine to read (unix://, tcp://); default: DOCKER_HOST.")
+    # what to collect
+    collectors: list[Literal["git", "compose", "env", "files", "host", "containers", "code_health"]] | None = Field(
+        None, description="Collectors to run here (default: every one that applies to the transport)."
+    )
     # code health
     code_health: list[str] | None = Field(
         None, description="Folders (relative to path) whose Python imports are checked; default: compose build contexts."

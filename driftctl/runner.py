@@ -67,7 +67,8 @@ def collect_environment(
         "error": None,
         "collectors": {},
     }
-    applicable = [c for c in collectors if spec.transport in c.kinds]
+    applicable = [c for c in collectors
+                  if spec.transport in c.kinds and (spec.collectors is None or c.name in spec.collectors)]
     transport = make_transport(config, name, accept_new_host_key=accept_new_host_key)
     snapshot["target"] = transport.describe()
     try:

@@ -46,6 +46,8 @@ class ComposeCollector(Collector):
 
     def collect(self, ctx: CollectContext) -> CollectGen:
         configured = ctx.spec.compose_files
+        root = project_root(ctx)
+        at = lambda name: posixpath.normpath(posixpath.join(root, name))  # noqa: E731
         wanted = list(configured) if configured else default_candidates()
         env_names = [n for n in dict.fromkeys([*ctx.spec.env_files, ".env"])]
         reads = [ctx.read_command(n) for n in [*wanted, *env_names]]
@@ -53,30 +55,29 @@ class ComposeCollector(Collector):
         results = yield reads + ([reference_cmd] if reference_cmd else [])
         texts: dict[str, str | None] = {}
         for name, res in zip([*wanted, *env_names], results):
-            texts[ctx.path(name)] = file_text(res)
+            texts[at(name)] = file_text(res)
         reference_result = results[len(reads)] if reference_cmd else None
-        files = list(configured) if configured else pick_default_files({n: texts[ctx.path(n)] for n in wanted})
-        listing = [describe_file(n, texts.get(ctx.path(n))) for n in files]
+        files = list(configured) if configured else pick_default_files({n: texts[at(n)] for n in wanted})
+        listing = [describe_file(n, texts.get(at(n))) for n in files]
         if not files:
-            return {"found": False, "project_dir": ctx.root, "files": [], "services": {}}
+            return {"found": False, "project_dir": root, "files": [], "services": {}}
         missing = [f["path"] for f in listing if not f["exists"]]
         if missing:
             raise CollectorError(f"compose file not found: {', '.join(missing)}")
-        env_files = [ctx.path(n) for n in ctx.spec.env_files if texts.get(ctx.path(n)) is not None] or None
+        env_files = [at(n) for n in ctx.spec.env_files if texts.get(at(n)) is not None] or None
         for _ in range(MAX_ROUNDS):
             try:
-                model = resolve(ctx, files, env_files, texts)
+                model = resolve(root, [at(f) for f in files], env_files, texts)
                 break
             except _NeedFile as need:
-                rel = ctx.rel(need.path)
-                res, = yield [ctx.read_command(rel)]
+                res, = yield [ctx.read_command(posixpath.relpath(need.path, root))]
                 texts[need.path] = file_text(res)
         else:
             raise CollectorError("compose: too many nested env files")
         services = {name: protect_service(svc) for name, svc in (model.get("services") or {}).items()}
         return {
             "found": True,
-            "project_dir": ctx.root,
+            "project_dir": root,
             "files": listing,
             "project": model.get("name"),
             "services": services,
@@ -86,7 +87,15 @@ class ComposeCollector(Collector):
         }
 
 
-def resolve(ctx: CollectContext, files: list[str], env_files: list[str] | None, texts: dict[str, str | None]) -> dict:
+def project_root(ctx: CollectContext) -> str:
+    """The project directory Compose would see. For a `git` environment the checkout is virtual: a
+    fixed `/<repository>` instead of the mirror's cache path, so the resolved model (and with it the
+    snapshot's fingerprint) does not depend on where the cache lives."""
+    return ctx.root if ctx.kind != "git" else "/" + _git_project_name(ctx)
+
+
+def resolve(root: str, files: list[str], env_files: list[str] | None, texts: dict[str, str | None]) -> dict:
+    """Resolve with files served from `texts`; an unknown path asks the collector for another round."""
     from driftctl.compose import ComposeError, load_project
 
     def read(path: str) -> str | None:
@@ -96,12 +105,9 @@ def resolve(ctx: CollectContext, files: list[str], env_files: list[str] | None, 
         return texts[path]
 
     try:
-        return load_project(
-            [ctx.path(f) for f in files], project_dir=ctx.root, env_files=env_files, environ={}, read=read,
-            project_name=None if ctx.kind != "git" else _git_project_name(ctx),
-        )
+        return load_project(files, project_dir=root, env_files=env_files, environ={}, read=read)
     except ComposeError as exc:
-        raise CollectorError(str(exc).replace(ctx.root + "/", "")) from None
+        raise CollectorError(str(exc).replace(root.rstrip("/") + "/", "")) from None
 
 
 def _git_project_name(ctx: CollectContext) -> str:

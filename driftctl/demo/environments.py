@@ -49,11 +49,17 @@ def _yaml_mapping(spec: dict[str, Any], indent: str = "    ") -> str:
     return "".join(f"{indent}{key}: {json.dumps(value)}\n" for key, value in spec.items())
 
 
+# Host and container facts would describe the machine running the demo, not the story's hosts: the
+# sandbox's environments say so in their config, so `snapshot`, `plan` and `apply` all agree on it.
+STORY_COLLECTORS = ["git", "compose", "env", "files", "code_health"]
+
+
 def environments_yaml(aws_ssh: dict[str, Any] | None = None) -> str:
     """The config file; `aws_ssh` (an ssh environment entry) replaces the local-transport `aws`."""
     aws = aws_ssh or {"transport": "local", "path": "aws"}
-    aws = {**aws, "compose_files": ["docker-compose.yml", "docker-compose.aws.yml"]}
-    local = {"transport": "local", "path": "local", "compose_files": ["docker-compose.yml", "docker-compose.local.yml"]}
+    aws = {**aws, "compose_files": ["docker-compose.yml", "docker-compose.aws.yml"], "collectors": STORY_COLLECTORS}
+    local = {"transport": "local", "path": "local", "compose_files": ["docker-compose.yml", "docker-compose.local.yml"],
+             "collectors": STORY_COLLECTORS}
     github = {"transport": "git", "url": "github.git", "ref": "main"}
     return (
         "# driftctl demo: the seed incident rebuilt in a sandbox (see `driftctl demo --help`).\n"

@@ -27,7 +27,6 @@ ENVIRONMENTS = ("local", "aws", "github")
 OPTION = "quick-fix"
 # Host facts and containers would describe this machine (every sandbox environment lives on it), not
 # the story's hosts; leaving them out keeps the matrix about the incident and the run fast.
-SKIPPED_COLLECTORS = ("host", "containers")
 
 Progress = Callable[[str], None]
 
@@ -133,7 +132,6 @@ def _lap(start: float) -> float:
 def _pipeline(box: sandbox_mod.Sandbox, options: DemoOptions, say: Progress, seconds: dict[str, float], *,
               transport: str) -> DemoResult:
     """snapshot -> matrix -> quick-fix plan -> reports, exactly as `snapshot`, `diff` and `plan` do it."""
-    from driftctl.collectors import all_collectors
     from driftctl.config import load_config
     from driftctl.differ import build_matrix
     from driftctl.matrix import exit_code
@@ -144,9 +142,8 @@ def _pipeline(box: sandbox_mod.Sandbox, options: DemoOptions, say: Progress, sec
 
     clock = time.monotonic()
     cfg = load_config(str(box.config))
-    collectors = [c for c in all_collectors() if c.name not in SKIPPED_COLLECTORS]
     with _private_git_cache(box.root / ".cache"):
-        snapshots = collect_all(cfg, list(ENVIRONMENTS), collectors=collectors,
+        snapshots = collect_all(cfg, list(ENVIRONMENTS),
                                 progress=lambda env, msg: say(f"collecting {env}: {msg}"))
     seconds["collect"] = _lap(clock)
     clock = time.monotonic()

@@ -46,7 +46,7 @@ def build_plan(
         notes.append("no local git checkout among the environments: tags, rescue branches and merges need one")
     for env in ctx.checkouts():
         if ctx.has_docker(env) is False:
-            notes.append(f"{env}: no Docker engine answered, so its container state is not exported and no service is restarted there")
+            notes.append(f"{env}: no Docker engine there (none answered, or containers are not collected), so no container state is exported and no service is restarted")
     return Plan(
         id=f"{ctx.stamp}-{option}",
         option=option,

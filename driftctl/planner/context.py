@@ -125,7 +125,16 @@ class PlanContext:
         return None
 
     def has_docker(self, env: str) -> bool | None:
-        """Whether a Docker engine answered there (None: not known, e.g. the host collector failed)."""
+        """Whether a Docker engine answered there (None: not known, e.g. the host collector failed).
+
+        The containers collector knows best (ok: an engine; skipped: none found). An environment whose
+        config runs neither it nor the host collector has no container state to speak of."""
+        outcomes = (self.snapshots.get(env, {}).get("collectors") or {})
+        status = (outcomes.get("containers") or {}).get("status")
+        if status in ("ok", "skipped"):
+            return status == "ok"
+        if outcomes and "containers" not in outcomes and "host" not in outcomes:
+            return False
         host = collector_data(self.snapshots.get(env, {}), "host")
         if host is None:
             return None

@@ -145,3 +145,18 @@ def test_refuses_a_used_sandbox_dir(tmp_path: Path) -> None:
     assert proc.stderr.strip().splitlines() == [
         f"error: {tmp_path / 'd' / 'sandbox'} already exists and is not empty; remove it or choose another --dir"]
     assert (tmp_path / "d" / "sandbox" / "mine.txt").read_text() == "keep me"
+
+
+def test_kept_sandbox_plan_applies_and_fixes_the_oi_imports(tmp_path: Path) -> None:
+    """The walkthrough's next step: the demo's plan is current for `apply`, and applying it fixes `/oi`."""
+    proc, _ = run_json(tmp_path, "--dir", str(tmp_path / "d"), "--keep")
+    assert proc.returncode == 1, proc.stderr
+    sandbox, plan = tmp_path / "d" / "sandbox", tmp_path / "d" / "reports" / "plan.json"
+    cli = [sys.executable, "-m", "driftctl"]
+    env = demo_env(tmp_path / "home")  # the demo's own home: same fingerprint key, same caches
+    applied = subprocess.run([*cli, "apply", str(plan), "-c", "environments.yaml", "--yes"], cwd=sandbox,
+                             capture_output=True, text=True, env=env, timeout=120)
+    assert applied.returncode == 0, applied.stderr
+    check = subprocess.run([*cli, "check", "local", "--component", "code_health.*", "-c", "environments.yaml"],
+                           cwd=sandbox, capture_output=True, text=True, env=env, timeout=120)
+    assert check.returncode == 0, check.stdout + check.stderr
