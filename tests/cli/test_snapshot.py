@@ -139,3 +139,13 @@ def test_malformed_env_file_error_names_the_key_not_the_value(project) -> None:
     env_file = json.loads(run.out)[0]["collectors"]["env"]["data"]["files"][".env"]
     assert env_file["error"].endswith("unterminated quoted value of TELEGRAM_BOT_TOKEN")
     assert BOT_TOKEN not in run.out + run.err + all_text_under(project.path / "reports")
+
+
+def test_environment_chooses_its_collectors(project) -> None:
+    write_config(project.path / "environments.yaml", {"local": {"transport": "local", "path": ".", "collectors": ["git", "env"]}})
+    run = driftctl("snapshot", "--format", "json", cwd=project.path)
+    assert run.code == 0, run.err
+    assert set(json.loads(run.out)[0]["collectors"]) == {"git", "env"}
+    write_config(project.path / "environments.yaml", {"local": {"transport": "local", "path": ".", "collectors": ["gti"]}})
+    bad = driftctl("snapshot", cwd=project.path)
+    assert bad.code == 2 and "environments.local.collectors.0:" in bad.err
