@@ -175,27 +175,19 @@ def load_document(file: str, text: str) -> ComposeDocument:
 def _extract_tags(value: Any, path: Path, doc: ComposeDocument) -> Any:
     """Remove `!reset` values and unwrap `!override` ones, recording their paths."""
     if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            p = (*path, k)
-            if v is _RESET:
-                doc.resets.append(p)
-                continue
-            if isinstance(v, _Override):
-                doc.overrides.append(p)
-                v = v.value
-            out[k] = _extract_tags(v, p, doc) if isinstance(v, (dict, list)) else v
-        return out
-    if isinstance(value, list):
-        out_list = []
-        for i, v in enumerate(value):
-            p = (*path, str(i))
-            if v is _RESET:
-                doc.resets.append(p)
-                continue
-            if isinstance(v, _Override):
-                doc.overrides.append(p)
-                v = v.value
-            out_list.append(_extract_tags(v, p, doc) if isinstance(v, (dict, list)) else v)
-        return out_list
-    return value
+        items = [(k, k, v) for k, v in value.items()]
+    elif isinstance(value, list):
+        items = [(i, str(i), v) for i, v in enumerate(value)]
+    else:
+        return value
+    kept: list[tuple[Any, Any]] = []
+    for key, step, v in items:
+        p = (*path, step)
+        if v is _RESET:
+            doc.resets.append(p)
+            continue
+        if isinstance(v, _Override):
+            doc.overrides.append(p)
+            v = v.value
+        kept.append((key, _extract_tags(v, p, doc)))
+    return dict(kept) if isinstance(value, dict) else [v for _, v in kept]

@@ -51,15 +51,19 @@ class LoopbackSshd:
                 "path": str(path), "connect_timeout": 5}
 
     def stop(self) -> None:
-        """SIGTERM, then SIGKILL if it lingers; safe to call twice."""
-        if self.proc.poll() is not None:
-            return
-        os.kill(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.kill(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=5)
+        stop_process(self.proc)
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    """SIGTERM by PID, then SIGKILL if it lingers; safe to call twice."""
+    if proc.poll() is not None:
+        return
+    os.kill(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
 
 
 def available() -> str | None:
