@@ -155,9 +155,14 @@ def git(*args: str, cwd: Path | None = None, stdin: bytes | None = None) -> None
         raise SandboxError(f"building the demo sandbox: git {args[0]} failed: {reason}")
 
 
+# The sandbox's checkouts carry their own identity, as a developer's and a server's would: the plan's
+# annotated rollback tags and rescue commits need one, and the user's git config is never read.
+IDENTITY_CONFIG = "[user]\n\tname = driftctl demo\n\temail = demo@driftctl.invalid\n"
+
+
 def _tracking_config(origin: Path) -> str:
-    """`git remote add origin` + upstreams, written directly: two git processes fewer."""
-    return (
+    """`git remote add origin` + upstreams (and the checkout's identity), written directly: fewer git processes."""
+    return IDENTITY_CONFIG + (
         f'[remote "origin"]\n\turl = {origin}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n'
         '[branch "main"]\n\tremote = origin\n\tmerge = refs/heads/main\n'
         '[branch "aws-deployment"]\n\tremote = origin\n\tmerge = refs/heads/aws-deployment\n'
@@ -194,5 +199,7 @@ def build(root: Path) -> Sandbox:
     git("push", "-q", str(box.github), "refs/remotes/origin/main:refs/heads/main",
         "refs/remotes/origin/aws-deployment:refs/heads/aws-deployment", cwd=box.local)
     git("clone", "-q", "--template=", "--no-local", "--branch", "aws-deployment", str(box.github), str(box.aws))
+    with open(box.aws / ".git" / "config", "a", encoding="utf-8") as fh:
+        fh.write(IDENTITY_CONFIG)
     write_files(box.aws, story.aws_host_files(history.aws_tree))
     return box
