@@ -24,8 +24,8 @@ from driftctl.compose.dotenv import DotenvError, parse_dotenv
 from driftctl.compose.errors import ComposeError, where
 from driftctl.compose.interpolate import TemplateError, interpolate_values
 from driftctl.compose.loader import ComposeDocument, load_document
-from driftctl.compose.merge import apply_resets, enforce_unicity, go_string, merge
-from driftctl.compose.normalize import Normalizer, escape_dollars
+from driftctl.compose.merge import apply_resets, enforce_unicity, merge
+from driftctl.compose.normalize import Normalizer, escape_dollars, key_values
 
 Reader = Callable[[str], "str | None"]
 
@@ -230,23 +230,11 @@ def _check_services(model: dict[str, Any], paths: list[str]) -> None:
             raise ComposeError(f"{paths[-1]}: service {name!r} has neither an image nor a build context specified")
 
 
-def _explicit_environment(value: Any) -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
-    if isinstance(value, dict):
-        for k, v in value.items():
-            out[str(k)] = None if v is None else go_string(v)
-    elif isinstance(value, list):
-        for item in value:
-            k, sep, v = go_string(item).partition("=")
-            out[k] = v if sep else None
-    return out
-
-
 def _resolve_environment(svc: dict[str, Any], env: dict[str, str], pdir: str, read: Reader) -> None:
     """env_file entries in order, then `environment:`; bare keys come from the project env."""
     if "environment" not in svc and not svc.get("env_file"):
         return
-    explicit = {k: (env.get(k) if v is None else v) for k, v in _explicit_environment(svc.get("environment")).items()}
+    explicit = {k: (env.get(k) if v is None else v) for k, v in key_values(svc.get("environment")).items()}
 
     def lookup(k: str) -> str | None:
         return env[k] if k in env else explicit.get(k)
