@@ -54,7 +54,7 @@ class EnvironmentSpec(_Strict):
     )
 
     @model_validator(mode="after")
-    def _transport_needs(self) -> "EnvironmentSpec":
+    def _transport_needs(self) -> EnvironmentSpec:
         if self.transport == "ssh" and not self.host:
             raise ValueError("transport ssh needs `host`")
         if self.transport == "ssh" and not self.path:

@@ -6,9 +6,9 @@ This module owns the vocabulary (what each status and severity means), the JSON 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Iterable
 
 from driftctl.errors import ExitCode
 

@@ -18,7 +18,7 @@ from driftctl.collectors import all_collectors
 from driftctl.collectors.base import CollectContext, Collector, Skipped
 from driftctl.config import Config
 from driftctl.errors import DriftctlError, TransportError
-from driftctl.models import Command, CollectorOutcome, CommandResult
+from driftctl.models import CollectorOutcome, Command, CommandResult
 from driftctl.snapshot import SCHEMA_VERSION, content_fingerprint
 
 log = logging.getLogger(__name__)

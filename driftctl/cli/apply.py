@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from typing import List, Optional
 
 import typer
 
@@ -16,11 +15,11 @@ def register(app: typer.Typer) -> None:
 
 def apply(
     plan_file: str = typer.Argument(..., metavar="PLAN.json", help="A plan written by `driftctl plan` (reports/plans/*.json)."),
-    step: Optional[List[str]] = typer.Option(None, "--step", help="Run only this step (repeatable)."),
-    phase: Optional[int] = typer.Option(None, "--phase", help="Run only this phase."),
+    step: list[str] | None = typer.Option(None, "--step", help="Run only this step (repeatable)."),
+    phase: int | None = typer.Option(None, "--phase", help="Run only this phase."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print what would run; change nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before steps that change an environment."),
-    config: Optional[str] = ConfigOption,
+    config: str | None = ConfigOption,
     accept_new_host_key: bool = AcceptKeyOption,
 ) -> int:
     """Re-collect the plan's environments, refuse if any changed, then run the steps in order."""

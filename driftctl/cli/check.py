@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 import typer
 
 from driftctl.cli.common import AcceptKeyOption, ConfigOption
@@ -15,24 +13,30 @@ def register(app: typer.Typer) -> None:
 
 
 def check(
-    environments: Optional[List[str]] = typer.Argument(None, help="Environments to check (default: all)."),
-    config: Optional[str] = ConfigOption,
-    baseline: Optional[str] = typer.Option(None, "--baseline", help="A saved snapshot or diff (JSON) to compare against."),
+    environments: list[str] | None = typer.Argument(None, help="Environments to check (default: all)."),
+    config: str | None = ConfigOption,
+    baseline: str | None = typer.Option(None, "--baseline", help="A saved snapshot or diff (JSON) to compare against."),
     fail_on: str = typer.Option("any", "--fail-on", help="critical | moderate | any (default: any non-EXPECTED difference)."),
     cached: bool = CachedOption,
-    snapshot: Optional[List[str]] = SnapshotOption,
+    snapshot: list[str] | None = SnapshotOption,
     format: str = FormatOption,
-    output: Optional[str] = OutputOption,
+    output: str | None = OutputOption,
     show_ignored: bool = ShowIgnoredOption,
-    component: Optional[List[str]] = typer.Option(
+    component: list[str] | None = typer.Option(
         None, "--component", help="Check only rows whose component matches this pattern (repeatable; fnmatch)."
     ),
     accept_new_host_key: bool = AcceptKeyOption,
 ) -> int:
     """Without a baseline, compare the environments with each other; with one, compare them against it."""
     from driftctl.checks import (
-        accept_baseline, baseline_environments, check_against_snapshot, compare, load_rules_config,
-        read_baseline, restrict, validate_options,
+        accept_baseline,
+        baseline_environments,
+        check_against_snapshot,
+        compare,
+        load_rules_config,
+        read_baseline,
+        restrict,
+        validate_options,
     )
     from driftctl.cli.diff import collect, emit
     from driftctl.errors import UsageError

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -17,7 +17,7 @@ AcceptKeyOption = typer.Option(
 )
 
 
-def load(config_path: Optional[str]) -> "Config":
+def load(config_path: str | None) -> Config:
     """Load environments.yaml; pydantic is imported here, not at start-up, so `--help` stays instant."""
     from driftctl.config import load_config
 

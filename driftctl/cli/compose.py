@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -36,13 +36,13 @@ def register(app: typer.Typer) -> None:
 
 @compose_app.command("config")
 def config(
-    file: Optional[List[str]] = typer.Option(None, "--file", "-f", help="Compose file(s), merged in order."),
-    env_file: Optional[List[str]] = typer.Option(None, "--env-file", help="Env file(s) for interpolation."),
-    project_directory: Optional[str] = typer.Option(None, "--project-directory", help="Project directory."),
-    project_name: Optional[str] = typer.Option(None, "--project-name", "-p", help="Project name."),
+    file: list[str] | None = typer.Option(None, "--file", "-f", help="Compose file(s), merged in order."),
+    env_file: list[str] | None = typer.Option(None, "--env-file", help="Env file(s) for interpolation."),
+    project_directory: str | None = typer.Option(None, "--project-directory", help="Project directory."),
+    project_name: str | None = typer.Option(None, "--project-name", "-p", help="Project name."),
     format: str = typer.Option("json", "--format", help="json | yaml"),
-    env: Optional[str] = typer.Option(None, "--env", help="Resolve this environment's compose files on its host."),
-    config_file: Optional[str] = typer.Option(None, "--config", "-c", help="environments.yaml (with --env)."),
+    env: str | None = typer.Option(None, "--env", help="Resolve this environment's compose files on its host."),
+    config_file: str | None = typer.Option(None, "--config", "-c", help="environments.yaml (with --env)."),
 ) -> int:
     """Print the resolved model, like `docker compose config --format json`."""
     from driftctl.compose import load_project
@@ -74,7 +74,7 @@ def render(model: dict, format: str) -> str:
     return json.dumps(model, indent=2, ensure_ascii=False)
 
 
-def resolve_environment(name: str, config_path: Optional[str], files: Optional[List[str]], project_name: Optional[str]) -> dict:
+def resolve_environment(name: str, config_path: str | None, files: list[str] | None, project_name: str | None) -> dict:
     """Resolve environment `name`'s compose files where they live (its checkout, host or git ref)."""
     from driftctl.compose import load_project
     from driftctl.config import load_config
@@ -103,10 +103,10 @@ def resolve_environment(name: str, config_path: Optional[str], files: Optional[L
         transport.close()
 
 
-def _cat_reader(transport: "Transport") -> "Reader":
+def _cat_reader(transport: Transport) -> Reader:
     from driftctl.models import Command
 
-    def read(path: str) -> Optional[str]:
+    def read(path: str) -> str | None:
         result = transport.run_batch([Command(("cat", "--", path))])[0]
         if result.ok:
             return result.stdout.decode("utf-8", errors="replace")
@@ -117,7 +117,7 @@ def _cat_reader(transport: "Transport") -> "Reader":
     return read
 
 
-def _git_reader(transport: "Transport", subdir: Optional[str]) -> "tuple[str, Reader]":
+def _git_reader(transport: Transport, subdir: str | None) -> tuple[str, Reader]:
     """Files at the pinned commit, seen under a virtual root `/<repo>/<path>`."""
     from driftctl.models import Command
 
@@ -127,7 +127,7 @@ def _git_reader(transport: "Transport", subdir: Optional[str]) -> "tuple[str, Re
     root = posixpath.normpath(posixpath.join(top, subdir or "."))
     rev = getattr(transport, "commit", None) or getattr(transport, "ref", None) or "HEAD"
 
-    def read(path: str) -> Optional[str]:
+    def read(path: str) -> str | None:
         rel = posixpath.relpath(posixpath.normpath(path), top)
         if rel.startswith(".."):
             return None

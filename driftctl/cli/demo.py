@@ -6,7 +6,6 @@ Thin on purpose: `driftctl.demo.run.run_demo` does the work; this module only pr
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -16,7 +15,7 @@ def register(app: typer.Typer) -> None:
 
 
 def demo(
-    directory: Optional[Path] = typer.Option(
+    directory: Path | None = typer.Option(
         None, "--dir", help="Build the sandbox in DIR/sandbox and write the reports to DIR/reports "
         "(default: a temporary sandbox, reports in ./reports/demo)."),
     keep: bool = typer.Option(False, "--keep", help="Keep the sandbox afterwards (it is deleted otherwise; reports always stay)."),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 import typer
 
 from driftctl.cli.common import AcceptKeyOption, ConfigOption
@@ -20,13 +18,13 @@ def register(app: typer.Typer) -> None:
 
 
 def diff(
-    environments: Optional[List[str]] = typer.Argument(None, help="Environments to compare (two or more with --snapshot files)."),
-    config: Optional[str] = ConfigOption,
+    environments: list[str] | None = typer.Argument(None, help="Environments to compare (two or more with --snapshot files)."),
+    config: str | None = ConfigOption,
     cached: bool = CachedOption,
-    snapshot: Optional[List[str]] = SnapshotOption,
+    snapshot: list[str] | None = SnapshotOption,
     format: str = FormatOption,
-    output: Optional[str] = OutputOption,
-    only: Optional[str] = typer.Option(None, "--only", help="critical | moderate (and worse) | drift (DRIFT rows only)."),
+    output: str | None = OutputOption,
+    only: str | None = typer.Option(None, "--only", help="critical | moderate (and worse) | drift (DRIFT rows only)."),
     show_in_sync: bool = typer.Option(False, "--show-in-sync", help="Also show rows that are in sync."),
     show_ignored: bool = ShowIgnoredOption,
     accept_new_host_key: bool = AcceptKeyOption,

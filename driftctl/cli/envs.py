@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from driftctl.cli.common import ConfigOption, load
@@ -13,7 +11,7 @@ def register(app: typer.Typer) -> None:
     app.command("envs")(envs)
 
 
-def envs(config: Optional[str] = ConfigOption, format: str = typer.Option("table", "--format", help="table | json")) -> int:
+def envs(config: str | None = ConfigOption, format: str = typer.Option("table", "--format", help="table | json")) -> int:
     """List the environments declared in environments.yaml."""
     from driftctl.render.envs import envs_json, envs_table
     from driftctl.terminal import terminal

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 import typer
 
 from driftctl.cli.common import AcceptKeyOption, ConfigOption, load
@@ -40,12 +38,12 @@ def build_matrix(snapshots: list[dict], cfg) -> dict:
 
 
 def plan(
-    environments: Optional[List[str]] = typer.Argument(None, help="Environments to plan for (default: all)."),
+    environments: list[str] | None = typer.Argument(None, help="Environments to plan for (default: all)."),
     option: str = typer.Option(..., "--option", "-o", help="quick-fix | comprehensive-sync | parallel (the report's options A, B, C)."),
     cached: bool = typer.Option(False, "--cached", help="Use the latest saved snapshots instead of collecting."),
-    snapshot: Optional[List[str]] = typer.Option(None, "--snapshot", help="Snapshot file(s) to plan from (repeatable)."),
+    snapshot: list[str] | None = typer.Option(None, "--snapshot", help="Snapshot file(s) to plan from (repeatable)."),
     format: str = typer.Option("table", "--format", help="table | markdown | json."),
-    config: Optional[str] = ConfigOption,
+    config: str | None = ConfigOption,
     accept_new_host_key: bool = AcceptKeyOption,
 ) -> int:
     """Plan safe repairs: rollback points first, then the chosen option's phases; writes reports/plans/."""

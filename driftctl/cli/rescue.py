@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from driftctl.cli.common import AcceptKeyOption, ConfigOption, load
@@ -15,10 +13,10 @@ def register(app: typer.Typer) -> None:
 
 def rescue(
     environment: str = typer.Argument(..., help="The environment whose modified and untracked files to commit."),
-    branch: Optional[str] = typer.Option(None, "--branch", help="New branch name (default: rescue/<env>-<UTC date>)."),
-    repo: Optional[str] = typer.Option(None, "--repo", help="Repository that receives the branch (default: the local environment's checkout)."),
+    branch: str | None = typer.Option(None, "--branch", help="New branch name (default: rescue/<env>-<UTC date>)."),
+    repo: str | None = typer.Option(None, "--repo", help="Repository that receives the branch (default: the local environment's checkout)."),
     include_secret_files: bool = typer.Option(False, "--include-secret-files", help="Also commit files that look like credentials (.env, keys)."),
-    config: Optional[str] = ConfigOption,
+    config: str | None = ConfigOption,
     accept_new_host_key: bool = AcceptKeyOption,
 ) -> int:
     """Read-only on the target: its changed files become one commit on the deployed commit, in a new branch."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 import typer
 
 from driftctl.cli.common import AcceptKeyOption, ConfigOption, load
@@ -15,8 +13,8 @@ def register(app: typer.Typer) -> None:
 
 
 def snapshot(
-    environments: Optional[List[str]] = typer.Argument(None, help="Environments to collect (default: all)."),
-    config: Optional[str] = ConfigOption,
+    environments: list[str] | None = typer.Argument(None, help="Environments to collect (default: all)."),
+    config: str | None = ConfigOption,
     format: str = typer.Option("table", "--format", help="table | json (the snapshot documents)."),
     accept_new_host_key: bool = AcceptKeyOption,
 ) -> int:

@@ -71,7 +71,7 @@ def parse_meminfo(text: str) -> dict:
 
 def parse_df(text: str) -> dict | None:
     """`df -Pk PATH` -> filesystem size/used in MiB and the used percentage."""
-    lines = [l for l in text.splitlines() if l.strip()]
+    lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) < 2:
         return None
     parts = lines[-1].split()

@@ -159,7 +159,7 @@ class _Parser:
 
         try:
             return interpolate(value, mapping)
-        except TemplateError as exc:
+        except TemplateError:
             raise DotenvError(f"line {self.line}: invalid interpolation in the value of {key}") from None
 
 

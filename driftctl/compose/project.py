@@ -141,7 +141,7 @@ def project_environment(
                 raise ComposeError(f"{path}: env file not found")
             continue
         previous = dict(from_files)
-        values = _parse_env_file(path, text, lambda k: shell[k] if k in shell else previous.get(k))
+        values = _parse_env_file(path, text, lambda k, previous=previous: shell[k] if k in shell else previous.get(k))
         from_files.update({k: v for k, v in values.items() if v is not None})
     return {**from_files, **shell}
 
@@ -196,7 +196,7 @@ def _apply_extends(doc: ComposeDocument, load_file: Callable[[str], ComposeDocum
 
 
 def _project_name(explicit: str | None, env: dict[str, str], model: dict[str, Any], pdir: str) -> str:
-    for candidate, strict in ((explicit, True), (env.get("COMPOSE_PROJECT_NAME"), True)):
+    for candidate in (explicit, env.get("COMPOSE_PROJECT_NAME")):
         if candidate:
             if not _VALID_NAME.match(candidate):
                 raise ComposeError(

@@ -133,11 +133,11 @@ def _pipeline(box: sandbox_mod.Sandbox, options: DemoOptions, say: Progress, sec
               transport: str) -> DemoResult:
     """snapshot -> matrix -> quick-fix plan -> reports, exactly as `snapshot`, `diff` and `plan` do it."""
     from driftctl.config import load_config
+    from driftctl.demo.reports import write_reports
     from driftctl.differ import build_matrix
     from driftctl.matrix import exit_code
     from driftctl.planner import build_plan
     from driftctl.planner.targets import targets_from_config
-    from driftctl.demo.reports import write_reports
     from driftctl.runner import collect_all
 
     clock = time.monotonic()

@@ -13,8 +13,8 @@ its compose files are written here instead of copied.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 Tree = dict[str, bytes]
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from driftctl.config import Rules
 from driftctl.differ import (
-    code_health, components, compose, compose_reference, containers, env, errors, files, git, host,
+    code_health,
+    components,
+    compose,
+    compose_reference,
+    containers,
+    env,
+    errors,
+    files,
+    git,
+    host,
 )
 from driftctl.differ.common import View
 from driftctl.matrix import Matrix, Row

@@ -7,8 +7,9 @@ raw value becomes its display form, so secrets are shown the same way everywhere
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from driftctl.config import Rules
 from driftctl.matrix import ABSENT_VALUE, NOT_APPLICABLE, UNKNOWN_VALUE, Row, Severity, Status

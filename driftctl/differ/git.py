@@ -28,7 +28,7 @@ def _branch_name(view: View, env: str, d: dict) -> str:
     return "(remote default branch)" if view.transport(env) == "git" else "(detached HEAD)"
 
 
-def _branch_row(view: View, data: dict, relations: "Relations") -> Row:
+def _branch_row(view: View, data: dict, relations: Relations) -> Row:
     values = {e: (_branch_name(view, e, d) if isinstance(d, dict) else d) for e, d in data.items()}
     sources = {
         e: "git: git ls-remote (the configured ref)" if view.transport(e) == "git" else "git: git rev-parse --abbrev-ref HEAD"
@@ -41,7 +41,7 @@ def _branch_row(view: View, data: dict, relations: "Relations") -> Row:
     return row
 
 
-def _head_row(view: View, data: dict, relations: "Relations", *, branch_differs: bool) -> Row:
+def _head_row(view: View, data: dict, relations: Relations, *, branch_differs: bool) -> Row:
     shas = {e: (((d.get("head") or {}).get("sha")) or ABSENT) if isinstance(d, dict) else d for e, d in data.items()}
     row = value_row("git.head", "Deployed Commit", shas, status=Status.MISMATCH, severity=Severity.MODERATE,
                     sources={e: "git: git log -1 --format=%H" for e in data})

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import posixpath
 
+from driftctl.planner import steps as S
 from driftctl.planner.context import PlanContext
 from driftctl.planner.findings import ConfigDifference, config_differences, divergences, missing_modules
 from driftctl.planner.model import Phase, Step
-from driftctl.planner import steps as S
 
 
 def _phase(n: int, title: str, goal: str, steps: list[Step | None]) -> Phase | None:

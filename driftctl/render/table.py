@@ -6,6 +6,7 @@ Values are data, never markup: every cell is a `Text`, so `[red]` in a config is
 from __future__ import annotations
 
 import io
+
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from driftctl.transport.base import Transport
 
 
-def make_transport(config: "Config", name: str, *, accept_new_host_key: bool = False) -> "Transport":
+def make_transport(config: Config, name: str, *, accept_new_host_key: bool = False) -> Transport:
     spec = config.environments[name]
     if spec.transport == "local":
         from driftctl.transport.local import LocalTransport

@@ -24,6 +24,7 @@ class Transport(ABC):
 
     def open(self) -> None:
         """Connect or prepare; raise TransportError when the target cannot be reached."""
+        return None
 
     @abstractmethod
     def run_batch(self, commands: Sequence[Command], timeout: float | None = None) -> list[CommandResult]:
@@ -34,11 +35,12 @@ class Transport(ABC):
 
     def close(self) -> None:
         """Release connections; safe to call twice."""
+        return None
 
     def describe(self) -> str:
         return f"{self.kind}:{self.root}"
 
-    def __enter__(self) -> "Transport":
+    def __enter__(self) -> Transport:
         self.open()
         return self
 

@@ -60,7 +60,7 @@ class SSHTarget:
     port: int
     user: str
     identity_files: tuple[str, ...] = ()
-    jump: "SSHTarget | None" = None  # the hop to tunnel through (itself possibly behind another hop)
+    jump: SSHTarget | None = None  # the hop to tunnel through (itself possibly behind another hop)
     host_key_alias: str | None = None
 
     @property
@@ -267,7 +267,7 @@ class _Deadline:
     def remaining(self) -> float:
         left = self.at - time.monotonic()
         if left <= 0:
-            raise socket.timeout("deadline passed")
+            raise TimeoutError("deadline passed")
         return left
 
 
@@ -285,7 +285,7 @@ def _in_thread(fn: Callable[[], _T], timeout: float) -> _T:
     worker.start()
     worker.join(timeout)
     if worker.is_alive():
-        raise socket.timeout("name resolution timed out")
+        raise TimeoutError("name resolution timed out")
     if "error" in box:
         raise box["error"]
     return box["value"]
@@ -331,7 +331,7 @@ class _Watchdog:
         except Exception:  # noqa: BLE001 - best effort; the connect will fail either way
             pass
 
-    def __enter__(self) -> "_Watchdog":
+    def __enter__(self) -> _Watchdog:
         self._timer.start()
         return self
 
@@ -473,7 +473,7 @@ class SSHTransport(Transport):
         except BaseException:
             client.close()
             if watchdog.fired:
-                raise socket.timeout("deadline passed") from None
+                raise TimeoutError("deadline passed") from None
             raise
         return client
 
@@ -525,9 +525,9 @@ class SSHTransport(Transport):
             channel.exec_command(REMOTE_COMMAND)
             stdout, stderr = pump_channel(channel, script, deadline)
             if not channel.status_event.wait(max(0.0, deadline - time.monotonic())):
-                raise socket.timeout()
+                raise TimeoutError()
             return stdout, stderr, channel.recv_exit_status()
-        except socket.timeout:
+        except TimeoutError:
             raise TransportError(
                 f"{self.env_name}: batch of {count} command(s) on {self.target.label()} "
                 f"timed out after {limit:g}s"
@@ -575,7 +575,7 @@ def pump_channel(channel: paramiko.Channel, script: bytes, deadline: float) -> t
                 raise ConnectionLost("the connection closed")
         left = deadline - time.monotonic()
         if left <= 0:
-            raise socket.timeout()
+            raise TimeoutError()
         select.select([channel], [], [], min(left, 0.01 if sent < len(script) else 0.5))
 
 

@@ -14,7 +14,6 @@ import asyncio
 from typing import Any
 
 import aiohttp
-
 from provider_base import BaseProvider, LongShortRatio, OpenInterest, PriceQuote, ProviderError, to_float
 from symbols import Symbol
 

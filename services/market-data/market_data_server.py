@@ -19,7 +19,6 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-
 from exchange_config import ConfigError, ServiceConfig
 from symbols import Symbol, SymbolError, parse_symbol
 from unified_oi_aggregator import UnifiedOIAggregator, build_providers

@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import aiohttp
-
 from symbols import Symbol
 
 

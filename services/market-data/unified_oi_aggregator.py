@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import aiohttp
-
 from binance_oi_provider import BinanceOIProvider
 from bitget_oi_provider import BitgetOIProvider
 from gateio_oi_provider import GateIOOIProvider

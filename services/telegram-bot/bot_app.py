@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand
-from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder
-
 from bot_config import BotConfig
 from handlers import CLIENT_KEY, COMMANDS, register
 from market_data_client import MarketDataClient
+from telegram import BotCommand
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder
 
 log = logging.getLogger("telegram-bot")
 

@@ -10,11 +10,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
-
 from formatting import HELP_TEXT, format_long_short, format_open_interest, format_price, format_unavailable
 from market_data_client import BadSymbol, MarketDataClient, MarketDataError
+from telegram import Update
+from telegram.ext import Application, CommandHandler, ContextTypes
 
 log = logging.getLogger("telegram-bot.handlers")
 

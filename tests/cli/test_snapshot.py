@@ -75,7 +75,8 @@ def test_no_secret_value_in_reports_or_output(project) -> None:
 def test_same_secret_same_fingerprint_across_runs(project) -> None:
     first = json.loads(driftctl("snapshot", "--format", "json", cwd=project.path).out)[0]
     second = json.loads(driftctl("snapshot", "--format", "json", cwd=project.path).out)[0]
-    fp = lambda s: s["collectors"]["env"]["data"]["files"][".env"]["variables"]["TELEGRAM_BOT_TOKEN"]
+    def fp(s):
+        return s["collectors"]["env"]["data"]["files"][".env"]["variables"]["TELEGRAM_BOT_TOKEN"]
     assert fp(first) == fp(second)
     assert first["fingerprint"] == second["fingerprint"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+
 @pytest.fixture(autouse=True)
 def _isolated_clients(tmp_path, monkeypatch):
     """No ~/.ssh/config, ssh-agent or Docker context of the developer leaks into these tests."""

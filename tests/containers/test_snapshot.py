@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from tests.containers.helpers import (
-    by_name, containers_data, free_port, snapshot, without_volatile, write_config, write_project,
+    by_name,
+    containers_data,
+    free_port,
+    snapshot,
+    without_volatile,
+    write_config,
+    write_project,
 )
 
 pytestmark = pytest.mark.integration

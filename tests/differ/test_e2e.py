@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from driftctl.config import load_config
 from driftctl.checks import compare, gather
+from driftctl.config import load_config
 from driftctl.matrix import exit_code
 from tests.differ.scenario import CALM_THRESHOLDS, CONSEQUENCES, MISSING_LINE, PLANTED, build, local_envs
 from tests.helpers import driftctl, write_config

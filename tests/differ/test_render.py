@@ -29,7 +29,7 @@ def test_markdown_has_every_row_like_the_seed(name, doc) -> None:
     text = markdown.render(doc)
     assert "| Component | " + " | ".join(doc["environments"]) + " | Status |" in text
     for row in doc["rows"]:
-        line = next((l for l in text.splitlines() if l.startswith(f"| **{row['title'].replace('|', chr(92) + '|')}** |")), None)
+        line = next((ln for ln in text.splitlines() if ln.startswith(f"| **{row['title'].replace('|', chr(92) + '|')}** |")), None)
         assert line is not None, row["title"]
         assert row["status"] in line
         for env in doc["environments"]:

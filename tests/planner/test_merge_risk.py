@@ -7,6 +7,7 @@ import pytest
 from driftctl.analysis.merge_risk import MergePair, MergeRiskAnalysis, Side, compare, flatten, parse_merge_tree
 from driftctl.collectors.base import CollectContext
 from driftctl.config import EnvironmentSpec
+from driftctl.errors import CollectorError
 from driftctl.runner import drive
 from driftctl.transport.local import LocalTransport
 from tests.planner.scenario import COMPOSE
@@ -15,7 +16,7 @@ from tests.planner.scenario import COMPOSE
 def test_parse_merge_tree_clean_and_conflicted():
     assert parse_merge_tree("abc123\n", 0) == ("abc123", [])
     assert parse_merge_tree("abc123\nf\ndocker-compose.yml\n\nmessages\n", 1) == ("abc123", ["docker-compose.yml", "f"])
-    with pytest.raises(Exception):
+    with pytest.raises(CollectorError):
         parse_merge_tree("", 128)
 
 

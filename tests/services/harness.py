@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from aiohttp import web
-
 from exchange_config import ServiceConfig
 from market_data_server import create_app
 

@@ -7,10 +7,10 @@ import time
 
 import aiohttp
 import pytest
-
 from symbols import parse_symbol
-from tests.services.stub_exchanges import StubExchanges, wait_for
 from unified_oi_aggregator import UnifiedOIAggregator, build_providers
+
+from tests.services.stub_exchanges import StubExchanges, wait_for
 
 BTC = parse_symbol("BTC-USDT")
 

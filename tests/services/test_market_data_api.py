@@ -7,8 +7,8 @@ from typing import Any
 
 import aiohttp
 import pytest
-
 from exchange_config import DEFAULT_BASE_URLS, ConfigError, ServiceConfig
+
 from tests.services.harness import running_market_data
 from tests.services.stub_exchanges import StubExchanges
 

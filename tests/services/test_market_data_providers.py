@@ -8,12 +8,12 @@ from typing import TypeVar
 
 import aiohttp
 import pytest
-
 from binance_oi_provider import BinanceOIProvider
 from bitget_oi_provider import BitgetOIProvider
 from gateio_oi_provider import GateIOOIProvider
 from provider_base import BaseProvider, ProviderError, ProviderTimeout, ProviderUnsupported
 from symbols import SymbolError, parse_symbol
+
 from tests.services.stub_exchanges import StubExchanges, wait_for
 
 T = TypeVar("T")

@@ -11,10 +11,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-
 from bot_app import build_application
 from bot_config import DEFAULT_MARKET_DATA_URL, BotConfig, ConfigError
 from handlers import CLIENT_KEY
+
 from tests.services.harness import running_market_data
 from tests.services.stub_exchanges import StubExchanges, wait_for
 from tests.services.stub_telegram import StubTelegram, command_update

@@ -169,7 +169,7 @@ def test_messages_are_one_line():
         (ConnectionRefusedError(errno.ECONNREFUSED, "x"), "connection refused"),
         (OSError(errno.EHOSTUNREACH, "x"), "no route to host"),
         (socket.gaierror(-2, "Name or service not known"), "cannot resolve host name"),
-        (socket.timeout(), "timed out after 3s"),
+        (TimeoutError(), "timed out after 3s"),
         (paramiko.AuthenticationException("Authentication failed."), "authentication failed"),
         (EOFError(), "the server closed the connection"),
         (paramiko.SSHException("Error reading SSH protocol banner[Errno 104]"), "no SSH banner from the server"),

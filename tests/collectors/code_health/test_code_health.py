@@ -121,10 +121,9 @@ MISSING = [
 
 @pytest.mark.integration
 def test_collect_environment_finds_the_seed_breakage(tmp_path: Path, git_repo, bare_origin) -> None:
-    from tests.fixtures.gitrepos import clone
-
     from driftctl.config import parse_config
     from driftctl.runner import collect_environment
+    from tests.fixtures.gitrepos import clone
 
     origin = bare_origin()
     work = git_repo("work")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from driftctl.collectors import containers as C
 from driftctl.collectors import container_compare as CC
+from driftctl.collectors import containers as C
 from driftctl.collectors.base import CollectContext, Skipped
 from driftctl.config import EnvironmentSpec
 from driftctl.errors import CollectorError
