@@ -31,6 +31,11 @@ class EnvironmentSpec(_Strict):
         None, description="Compose files relative to path; default: Compose's default file names."
     )
     env_files: list[str] = Field(default_factory=lambda: [".env"], description="Env files relative to path.")
+    role: Literal["deployment", "development"] | None = Field(
+        None, description="What the environment is: a `deployment` (what serves users: commits found only there are "
+        "the only copy of a production change, critical) or a `development` checkout; default: ssh -> deployment, "
+        "local and git -> development.",
+    )
     # ssh
     host: str | None = Field(None, description="ssh: host name, address or ~/.ssh/config alias.")
     user: str | None = Field(None, description="ssh: login user (default: ~/.ssh/config, then $USER).")
@@ -62,6 +67,11 @@ class EnvironmentSpec(_Strict):
         if self.transport == "git" and not self.url:
             raise ValueError("transport git needs `url`")
         return self
+
+
+def role_of(spec: EnvironmentSpec) -> str:
+    """The configured role, else the transport's default (an SSH host serves; a local checkout is a laptop)."""
+    return spec.role or ("deployment" if spec.transport == "ssh" else "development")
 
 
 class ExpectedRule(_Strict):

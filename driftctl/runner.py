@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from driftctl import __version__
 from driftctl.collectors import all_collectors
 from driftctl.collectors.base import CollectContext, Collector, Skipped
-from driftctl.config import Config
+from driftctl.config import Config, role_of
 from driftctl.errors import DriftctlError, TransportError
 from driftctl.models import CollectorOutcome, Command, CommandResult
 from driftctl.snapshot import SCHEMA_VERSION, content_fingerprint
@@ -60,6 +60,7 @@ def collect_environment(
         "schema_version": SCHEMA_VERSION,
         "environment": name,
         "transport": spec.transport,
+        "role": role_of(spec),
         "target": None,
         "collected_at": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "driftctl_version": __version__,

@@ -1,5 +1,12 @@
 """Git facts: current branch, HEAD, branches with upstream and ahead/behind, tags, remotes,
-working-tree changes, and the commit graph (so the differ can relate commits across environments)."""
+working-tree changes, and the commit graph (so the differ can relate commits across environments).
+
+Also, in the same round (no extra round trip): the deployed ref as users name it (`git describe
+--tags`: a release tag, or the tag plus the commits after it), stashes (count, messages, age), and the
+commits reachable from this checkout's HEAD or branches but from no remote-tracking ref (`--not
+--remotes`): the candidates for "exists only here", which the differ narrows further with the hub's
+and the other environments' histories. Every command is read-only.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +14,15 @@ import re
 
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, Skipped, require
 from driftctl.errors import CollectorError
+from driftctl.models import Command
 from driftctl.secrets import redact_url
 
 GRAPH_LIMIT = 5000
 REF_FORMAT = "%(refname)%00%(objectname)%00%(upstream)%00%(upstream:track,nobracket)%00%(*objectname)"
 HEAD_FORMAT = "%H%x00%s%x00%aI%x00%an"
+STASH_FORMAT = "%gd%x00%ct%x00%gs"
+LOCAL_ONLY_LIMIT = 200
+LOCAL_ONLY_FORMAT = "%H%x00%s%x00%aI"
 
 
 class GitCollector(Collector):
@@ -25,13 +36,17 @@ class GitCollector(Collector):
             if "not a git repository" in probe.error_text:
                 raise Skipped(f"{ctx.root} is not a git checkout")
             raise CollectorError(probe.failure())
-        branch, head, refs, status, remotes, graph = yield [
+        branch, head, refs, status, remotes, graph, describe, stashes, local_only = yield [
             ctx.git("rev-parse", "--abbrev-ref", "HEAD"),
             ctx.git("log", "-1", f"--format={HEAD_FORMAT}", ok_codes=(0, 128)),
             ctx.git("for-each-ref", f"--format={REF_FORMAT}", "refs/heads", "refs/tags", "refs/remotes"),
             ctx.git("status", "--porcelain=v1", "-z", "--untracked-files=all"),
             ctx.git("remote", "-v"),
             ctx.git("log", "--all", f"--max-count={GRAPH_LIMIT}", "--format=%H %P", ok_codes=(0, 128)),
+            describe_command(ctx, "HEAD"),
+            ctx.git("stash", "list", f"--format={STASH_FORMAT}", ok_codes=(0, 1, 128)),
+            ctx.git("log", f"--max-count={LOCAL_ONLY_LIMIT}", f"--format={LOCAL_ONLY_FORMAT}",
+                    "HEAD", "--branches", "--not", "--remotes", "--", ok_codes=(0, 128)),
         ]
         data = {
             "branch": require(branch).strip(),
@@ -40,16 +55,20 @@ class GitCollector(Collector):
             "remotes": parse_remotes(require(remotes)),
             **parse_status(require(status)),
             "graph": parse_graph(graph.text) if graph.ok else {},
+            "describe": parse_describe(describe.text) if describe.ok else None,
+            "stashes": parse_stashes(stashes.text) if stashes.ok else [],
+            "local_only": parse_local_only(local_only.text) if local_only.ok else [],
         }
         if data["branch"] == "HEAD":
             data["branch"] = None  # detached
         return data
 
     def _remote(self, ctx: CollectContext) -> CollectGen:
-        refs, head, graph = yield [
+        refs, head, graph, describe = yield [
             ctx.git("ls-remote", "--heads", "--tags", "--", ctx.url or ctx.root),
             ctx.git("log", "-1", f"--format={HEAD_FORMAT}", ctx.commit or "HEAD"),
             ctx.git("log", "--all", f"--max-count={GRAPH_LIMIT}", "--format=%H %P"),
+            describe_command(ctx, ctx.commit or "HEAD"),
         ]
         remote = parse_ls_remote(require(refs))
         return {
@@ -62,7 +81,16 @@ class GitCollector(Collector):
             "modified": [],
             "untracked": [],
             "graph": parse_graph(require(graph)),
+            "describe": parse_describe(describe.text) if describe.ok else None,
+            "stashes": [],
+            "local_only": [],
         }
+
+
+def describe_command(ctx: CollectContext, rev: str) -> Command:
+    """`git describe --tags --long`: the newest tag HEAD descends from and how many commits follow it.
+    Exit 128 means no tag is reachable (or an empty repository): the ref is then named by branch only."""
+    return ctx.git("describe", "--tags", "--long", "--abbrev=12", rev, ok_codes=(0, 128))
 
 
 def parse_head(text: str) -> dict | None:
@@ -158,3 +186,36 @@ def parse_graph(text: str) -> dict[str, list[str]]:
         if parts:
             graph[parts[0]] = parts[1:]
     return graph
+
+
+_DESCRIBE = re.compile(r"^(?P<tag>.+)-(?P<count>\d+)-g(?P<sha>[0-9a-f]+)$")
+
+
+def parse_describe(text: str) -> dict | None:
+    """`git describe --tags --long` -> {tag, after}: `after` commits follow the tag (0: HEAD is the tag)."""
+    match = _DESCRIBE.match(text.strip())
+    if not match:
+        return None
+    return {"tag": match["tag"], "after": int(match["count"])}
+
+
+def parse_stashes(text: str) -> list[dict]:
+    """`git stash list --format=%gd%x00%ct%x00%gs` -> [{ref, time (unix seconds), message}], newest first."""
+    out: list[dict] = []
+    for line in text.splitlines():
+        if not line:
+            continue
+        ref, stamp, message = (line.split("\x00") + ["", ""])[:3]
+        out.append({"ref": ref, "time": int(stamp) if stamp.isdigit() else None, "message": message})
+    return out
+
+
+def parse_local_only(text: str) -> list[dict]:
+    """`git log --format=%H%x00%s%x00%aI HEAD --branches --not --remotes` -> commits no remote-tracking ref holds."""
+    out: list[dict] = []
+    for line in text.splitlines():
+        if not line:
+            continue
+        sha, subject, date = (line.split("\x00") + ["", ""])[:3]
+        out.append({"sha": sha, "subject": subject, "date": date})
+    return out

@@ -46,6 +46,11 @@ class View:
     def transport(self, env: str) -> str:
         return str(self.snapshots[env].get("transport") or "")
 
+    def role(self, env: str) -> str:
+        """`deployment` or `development` (snapshots without a role: ssh environments are deployments)."""
+        snap = self.snapshots[env]
+        return str(snap.get("role") or ("deployment" if snap.get("transport") == "ssh" else "development"))
+
     def state(self, env: str, collector: str) -> str:
         """`ok`, `error`, `skipped` or `absent` (the collector did not run there)."""
         outcome = (self.snapshots[env].get("collectors") or {}).get(collector)

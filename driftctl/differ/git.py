@@ -6,6 +6,7 @@ holds both histories can tell whether one commit is behind the other or both hav
 
 from __future__ import annotations
 
+import re
 from itertools import combinations
 
 from driftctl.differ.common import ABSENT, NA, View, show, value_row
@@ -17,31 +18,52 @@ def rows(view: View) -> list[Row]:
     if all(d is NA for d in data.values()):
         return []
     relations = Relations(view, data)
+    only = deployment_only(view, data)
     branch = _branch_row(view, data, relations)
-    head = _head_row(view, data, relations, branch_differs=branch.status is not Status.IN_SYNC)
-    return [branch, head, *_upstream_rows(view, data)]
+    head = _head_row(view, data, relations, branch_differs=branch.is_finding, only=only)
+    return [branch, head, *_only_rows(view, data, only), *_stash_rows(view, data), *_release_rows(data),
+            *_upstream_rows(view, data, only)]
 
 
-def _branch_name(view: View, env: str, d: dict) -> str:
-    if d.get("branch"):
-        return str(d["branch"])
+def ref_name(view: View, env: str, d: dict) -> str:
+    """The deployed ref as users name it: the branch, else the release tag HEAD sits on (or the tag
+    plus the commits after it, from `git describe --tags`), else a detached HEAD."""
+    described = d.get("describe") or {}
+    branch = d.get("branch")
+    if branch and branch in (d.get("tags") or {}) and view.transport(env) == "git":
+        return f"{branch} (tag)"
+    if branch:
+        return str(branch)
+    if described.get("tag"):
+        after = described.get("after") or 0
+        return f"{described['tag']} (tag)" if not after else f"{described['tag']}+{after} (detached)"
     return "(remote default branch)" if view.transport(env) == "git" else "(detached HEAD)"
 
 
 def _branch_row(view: View, data: dict, relations: Relations) -> Row:
-    values = {e: (_branch_name(view, e, d) if isinstance(d, dict) else d) for e, d in data.items()}
+    values = {e: (ref_name(view, e, d) if isinstance(d, dict) else d) for e, d in data.items()}
     sources = {
-        e: "git: git ls-remote (the configured ref)" if view.transport(e) == "git" else "git: git rev-parse --abbrev-ref HEAD"
+        e: "git: git ls-remote (the configured ref)" if view.transport(e) == "git"
+        else "git: git rev-parse --abbrev-ref HEAD; git describe --tags"
         for e in data
     }
     row = value_row("git.branch", "Current Branch", values, status=Status.DIVERGED, severity=Severity.CRITICAL,
                     sources=sources)
-    if row.status is not Status.IN_SYNC:
-        row.details.extend(relations.describe())
+    if row.status is Status.IN_SYNC:
+        return row
+    detached = [e for e, v in values.items() if isinstance(v, str) and v.endswith(("(tag)", "(detached)"))]
+    if detached and not relations.any_diverged():
+        # Deploying by tag is a way of working, not a divergence: the commits themselves are compared
+        # (and counted) on git.head.
+        row.status, row.severity = Status.MISMATCH, Severity.NONE
+        row.details.append(f"{', '.join(detached)} deployed by tag or at a detached commit; the histories are "
+                           "linear, so the commits are compared on git.head")
+    row.details.extend(relations.describe())
     return row
 
 
-def _head_row(view: View, data: dict, relations: Relations, *, branch_differs: bool) -> Row:
+def _head_row(view: View, data: dict, relations: Relations, *, branch_differs: bool,
+              only: dict[str, list[dict]]) -> Row:
     shas = {e: (((d.get("head") or {}).get("sha")) or ABSENT) if isinstance(d, dict) else d for e, d in data.items()}
     row = value_row("git.head", "Deployed Commit", shas, status=Status.MISMATCH, severity=Severity.MODERATE,
                     sources={e: "git: git log -1 --format=%H" for e in data})
@@ -49,7 +71,9 @@ def _head_row(view: View, data: dict, relations: Relations, *, branch_differs: b
     for e, d in data.items():
         head = (d.get("head") or {}) if isinstance(d, dict) else {}
         if head.get("subject") and row.status is not Status.IN_SYNC:
-            row.details.append(f"{e}: {head.get('short', '')} {head['subject']} ({head.get('date', '')})")
+            named = ref_name(view, e, d) if isinstance(d, dict) else ""
+            at = f" at {named}" if named.endswith(("(tag)", "(detached)")) else ""
+            row.details.append(f"{e}: {head.get('short', '')} {head['subject']} ({head.get('date', '')}){at}")
     if row.status is Status.IN_SYNC:
         return row
     row.details.extend(relations.describe())
@@ -58,10 +82,141 @@ def _head_row(view: View, data: dict, relations: Relations, *, branch_differs: b
     if branch_differs:
         row.severity = Severity.NONE
         row.details.append("not counted separately: the environments are on different branches (see git.branch)")
+    elif only and relations.explained_by(only):
+        row.severity = Severity.NONE
+        row.details.append("not counted separately: the heads differ only by commits that exist on a deployment "
+                           "alone (see git.deployment_only)")
     return row
 
 
-def _upstream_rows(view: View, data: dict) -> list[Row]:
+def deployment_only(view: View, data: dict) -> dict[str, list[dict]]:
+    """Per deployment: commits reachable from its HEAD or branches and from nowhere else (no
+    remote-tracking ref there, no other environment's history: not the hub, not a laptop)."""
+    out: dict[str, list[dict]] = {}
+    for env, d in data.items():
+        if not isinstance(d, dict) or view.role(env) != "deployment" or not view.has_worktree(env):
+            continue
+        elsewhere: set[str] = set()
+        for other, od in data.items():
+            if other != env and isinstance(od, dict):
+                elsewhere.update(od.get("graph") or {})
+        unique = [c for c in d.get("local_only") or [] if c.get("sha") and c["sha"] not in elsewhere]
+        if unique:
+            out[env] = unique
+    return out
+
+
+def _only_rows(view: View, data: dict, only: dict[str, list[dict]]) -> list[Row]:
+    deployments = [e for e, d in data.items()
+                   if isinstance(d, dict) and view.role(e) == "deployment" and view.has_worktree(e)]
+    if not deployments:
+        return []
+    row = Row(component="git.deployment_only", title="Commits Only on a Deployment", values={},
+              sources={e: "git: git log HEAD --branches --not --remotes" for e in data})
+    for env, d in data.items():
+        if env not in deployments:
+            row.values[env] = show(d) if not isinstance(d, dict) else NA.display
+            continue
+        commits = only.get(env, [])
+        row.values[env] = f"{len(commits)} commit(s)" if commits else "none"
+        for c in commits:
+            row.details.append(f"{env}: {c['sha'][:8]} {c.get('subject', '')} ({c.get('date', '')}) is reachable from "
+                               "no remote-tracking ref and from no other environment: the only copy")
+    if only:
+        row.status, row.severity, row.flagged = Status.DRIFT, Severity.CRITICAL, sorted(only)
+        row.details.append("secure these commits first (push them to a branch of the hub) before changing the deployment")
+    return [row]
+
+
+def _stash_rows(view: View, data: dict) -> list[Row]:
+    envs = [e for e, d in data.items() if isinstance(d, dict) and view.has_worktree(e)]
+    if not envs:
+        return []
+    row = Row(component="git.stash", title="Stashes", values={},
+              sources={e: "git: git stash list" for e in data})
+    for env, d in data.items():
+        if env not in envs:
+            row.values[env] = show(d) if not isinstance(d, dict) else NA.display
+            continue
+        stashes = d.get("stashes") or []
+        row.values[env] = f"{len(stashes)} stash(es)" if stashes else "none"
+        taken = _epoch(view.snapshots[env].get("collected_at"))
+        for s in stashes:
+            age = f", {max(0, int((taken - s['time']) // 86400))} day(s) old" if taken and s.get("time") else ""
+            row.details.append(f"{env}: {s.get('ref', '')} {s.get('message', '')}{age}")
+        if stashes:
+            row.flagged.append(env)
+    if row.flagged:
+        on_deployment = any(view.role(e) == "deployment" for e in row.flagged)
+        row.status, row.severity = Status.DRIFT, (Severity.MODERATE if on_deployment else Severity.LOW)
+    return [row]
+
+
+def _epoch(stamp: object) -> float | None:
+    from datetime import datetime
+
+    if not isinstance(stamp, str):
+        return None
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+_RELEASE = re.compile(r"^v?(\d+(?:\.\d+)*)(?:[-.+]?(.*))?$")
+
+
+def release_key(tag: str) -> tuple | None:
+    """A sort key for tags that look like releases (`v1.2.3`, `2024.05.1`, `1.2.0-rc1`); None otherwise.
+    A pre-release sorts before its release."""
+    match = _RELEASE.match(tag)
+    if not match:
+        return None
+    numbers = tuple(int(n) for n in match[1].split("."))
+    return (numbers, 0 if match[2] else 1, match[2] or "")
+
+
+def _release_rows(data: dict, newest: int = 3) -> list[Row]:
+    """Which release each environment runs, and where the newest releases run (information: the commit
+    differences themselves are counted on git.head)."""
+    tags: dict[str, str] = {}
+    for d in data.values():
+        if isinstance(d, dict):
+            for tag, sha in (d.get("tags") or {}).items():
+                if release_key(tag) is not None:
+                    tags.setdefault(tag, sha)
+    if not tags:
+        return []
+    heads = {e: (d.get("head") or {}).get("sha") for e, d in data.items() if isinstance(d, dict)}
+    values: dict[str, str] = {}
+    for env, d in data.items():
+        if not isinstance(d, dict):
+            values[env] = show(d)
+            continue
+        described = d.get("describe") or {}
+        if described.get("tag") in tags:
+            after = described.get("after") or 0
+            values[env] = described["tag"] if not after else f"{described['tag']}+{after}"
+        else:
+            values[env] = "(no release tag)"
+    ordered = sorted(tags, key=lambda t: release_key(t) or (), reverse=True)[:newest]
+    details = []
+    for tag in ordered:
+        where = [e for e, sha in heads.items() if sha == tags[tag]]
+        details.append(f"release {tag} ({tags[tag][:8]}) runs on: {', '.join(where) or 'nowhere'}")
+    row = Row(component="git.releases", title="Releases", values=values, details=details,
+              sources={e: "git: git describe --tags; tags of every environment" for e in data})
+    if len(set(values.values())) > 1:
+        row.status = Status.MISMATCH  # severity none: information; git.head counts the difference
+    return [row]
+
+
+def _upstream_rows(view: View, data: dict, only: dict[str, list[dict]]) -> list[Row]:
+    graph: dict[str, list[str]] = {}
+    for d in data.values():
+        if isinstance(d, dict):
+            for commit, parents in (d.get("graph") or {}).items():
+                graph.setdefault(commit, list(parents))
     values: dict[str, object] = {}
     flagged: list[str] = []
     details: list[str] = []
@@ -69,25 +224,57 @@ def _upstream_rows(view: View, data: dict) -> list[Row]:
         if not isinstance(d, dict) or not view.has_worktree(env):
             values[env] = d if not isinstance(d, dict) else NA
             continue
-        info = (d.get("branches") or {}).get(d.get("branch") or "", {})
+        branch = d.get("branch") or ""
+        info = (d.get("branches") or {}).get(branch, {})
         upstream, ahead, behind = info.get("upstream"), info.get("ahead"), info.get("behind")
+        per_remote = _per_remote(d, branch, graph, skip=upstream)
         if not upstream or ahead is None:
-            values[env] = "no upstream"
+            values[env] = "; ".join(per_remote) if per_remote else "no upstream"
             continue
-        values[env] = f"{upstream} +{ahead} -{behind}"
-        if ahead:
+        values[env] = "; ".join([f"{upstream} +{ahead} -{behind}", *per_remote])
+        if ahead and env in only:
+            details.append(f"{env}: {ahead} commit(s) on {branch} not pushed to {upstream} "
+                           "(counted on git.deployment_only)")
+        elif ahead:
             flagged.append(env)
-            details.append(f"{env}: {ahead} commit(s) on {d.get('branch')} not pushed to {upstream}")
+            details.append(f"{env}: {ahead} commit(s) on {branch} not pushed to {upstream}")
         if behind:
             details.append(f"{env}: {behind} commit(s) of {upstream} not pulled")
     row = Row(component="git.upstream", title="Unpushed Commits",
               values={e: show(v) for e, v in values.items()},
-              sources={e: "git: git for-each-ref (upstream:track)" for e in data}, details=details)
+              sources={e: "git: git for-each-ref (upstream:track); remote-tracking refs per remote" for e in data},
+              details=details)
     if flagged:
         row.status, row.severity, row.flagged = Status.DRIFT, Severity.LOW, flagged
     if all(v is NA or v == "no upstream" for v in values.values()):
         return []
     return [row]
+
+
+def _per_remote(d: dict, branch: str, graph: dict[str, list[str]], *, skip: str | None) -> list[str]:
+    """`<remote>/<branch> +ahead -behind` for every remote holding the current branch, besides the upstream."""
+    head = (d.get("head") or {}).get("sha")
+    if not branch or not head or head not in graph:
+        return []
+    out = []
+    for name, sha in sorted((d.get("remote_tracking") or {}).items()):
+        remote, _, rbranch = name.partition("/")
+        if rbranch != branch or name == skip or sha not in graph:
+            continue
+        mine, theirs = _ancestors(graph, head), _ancestors(graph, sha)
+        out.append(f"{name} +{len(mine - theirs)} -{len(theirs - mine)}")
+    return out
+
+
+def _ancestors(graph: dict[str, list[str]], sha: str) -> set[str]:
+    seen: set[str] = set()
+    stack = [sha]
+    while stack:
+        c = stack.pop()
+        if c not in seen:
+            seen.add(c)
+            stack.extend(graph.get(c, []))
+    return seen
 
 
 class Relations:
@@ -146,6 +333,20 @@ class Relations:
         if a in anc_b:
             return ("behind", 0, b_only)
         return ("diverged", a_only, b_only)
+
+    def explained_by(self, only: dict[str, list[dict]]) -> bool:
+        """Do the heads differ only by commits that exist on one deployment alone?"""
+        unique = {c["sha"] for commits in only.values() for c in commits}
+        envs = list(self.heads)
+        for a, b in combinations(envs, 2):
+            x, y = self.heads[a], self.heads[b]
+            if x == y:
+                continue
+            if x not in self.graph or y not in self.graph:
+                return False
+            if (self.ancestors(x) ^ self.ancestors(y)) - unique:
+                return False
+        return True
 
     def any_diverged(self) -> bool:
         return any((r := self.relation(a, b)) is not None and r[0] == "diverged"
