@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from driftctl.errors import ExitCode
+from driftctl.evidence import Evidence, evidence_schema
 
 SCHEMA = "driftctl.diff/v1"
 
@@ -78,7 +79,8 @@ class Row:
 
     `values` and `sources` are keyed by environment name and hold display strings (secrets only as
     fingerprints). `flagged` names the environments a one-sided status (DRIFT, BROKEN, CONSTRAINED)
-    is about; it drives `expected` rules and is not part of the JSON contract.
+    is about; it drives `expected` rules and is not part of the JSON contract. `evidence` holds the
+    structured facts behind the row (see `driftctl.evidence`): the only part machines read.
     """
 
     component: str
@@ -90,6 +92,7 @@ class Row:
     sources: dict[str, str] = field(default_factory=dict)
     flagged: list[str] = field(default_factory=list)
     ignored: bool = False
+    evidence: list[Evidence] = field(default_factory=list)
 
     @property
     def is_finding(self) -> bool:
@@ -105,6 +108,7 @@ class Row:
             "severity": self.severity.value,
             "details": list(self.details),
             "sources": dict(self.sources),
+            "evidence": [e.to_json() for e in self.evidence],
         }
         if self.ignored:  # only present when --show-ignored reveals the row
             out["ignored"] = True
@@ -196,10 +200,47 @@ def matrix_from_json(doc: dict) -> Matrix:
             component=r["component"], title=r.get("title", r["component"]), values=dict(r.get("values") or {}),
             status=Status(r["status"]), severity=Severity(r.get("severity", "none")),
             details=list(r.get("details") or []), sources=dict(r.get("sources") or {}), ignored=bool(r.get("ignored")),
+            evidence=[Evidence.from_json(e) for e in r.get("evidence") or []],
         )
         for r in doc.get("rows", [])
     ]
     return Matrix(environments=list(doc.get("environments", [])), rows=rows, incomplete=list(doc.get("incomplete", [])))
+
+
+def diff_schema() -> dict:
+    """JSON Schema of the `driftctl.diff/v1` document (`driftctl schema diff`)."""
+    text = {"type": "string"}
+    by_env = {"type": "object", "additionalProperties": text}
+    row = {
+        "type": "object",
+        "required": ["component", "title", "values", "status", "severity", "details", "sources", "evidence"],
+        "properties": {
+            "component": {**text, "description": "stable dotted id (git.branch, compose.services.<svc>.<key>, ...)"},
+            "title": {**text, "description": "display title; wording may change, never parsed"},
+            "values": {**by_env, "description": "display value per environment; for people, never parsed"},
+            "status": {"enum": [s.value for s in Status]},
+            "severity": {"enum": [s.value for s in Severity]},
+            "details": {"type": "array", "items": text, "description": "display sentences; never parsed"},
+            "sources": {**by_env, "description": "where each value came from (collector and command or file)"},
+            "evidence": {"type": "array", "items": evidence_schema(),
+                         "description": "the structured facts behind the row: what programs read"},
+            "ignored": {"type": "boolean"},
+        },
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://driftctl.invalid/schema/diff.v1.json",
+        "title": "driftctl diff document",
+        "type": "object",
+        "required": ["schema", "environments", "rows", "summary", "incomplete"],
+        "properties": {
+            "schema": {"const": SCHEMA},
+            "environments": {"type": "array", "items": text},
+            "rows": {"type": "array", "items": row},
+            "summary": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "incomplete": {"type": "array", "items": {"type": "object"}},
+        },
+    }
 
 
 # --- presentation shared by every renderer (they take the JSON document, so these do too) ----------

@@ -9,13 +9,24 @@ def register(app: typer.Typer) -> None:
     app.command("schema")(schema)
 
 
-def schema() -> int:
-    """Print the JSON Schema of environments.yaml, generated from the same model that validates it."""
+def schema(
+    document: str = typer.Argument("config", help="config (environments.yaml) or diff (driftctl.diff/v1, with row evidence)"),
+) -> int:
+    """Print the JSON Schema of environments.yaml (default) or of the `driftctl.diff/v1` document."""
     import json
 
+    from driftctl.errors import UsageError
     from driftctl.terminal import terminal
 
-    terminal().data(json.dumps(config_schema(), indent=2))
+    if document == "diff":
+        from driftctl.matrix import diff_schema
+
+        doc = diff_schema()
+    elif document == "config":
+        doc = config_schema()
+    else:
+        raise UsageError(f"unknown schema {document!r}; use config or diff")
+    terminal().data(json.dumps(doc, indent=2))
     return 0
 
 

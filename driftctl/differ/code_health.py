@@ -8,6 +8,7 @@ from __future__ import annotations
 import posixpath
 
 from driftctl.differ.common import View, show
+from driftctl.evidence import Evidence
 from driftctl.matrix import Row, Severity, Status
 
 
@@ -37,6 +38,11 @@ def _row(svc: str, data: dict) -> Row:
             row.values[env] = "; ".join(f"missing {m.get('module')} ({m.get('file')}:{m.get('line')})" for m in missing)
             row.details.extend(f"{env}: {m.get('file')}:{m.get('line')} imports {m.get('module')}, which no file provides"
                                for m in missing)
+            row.evidence.extend(
+                Evidence(env, "code_health", "missing-import", path=str(m.get("file")) if m.get("file") else None,
+                         line=m.get("line") if isinstance(m.get("line"), int) else None, module=m.get("module"),
+                         service=svc)
+                for m in missing)
             row.sources[env] = "code_health: " + ", ".join(sorted({f"{m.get('file')}:{m.get('line')}" for m in missing}))
         else:
             row.values[env] = "ok" if svc in checked else "(not checked)"

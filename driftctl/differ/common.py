@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from driftctl.config import Rules
+from driftctl.evidence import Evidence
 from driftctl.matrix import ABSENT_VALUE, NOT_APPLICABLE, UNKNOWN_VALUE, Row, Severity, Status
 from driftctl.secrets import is_fingerprint
 from driftctl.snapshot import collector_data
@@ -134,11 +135,16 @@ def value_row(
     sources: dict[str, str] | None = None,
     details: Iterable[str] = (),
     missing_status: Status = Status.MISSING,
+    collector: str | None = None,
+    facts: dict[str, Any] | None = None,
 ) -> Row:
     """A row comparing one value across environments.
 
     IN_SYNC when every known value is equal; `missing_status` when some environments have it and
     others do not (ABSENT); `status` otherwise. UNKNOWN/NA environments take no part.
+    Each known environment contributes one `value` (or `absent`) evidence entry carrying the raw
+    value; `collector` defaults to the component's first segment, `facts` adds identifying fields
+    (service, key, path) and defaults to `key` = the rest of the component id.
     """
     known = comparable(values)
     if not differs(values):
@@ -148,10 +154,34 @@ def value_row(
     else:
         st, sev = status, severity
     row = Row(component=component, title=title, values={e: show(v) for e, v in values.items()},
-              status=st, severity=sev, details=list(details), sources=dict(sources or {}))
+              status=st, severity=sev, details=list(details), sources=dict(sources or {}),
+              evidence=value_evidence(values, collector or component.split(".", 1)[0],
+                                      **(facts if facts is not None else {"key": component.partition(".")[2] or None})))
     if st is not Status.IN_SYNC:
         row.details.extend(_groups(values))
     return row
+
+
+def value_evidence(values: dict[str, Any], collector: str, **facts: Any) -> list[Evidence]:
+    """`value` / `absent` entries for the environments whose value is known (raw values, secrets as fp:)."""
+    out = []
+    for env, v in comparable(values).items():
+        if v is ABSENT:
+            out.append(Evidence(env, collector, "absent", **facts))
+        else:
+            out.append(Evidence(env, collector, "value", value=plain(v), **facts))
+    return out
+
+
+def plain(value: Any) -> Any:
+    """JSON data for an evidence value (markers never reach here; tuples become lists)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
 
 
 def _groups(values: dict[str, Any]) -> list[str]:

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from driftctl.config import ComponentRule
-from driftctl.differ.common import ABSENT, View, get_path, show, value_row
+from driftctl.differ.common import ABSENT, View, get_path, show, value_evidence, value_row
 from driftctl.matrix import Row, Severity, Status
 
 
@@ -41,6 +41,7 @@ def _row(view: View, key: str, rule: ComponentRule) -> Row:
     values = {e: label(rule, r) for e, r in raws.items()}
     row = value_row(key, rule.title, values, status=Status(rule.status), severity=Severity(rule.severity),
                     sources={e: f"{collector}: {rest or '(all data)'}" for e in data})
+    row.evidence = value_evidence(raws, collector, key=rest or None)
     if row.status is not Status.IN_SYNC and rule.values:
         row.details.extend(f"{e}: {show(r)}" for e, r in raws.items() if show(r) != row.values[e])
     return row

@@ -31,7 +31,7 @@ def rows(view: View) -> list[Row]:
         # Which files an environment uses is its choice in environments.yaml; only having none is reported.
         values = {e: (("compose files found" if f else ABSENT) if isinstance(f, bool) else f) for e, f in found.items()}
         out.append(value_row("compose.files", "Compose Files", values, severity=Severity.CRITICAL,
-                             sources=_sources(models, "(files)")))
+                             sources=_sources(models, "(files)"), facts={"key": "files"}))
     drifted = _uncommitted_compose_envs(view, models)
     services = sorted({s for m in models.values() if isinstance(m, dict) for s in (m.get("services") or {})})
     for svc in services:
@@ -41,7 +41,8 @@ def rows(view: View) -> list[Row]:
         for name in names:
             values = {e: ((m.get(section) or {}).get(name, ABSENT) if isinstance(m, dict) else m) for e, m in models.items()}
             out.append(_finish(value_row(f"compose.{section}.{name}", f"Compose {section[:-1]} {name}", values,
-                                         severity=Severity.LOW, sources=_sources(models, f"{section}.{name}")), drifted))
+                                         severity=Severity.LOW, sources=_sources(models, f"{section}.{name}"),
+                                         facts={"key": f"{section}.{name}"}), drifted))
     return out
 
 
@@ -63,7 +64,8 @@ def _service_rows(view: View, svc: str, models: dict, drifted: set[str]) -> list
             specs[e] = m
     presence = {e: ("declared" if isinstance(s, dict) else s) for e, s in specs.items()}
     base = f"compose.services.{svc}"
-    out = [value_row(base, f"Service {svc}", presence, severity=Severity.CRITICAL, sources=_sources(models, f"services.{svc}"))]
+    out = [value_row(base, f"Service {svc}", presence, severity=Severity.CRITICAL, sources=_sources(models, f"services.{svc}"),
+                     facts={"service": svc})]
     have = {e: (NA if s is ABSENT else s) for e, s in specs.items()}  # only compare where declared
     keys = sorted({k for s in have.values() if isinstance(s, dict) for k in s})
     for key in keys:
@@ -73,7 +75,7 @@ def _service_rows(view: View, svc: str, models: dict, drifted: set[str]) -> list
         values = {e: (readable(key, s.get(key, ABSENT)) if isinstance(s, dict) else s) for e, s in have.items()}
         sev = Severity.CRITICAL if key in CRITICAL_KEYS else Severity.LOW if key in LOW_KEYS or key.startswith("x-") else Severity.MODERATE
         row = value_row(f"{base}.{key}", f"{svc}: {key}", values, severity=sev,
-                        sources=_sources(models, f"services.{svc}.{key}"))
+                        sources=_sources(models, f"services.{svc}.{key}"), facts={"service": svc, "key": key})
         out.append(_finish(row, drifted))
     return out
 
@@ -110,7 +112,8 @@ def _env_rows(svc: str, have: dict, models: dict, drifted: set[str], env_file_di
     for name in names:
         values = {e: (v.get(name, ABSENT) if isinstance(v, dict) else v) for e, v in envs.items()}
         row = value_row(f"compose.services.{svc}.environment.{name}", f"{svc}: {name}", values,
-                        severity=Severity.MODERATE, sources=_sources(models, f"services.{svc}.environment.{name}"))
+                        severity=Severity.MODERATE, sources=_sources(models, f"services.{svc}.environment.{name}"),
+                        facts={"service": svc, "key": f"environment.{name}"})
         if name in env_file_diffs:
             row.details.append(f"follows the env files, where {name} differs too")
             out.append(row)

@@ -8,6 +8,7 @@ Compose version with other rules), so it is reported, with the keys, as a low MI
 from __future__ import annotations
 
 from driftctl.differ.common import View
+from driftctl.evidence import Evidence
 from driftctl.matrix import NOT_APPLICABLE, Row, Severity, Status
 
 
@@ -29,6 +30,7 @@ def rows(view: View) -> list[Row]:
             row.values[env] = f"differs on {len(ref['differences'])} keys"
             row.flagged.append(env)
             row.details.append(f"{env}: " + ", ".join(ref["differences"][:20]))
+            row.evidence.extend(Evidence(env, "compose", "resolution-differs", key=str(k)) for k in ref["differences"])
         else:
             row.values[env] = "agrees"
     if row.flagged:

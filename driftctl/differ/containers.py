@@ -7,7 +7,8 @@ or restarting container is BROKEN. Git environments run nothing and are left out
 
 from __future__ import annotations
 
-from driftctl.differ.common import View, show
+from driftctl.differ.common import View, plain, show
+from driftctl.evidence import Evidence
 from driftctl.matrix import Row, Severity, Status
 
 CRITICAL_KEYS = frozenset({"command", "entrypoint", "image"})
@@ -53,18 +54,28 @@ def _service_rows(svc: str, data: dict) -> list[Row]:
         if not info.get("running"):
             running.flagged.append(env)
             running.details.append(f"{env}: {svc} is declared but no container runs it")
+            running.evidence.append(Evidence(env, "containers", "not-running", service=svc,
+                                             container=next(iter(names), None)))
         health.values[env] = _health(mine)
         bad = [c for c in mine if c.get("health") == "unhealthy" or c.get("state") in BAD_STATES]
         if bad:
             health.flagged.append(env)
             health.details.extend(f"{env}: {c.get('name')} is {c.get('health') or c.get('state')}, "
                                   f"{c.get('restart_count', 0)} restarts" for c in bad)
+            health.evidence.extend(Evidence(env, "containers", "container", container=c.get("name"), service=svc,
+                                            value={"state": c.get("state"), "health": c.get("health"),
+                                                   "restart_count": int(c.get("restart_count") or 0)})
+                                   for c in bad)
         differs = info.get("differs") or {}
         for k, r in key_rows.items():
             if k in differs:
                 r.values[env] = f"running: {show(differs[k].get('running'))}"
                 r.flagged.append(env)
                 r.details.append(f"{env}: declared {show(differs[k].get('declared'))}, running {show(differs[k].get('running'))}")
+                r.evidence.append(Evidence(env, "containers", "running-differs", service=svc, key=k,
+                                           container=next(iter(names), None),
+                                           value=plain({"declared": differs[k].get("declared"),
+                                                        "running": differs[k].get("running")})))
             else:
                 r.values[env] = "as declared"
     if running.flagged:
@@ -94,6 +105,7 @@ def _undeclared_row(data: dict) -> Row:
             if names:
                 row.flagged.append(env)
                 row.details.append(f"{env}: running but declared by no service: {', '.join(names)}")
+                row.evidence.extend(Evidence(env, "containers", "undeclared-container", container=n) for n in names)
     if row.flagged:
         row.status, row.severity = Status.DRIFT, Severity.MODERATE
     return row

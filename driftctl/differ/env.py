@@ -40,7 +40,8 @@ def _file_rows(name: str, parsed: dict) -> list[Row]:
     base = component_of(name)
     sources = {e: f"env: {name}" for e in parsed}
     presence = {e: ("present" if isinstance(p, dict) else p) for e, p in parsed.items()}
-    out = [value_row(base, f"Env File {name}", presence, severity=Severity.MODERATE, sources=sources)]
+    out = [value_row(base, f"Env File {name}", presence, severity=Severity.MODERATE, sources=sources,
+                     facts={"path": name})]
     for env, p in parsed.items():
         if isinstance(p, dict) and p.get("error"):
             out[0].details.append(f"{env}: {name} could not be parsed: {p['error']}")
@@ -49,5 +50,5 @@ def _file_rows(name: str, parsed: dict) -> list[Row]:
     for key in keys:
         values = {e: (v.get(key, ABSENT) if isinstance(v, dict) else v) for e, v in variables.items()}
         out.append(value_row(f"{base}.{key}", f"{key} ({name})", values, severity=Severity.MODERATE,
-                             sources={e: f"env: {name} -> {key}" for e in parsed}))
+                             sources={e: f"env: {name} -> {key}" for e in parsed}, facts={"path": name, "key": key}))
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from driftctl.differ.common import View
+from driftctl.evidence import Evidence
 from driftctl.matrix import Row, Severity, Status
 from driftctl.snapshot import failures
 
@@ -29,5 +30,6 @@ def rows(view: View) -> list[Row]:
             if errs:
                 row.flagged.append(env)
                 row.details.extend(f"{env}: {e}" for e in errs)
+                row.evidence.extend(Evidence(env, collector, "collector-error", value=e) for e in errs)
         out.append(row)
     return out

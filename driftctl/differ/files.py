@@ -11,6 +11,7 @@ import posixpath
 from itertools import combinations
 
 from driftctl.differ.common import NA, UNKNOWN, View, show
+from driftctl.evidence import Evidence
 from driftctl.matrix import Row, Severity, Status
 
 ROOT_GROUP = "(root)"
@@ -59,6 +60,7 @@ def _worktree_rows(view: View, changes: dict) -> list[Row]:
         values: dict[str, str] = {}
         flagged: list[str] = []
         details: list[str] = []
+        facts: list[Evidence] = []
         critical = False
         for env, c in changes.items():
             if not isinstance(c, dict):
@@ -72,11 +74,14 @@ def _worktree_rows(view: View, changes: dict) -> list[Row]:
             critical = critical or any(k != "untracked" for k in mine.values())
             values[env] = _summarize_changes(mine)
             details.extend(f"{env}: {kind} {path}" for path, kind in mine.items())
+            facts.extend(Evidence(env, "files", "untracked", path=path) if kind == "untracked"
+                         else Evidence(env, "files", "uncommitted", path=path, value=kind) for path, kind in mine.items())
         title = f"Uncommitted Changes ({'top-level files' if group == ROOT_GROUP else group})"
         rows.append(Row(
             component=f"worktree.{group}", title=title, values=values, status=Status.DRIFT,
             severity=Severity.CRITICAL if critical else Severity.MODERATE, details=_cap(details),
             sources={e: "git: git status --porcelain=v1 --untracked-files=all" for e in changes}, flagged=flagged,
+            evidence=facts,
         ))
     return rows
 
@@ -161,6 +166,12 @@ def _group_row(view: View, group: str, paths: list[str], inventories: dict) -> R
                 groups.setdefault(_digest(inv[p]), []).append(e)
         details.append(f"{p}: content differs ({' | '.join(' = '.join(g) for g in groups.values())})")
     row.details = _cap(details)
+    if len(known) > 1:
+        for p in partial:
+            row.evidence.extend(Evidence(e, "files", "file-only-here", path=p) for e in known if p in present[e])
+        for p in differing:
+            row.evidence.extend(Evidence(e, "files", "content-differs", path=p, value=_digest(inv[p]))
+                                for e, inv in known.items() if p in inv)
     return row
 
 

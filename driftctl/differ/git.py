@@ -10,6 +10,7 @@ import re
 from itertools import combinations
 
 from driftctl.differ.common import ABSENT, NA, View, show, value_row
+from driftctl.evidence import Evidence
 from driftctl.matrix import Row, Severity, Status
 
 
@@ -49,6 +50,8 @@ def _branch_row(view: View, data: dict, relations: Relations) -> Row:
     }
     row = value_row("git.branch", "Current Branch", values, status=Status.DIVERGED, severity=Severity.CRITICAL,
                     sources=sources)
+    row.evidence = [Evidence(e, "git", "branch", value=d.get("branch") or None, commit=(d.get("head") or {}).get("sha"))
+                    for e, d in data.items() if isinstance(d, dict)]
     if row.status is Status.IN_SYNC:
         return row
     detached = [e for e, v in values.items() if isinstance(v, str) and v.endswith(("(tag)", "(detached)"))]
@@ -68,6 +71,8 @@ def _head_row(view: View, data: dict, relations: Relations, *, branch_differs: b
     row = value_row("git.head", "Deployed Commit", shas, status=Status.MISMATCH, severity=Severity.MODERATE,
                     sources={e: "git: git log -1 --format=%H" for e in data})
     row.values = {e: (s[:8] if isinstance(s, str) else row.values[e]) for e, s in shas.items()}
+    row.evidence = [Evidence(e, "git", "head", commit=s) if isinstance(s, str) else Evidence(e, "git", "absent", key="head")
+                    for e, s in shas.items() if isinstance(s, str) or s is ABSENT]
     for e, d in data.items():
         head = (d.get("head") or {}) if isinstance(d, dict) else {}
         if head.get("subject") and row.status is not Status.IN_SYNC:
@@ -122,6 +127,7 @@ def _only_rows(view: View, data: dict, only: dict[str, list[dict]]) -> list[Row]
         for c in commits:
             row.details.append(f"{env}: {c['sha'][:8]} {c.get('subject', '')} ({c.get('date', '')}) is reachable from "
                                "no remote-tracking ref and from no other environment: the only copy")
+            row.evidence.append(Evidence(env, "git", "commit-only-here", commit=c["sha"]))
     if only:
         row.status, row.severity, row.flagged = Status.DRIFT, Severity.CRITICAL, sorted(only)
         row.details.append("secure these commits first (push them to a branch of the hub) before changing the deployment")
@@ -220,6 +226,7 @@ def _upstream_rows(view: View, data: dict, only: dict[str, list[dict]]) -> list[
     values: dict[str, object] = {}
     flagged: list[str] = []
     details: list[str] = []
+    facts: list[Evidence] = []
     for env, d in data.items():
         if not isinstance(d, dict) or not view.has_worktree(env):
             values[env] = d if not isinstance(d, dict) else NA
@@ -232,6 +239,9 @@ def _upstream_rows(view: View, data: dict, only: dict[str, list[dict]]) -> list[
             values[env] = "; ".join(per_remote) if per_remote else "no upstream"
             continue
         values[env] = "; ".join([f"{upstream} +{ahead} -{behind}", *per_remote])
+        if ahead:
+            facts.append(Evidence(env, "git", "unpushed", key=str(upstream), value=int(ahead),
+                                  commit=(d.get("head") or {}).get("sha")))
         if ahead and env in only:
             details.append(f"{env}: {ahead} commit(s) on {branch} not pushed to {upstream} "
                            "(counted on git.deployment_only)")
@@ -243,7 +253,7 @@ def _upstream_rows(view: View, data: dict, only: dict[str, list[dict]]) -> list[
     row = Row(component="git.upstream", title="Unpushed Commits",
               values={e: show(v) for e, v in values.items()},
               sources={e: "git: git for-each-ref (upstream:track); remote-tracking refs per remote" for e in data},
-              details=details)
+              details=details, evidence=facts)
     if flagged:
         row.status, row.severity, row.flagged = Status.DRIFT, Severity.LOW, flagged
     if all(v is NA or v == "no upstream" for v in values.values()):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from driftctl.config import Thresholds
 from driftctl.differ.common import ABSENT, View, show, value_row
+from driftctl.evidence import Evidence
 from driftctl.matrix import Row, Severity, Status
 
 CRITICAL_PERCENT = 95.0
@@ -41,6 +42,7 @@ def _usage_row(component: str, title: str, key: str, threshold: float, data: dic
         if pct >= threshold:
             row.flagged.append(env)
             row.details.append(f"{env}: {key} {pct:g}% used, threshold {threshold:g}%")
+            row.evidence.append(Evidence(env, "host", "usage", key=key, value=pct))
             worst = max(worst, pct)
     if row.flagged:
         row.status = Status.CONSTRAINED
@@ -60,7 +62,7 @@ def _version_rows(data: dict) -> list[Row]:
         compose[env] = d.get("docker_compose") or ABSENT
     return [
         value_row("host.docker", "Docker Engine", docker, severity=Severity.LOW, missing_status=Status.MISSING,
-                  sources={e: "host: docker version" for e in data}),
+                  sources={e: "host: docker version" for e in data}, facts={"key": "docker"}),
         value_row("host.docker_compose", "Docker Compose", compose, severity=Severity.LOW,
-                  sources={e: "host: docker compose version --short" for e in data}),
+                  sources={e: "host: docker compose version --short" for e in data}, facts={"key": "docker_compose"}),
     ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
+from driftctl.evidence import Evidence
 from driftctl.planner.targets import Target
 from driftctl.snapshot import collector_data
 
@@ -150,6 +151,19 @@ class PlanContext:
 
     def unsettled(self, prefix: str = "") -> list[dict]:
         return [r for r in self.rows(prefix) if r.get("status") not in SETTLED | {"UNKNOWN"}]
+
+    def evidence(self, prefix: str = "", kinds: set[str] | None = None, statuses: set[str] | None = None,
+                 *, unsettled: bool = False) -> list[tuple[dict, Evidence]]:
+        """(row, entry) for the typed evidence of matching rows: the only facts the planner reads from rows."""
+        out = []
+        for r in self.rows(prefix, statuses):
+            if unsettled and r.get("status") in SETTLED | {"UNKNOWN"}:
+                continue
+            for doc in r.get("evidence") or []:
+                e = Evidence.from_json(doc)
+                if kinds is None or e.kind in kinds:
+                    out.append((r, e))
+        return out
 
     def row(self, component: str) -> dict | None:
         return next((r for r in self.matrix.get("rows", []) if r.get("component") == component), None)

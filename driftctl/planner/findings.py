@@ -1,23 +1,15 @@
 """Turn matrix rows into the facts the planner acts on: broken imports, config mismatches, divergence.
 
-The differ's row contract is a dict (component, values, status, severity, details); details are free
-text, so parsing here is deliberately forgiving and falls back to the snapshots where it can.
+Only the rows' structured `evidence` (and the snapshots) are read: titles, details and display
+values are for people and may be reworded without changing any plan.
 """
 
 from __future__ import annotations
 
 import posixpath
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from driftctl.planner.context import SETTLED, PlanContext
-
-_LOCATION = re.compile(r"(?P<file>[\w./-]+\.py):(?P<line>\d+)")
-_MODULE = re.compile(
-    r"(?:No module named|missing module|cannot import(?: name)?|ModuleNotFoundError:?|imports|module)\s+['\"`]?(?P<module>[\w.]+)",
-    re.IGNORECASE,
-)
-_BAD_WORDS = ("broken", "error", "missing", "fail", "importerror", "not found")
+from driftctl.planner.context import PlanContext
 
 
 @dataclass(frozen=True)
@@ -33,16 +25,6 @@ class MissingModule:
     path: str
 
 
-def _looks_broken(value: object) -> bool:
-    if isinstance(value, dict):
-        return value.get("ok") is False or str(value.get("status", "")).lower() in ("broken", "error") or bool(
-            value.get("missing") or value.get("errors")
-        )
-    if isinstance(value, list):
-        return bool(value)
-    return isinstance(value, str) and any(w in value.lower() for w in _BAD_WORDS)
-
-
 def module_path(importer: str, module: str) -> str:
     """Where a module imported by `importer` would live: next to it (script-style services)."""
     return posixpath.normpath(posixpath.join(posixpath.dirname(importer), *module.split("."))) + ".py"
@@ -50,26 +32,23 @@ def module_path(importer: str, module: str) -> str:
 
 def missing_modules(ctx: PlanContext) -> list[MissingModule]:
     out: dict[tuple[str, str], MissingModule] = {}
-    for row in ctx.rows("code_health.", {"BROKEN"}):
-        component = row["component"]
-        service = component.split(".", 1)[1]
-        values = row.get("values") or {}
-        broken = [e for e, v in values.items() if _looks_broken(v)]
-        for detail in row.get("details") or []:
-            text = str(detail)
-            envs = [e for e in ctx.environments if text.startswith(f"{e}:") or text.startswith(f"[{e}]")] or broken
-            loc, mod = _LOCATION.search(text), _MODULE.search(text)
-            if not (loc and mod):
-                continue
-            for env in envs:
-                path = module_path(loc["file"], mod["module"])
-                out.setdefault((env, path), MissingModule(env, component, service, loc["file"], int(loc["line"]), mod["module"], path))
+    for row, ev in ctx.evidence("code_health.", {"missing-import"}, {"BROKEN"}):
+        if not (ev.path and ev.module):
+            continue
+        service = ev.service or row["component"].split(".", 1)[1]
+        path = module_path(ev.path, ev.module)
+        out.setdefault((ev.environment, path), MissingModule(ev.environment, row["component"], service, ev.path, ev.line,
+                                                             ev.module, path))
     return list(out.values())
 
 
 @dataclass(frozen=True)
 class ConfigDifference:
-    """A compose setting whose value differs between environments (e.g. service discovery URLs)."""
+    """A compose setting whose value differs between environments (e.g. service discovery URLs).
+
+    `values` are raw values from the evidence (secrets as `fp:` fingerprints, never clear);
+    `absent` names the environments where the setting is not there at all.
+    """
 
     component: str
     service: str
@@ -77,6 +56,7 @@ class ConfigDifference:
     values: dict[str, object]
     severity: str
     status: str
+    absent: tuple[str, ...] = field(default=())
 
     @property
     def variable(self) -> str | None:
@@ -85,16 +65,23 @@ class ConfigDifference:
 
 def config_differences(ctx: PlanContext) -> list[ConfigDifference]:
     """Unsettled `compose.services.<svc>.(command|environment.VAR)` rows (what overrides must pin)."""
-    out = []
-    for row in ctx.rows("compose.services."):
-        if row.get("status") in SETTLED | {"UNKNOWN"}:
+    by_row: dict[str, tuple[dict, dict[str, object], list[str], str, str]] = {}
+    for row, ev in ctx.evidence("compose.services.", {"value", "absent"}, unsettled=True):
+        key = ev.key or ""
+        if not ev.service or not (key == "command" or key.startswith("environment.")):
             continue
-        rest = row["component"][len("compose.services."):]
-        service, _, key = rest.partition(".")
-        if key == "command" or key.startswith("environment."):
-            values = {e: v for e, v in (row.get("values") or {}).items() if v is not None and ctx.kind(e) in ("local", "ssh")}
-            if len(values) >= 2 or (values and row.get("status") == "MISSING"):
-                out.append(ConfigDifference(row["component"], service, key, values, row.get("severity", "moderate"), row["status"]))
+        if ctx.kind(ev.environment) not in ("local", "ssh"):
+            continue
+        entry = by_row.setdefault(row["component"], (row, {}, [], ev.service, key))
+        if ev.kind == "value" and ev.value is not None:
+            entry[1][ev.environment] = ev.value
+        else:
+            entry[2].append(ev.environment)
+    out = []
+    for component, (row, values, absent, service, key) in by_row.items():
+        if len(values) >= 2 or (values and absent):
+            out.append(ConfigDifference(component, service, key, values, row.get("severity", "moderate"), row["status"],
+                                        tuple(absent)))
     return out
 
 

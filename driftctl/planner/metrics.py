@@ -33,10 +33,10 @@ def derive_metrics(ctx: PlanContext) -> list[Metric]:
         comps = sorted({d.component for d in diffs})
         out.append(Metric("short-term", "Configuration drift managed: every differing compose setting is pinned per environment "
                           "(override file) or declared expected in rules", check([], *comps), comps))
-    if any(r.get("status") == "DRIFT" for r in ctx.rows("git.uncommitted")):
+    if ctx.evidence("", {"uncommitted", "untracked"}, {"DRIFT"}):
         out.append(Metric("short-term", "No deployed code outside version control (git.uncommitted in sync)",
                           check([], "git.uncommitted"), ["git.uncommitted"]))
-    if ctx.rows("git.", {"DIVERGED"}) or ctx.rows("git.relation"):
+    if ctx.rows("git.", {"DIVERGED"}):
         out.append(Metric("long-term", "Branches reconciled: environments deploy commits of one history",
                           check([], "git.branch", "git.relation"), ["git.branch", "git.relation"]))
     out.append(Metric("long-term", "Zero unexpected configuration drift (also enforced by the CI job)", check([]), ["*"]))

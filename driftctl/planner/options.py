@@ -128,7 +128,8 @@ def comprehensive_sync(ctx: PlanContext) -> list[Phase]:
         comps = sorted({d.component for d in diffs}) or ["compose.*"]
         for env in order:
             files = _deploy_files(ctx, env)
-            extra = "; memory is constrained there" if ctx.row("host.memory") and env in ctx.production else ""
+            constrained = {e.environment for _, e in ctx.evidence("host.memory", {"usage"})}
+            extra = "; memory is constrained there" if env in constrained else ""
             rollout.append(S.rollout_step(ctx, env, branch, files, comps, risk_extra=extra))
     return _number([
         _phase(1, "Rollback points", "Tag every deployed commit, copy compose/env files, export container state.", S.rollback_points(ctx)),

@@ -12,10 +12,15 @@ from driftctl.planner.model import Warning
 
 
 def _fmt(value: object) -> str:
+    """A value for a warning sentence: lists as shell words, secrets by their fingerprint's short form."""
+    from driftctl.secrets import is_fingerprint
+
     if isinstance(value, list):
         import shlex
 
         return shlex.join(str(v) for v in value)
+    if is_fingerprint(value):
+        return f"fingerprint {str(value)[3:11]}.."
     return "(unset)" if value is None else str(value)
 
 
@@ -70,48 +75,48 @@ def uncommitted_warnings(ctx: PlanContext) -> list[Warning]:
 
 def memory_warnings(ctx: PlanContext) -> list[Warning]:
     out = []
-    for row in ctx.rows("host.memory"):
-        if row.get("status") not in ("CONSTRAINED", "BROKEN"):
+    for row, ev in ctx.evidence("host.memory", {"usage"}, {"CONSTRAINED", "BROKEN"}):
+        env = ev.environment
+        if env not in ctx.production + ([ctx.staging] if ctx.staging else []):
             continue
-        for env, value in (row.get("values") or {}).items():
-            if not value or env not in ctx.production + ([ctx.staging] if ctx.staging else []):
-                continue
-            out.append(Warning(
-                f"memory-{env}", "critical", f"{env} has little memory headroom",
-                f"{env} memory is {_fmt(value)}: building images, adding a service or running old and new containers "
-                "side by side may exhaust it. Do not restart production services without the rollback points of phase 1; "
-                "prefer `up -d --no-build` with prebuilt images.",
-                components=["host.memory"], evidence=list(row.get("details") or []),
-            ))
+        out.append(Warning(
+            f"memory-{env}", "critical", f"{env} has little memory headroom",
+            f"{env} memory is {_fmt(ev.value)}% used: building images, adding a service or running old and new containers "
+            "side by side may exhaust it. Do not restart production services without the rollback points of phase 1; "
+            "prefer `up -d --no-build` with prebuilt images.",
+            components=[row["component"]], evidence=[f"{ev.collector}: {ev.key} {_fmt(ev.value)}% used in {env}"],
+        ))
     return out
 
 
 def config_warnings(ctx: PlanContext) -> list[Warning]:
     """Settings that differ, where the deployed value is in no override: a redeploy would revert them."""
-    out = []
-    for row in ctx.unsettled("compose.services."):
-        if row.get("severity") != "critical":
-            continue
-        values = row.get("values") or {}
-        shown = ", ".join(f"{e}: {_fmt(v)}" for e, v in values.items())
-        out.append(Warning(
-            f"config-{row['component']}", "critical", f"{row.get('title') or row['component']} differs between environments",
-            f"{row['component']} is {shown}. Do not sync or merge compose files without an environment-specific override for it.",
-            components=[row["component"]], evidence=[str(s) for s in (row.get("sources") or {}).values()],
-        ))
-    for row in ctx.rows("env."):
-        if row.get("status") in ("IN_SYNC", "UNKNOWN"):
-            continue
-        key = row["component"].rsplit(".", 1)[-1]
-        from driftctl.secrets import looks_secret
+    from driftctl.secrets import is_fingerprint, looks_secret
 
-        if not looks_secret(key, "x"):
-            continue
+    out = []
+    compose: dict[str, tuple[dict, list[str]]] = {}
+    for row, ev in ctx.evidence("compose.services.", {"value", "absent"}, unsettled=True):
+        if row.get("severity") == "critical":
+            text = f"{ev.environment}: {_fmt(ev.value) if ev.kind == 'value' else '(not set)'}"
+            compose.setdefault(row["component"], (row, []))[1].append(text)
+    for component, (row, texts) in compose.items():
         out.append(Warning(
-            f"secret-{row['component']}", "moderate", f"{key} differs between environments",
-            f"{row['component']} has different values in {', '.join(row.get('values') or {})} "
+            f"config-{component}", "critical", f"{component} differs between environments",
+            f"{component} is {', '.join(texts)}. Do not sync or merge compose files without an environment-specific override for it.",
+            components=[component], evidence=[str(s) for s in (row.get("sources") or {}).values()],
+        ))
+    secret: dict[str, tuple[str, list[str]]] = {}
+    for row, ev in ctx.evidence("env.", {"value", "absent"}):
+        if row.get("status") in ("IN_SYNC", "UNKNOWN") or not ev.key:
+            continue
+        if looks_secret(ev.key, "x") or is_fingerprint(ev.value):
+            secret.setdefault(row["component"], (ev.key, []))[1].append(ev.environment)
+    for component, (key, envs) in secret.items():
+        out.append(Warning(
+            f"secret-{component}", "moderate", f"{key} differs between environments",
+            f"{component} has different values in {', '.join(envs)} "
             "(testnet and production keys?). Do not copy env files between environments.",
-            components=[row["component"]],
+            components=[component],
         ))
     return out
 

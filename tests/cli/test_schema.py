@@ -62,3 +62,20 @@ def test_documents_the_rules(schema) -> None:
     expected = schema["$defs"]["ExpectedRule"]["properties"]
     assert "fnmatch" in expected["component"]["description"]
     assert "pairs" in expected
+
+
+def test_diff_schema_documents_row_evidence() -> None:
+    run = driftctl("schema", "diff")
+    assert run.code == 0, run.err
+    doc = json.loads(run.out)
+    jsonschema.Draft202012Validator.check_schema(doc)
+    entry = doc["properties"]["rows"]["items"]["properties"]["evidence"]["items"]
+    assert entry["required"] == ["environment", "collector", "kind"]
+    assert {"path", "line", "key", "commit", "container", "value"} <= set(entry["properties"])
+    assert "missing-import" in entry["properties"]["kind"]["description"]
+
+
+def test_unknown_schema_is_one_line_usage_error() -> None:
+    run = driftctl("schema", "nope")
+    assert run.code == 2
+    assert "unknown schema 'nope'" in run.err

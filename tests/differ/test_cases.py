@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
 from driftctl.config import Rules
 from driftctl.differ import build_matrix
-from driftctl.matrix import exit_code
+from driftctl.matrix import diff_schema, exit_code
 
 CASES = Path(__file__).parent / "cases"
 
@@ -61,8 +62,10 @@ def test_every_row_follows_the_contract() -> None:
         assert doc["schema"] == "driftctl.diff/v1"
         assert set(doc["summary"]) == {"critical", "moderate", "low", "expected", "in_sync", "unknown"}
         for row in doc["rows"]:
-            assert set(row) == {"component", "title", "values", "status", "severity", "details", "sources"}, row
+            assert set(row) == {"component", "title", "values", "status", "severity", "details", "sources", "evidence"}, row
+            assert {e["environment"] for e in row["evidence"]} <= set(doc["environments"]), row["component"]
             assert set(row["values"]) == set(doc["environments"]), (folder.name, row["component"])
             assert set(row["sources"]) == set(doc["environments"]), (folder.name, row["component"])
             assert all(isinstance(v, str) for v in row["values"].values())
             assert not any(v.startswith("fp:") for v in row["values"].values()), "secrets shown as fingerprints only"
+        jsonschema.validate(doc, diff_schema())
