@@ -26,6 +26,7 @@ from driftctl.planner.model import HERE, PLAN_SCHEMA
 from driftctl.planner.sources import what_changed
 from driftctl.secrets import looks_secret, redact
 from driftctl.snapshot_store import atomic_write, reports_dir
+from driftctl.transport.base import Transport
 
 STEP_TIMEOUT_S = 900.0
 LOG_OUTPUT_LIMIT = 64 * 1024
@@ -97,14 +98,14 @@ class Executor:
     def __init__(self, config: Config, accept_new_host_key: bool = False):
         self.config = config
         self.accept_new_host_key = accept_new_host_key
-        self.transports: dict[str, object] = {}
+        self.transports: dict[str, Transport] = {}
 
     def _transport(self, env: str):
         if env not in self.transports:
             if env == HERE:
                 from driftctl.transport.local import LocalTransport
 
-                t = LocalTransport(HERE, root=self.config.base_dir)
+                t: Transport = LocalTransport(HERE, root=self.config.base_dir)
             else:
                 if env not in self.config.environments:
                     raise UsageError(f"plan step runs on {env!r}, which is not in {self.config.source or 'the config'}")

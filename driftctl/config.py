@@ -149,7 +149,7 @@ class Rules(_Strict):
     ignore: list[str] = Field(
         default_factory=list, description="Component id patterns never shown (reveal them with `--show-ignored`)."
     )
-    thresholds: Thresholds = Field(default_factory=Thresholds)
+    thresholds: Thresholds = Field(default_factory=lambda: Thresholds.model_validate({}))
     components: dict[str, ComponentRule] = Field(
         default_factory=dict, description="Named rows (key = component id, e.g. `bot_mode`)."
     )
@@ -183,7 +183,7 @@ def config_path(explicit: str | None) -> Path:
     return Path(explicit or os.environ.get("DRIFTCTL_CONFIG") or DEFAULT_CONFIG)
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: Any) -> str:
     kind = err.get("type", "")
     given = err.get("input")
     if kind in ("int_parsing", "int_type"):

@@ -100,7 +100,7 @@ class Row:
         return not self.ignored and self.status not in QUIET and self.severity is not Severity.NONE
 
     def to_json(self) -> dict:
-        out = {
+        out: dict[str, object] = {
             "component": self.component,
             "title": self.title,
             "values": dict(self.values),

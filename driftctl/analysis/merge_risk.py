@@ -12,13 +12,14 @@ compared. The result says, e.g., that merging aws-deployment into main changes
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
 
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, file_text
 from driftctl.config import COMPOSE_DEFAULT_FILES
 from driftctl.errors import CollectorError, DriftctlError
-from driftctl.models import Command
+from driftctl.models import Command, CommandResult
 from driftctl.secrets import protect
 
 MAX_ROUNDS = 4
@@ -111,7 +112,7 @@ class MergeRiskAnalysis(Collector):
         jobs: list[_Resolution] = []
         plan: list[tuple[dict, list[_Resolution]]] = []
         for pair, res in zip(self.pairs, results):
-            entry = {"computed_in": ctx.env_name, "ours": pair.ours.to_json(), "theirs": pair.theirs.to_json(),
+            entry: dict[str, Any] = {"computed_in": ctx.env_name, "ours": pair.ours.to_json(), "theirs": pair.theirs.to_json(),
                      "tree": None, "clean": None, "conflicts": [], "changes": {"into_ours": [], "into_theirs": []}, "error": None}
             out.append(entry)
             if res.exit_status not in (0, 1):
@@ -135,7 +136,7 @@ class MergeRiskAnalysis(Collector):
         return {"pairs": out}
 
 
-def _resolve_all(ctx: CollectContext, jobs: list[_Resolution]) -> CollectGen:
+def _resolve_all(ctx: CollectContext, jobs: list[_Resolution]) -> Generator[list[Command], list[CommandResult], None]:
     """Read the files every resolution asks for, a round at a time, until all are resolved or failed."""
     texts: dict[tuple[str, str], str | None] = {}  # (oid, abs path) -> text
     wanted = {(j.oid, ctx.path(f)) for j in jobs for f in _candidates(j.files)} | {(j.oid, ctx.path(".env")) for j in jobs}

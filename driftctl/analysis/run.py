@@ -69,7 +69,7 @@ def compute_merge_risk(config: Config, snapshots: dict[str, dict]) -> list[dict]
         transport.close()
     if outcome.status != "ok":
         return [_failed(hub, p, outcome.error or "analysis failed") for p in pairs]
-    return outcome.data["pairs"]
+    return (outcome.data or {}).get("pairs", [])
 
 
 def _failed(hub: str, pair: MergePair, error: str) -> dict:

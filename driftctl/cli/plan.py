@@ -33,8 +33,7 @@ def build_matrix(snapshots: list[dict], cfg) -> dict:
         from driftctl.differ import build_matrix as differ_build
     except ImportError as exc:  # pragma: no cover - only while the differ is being written
         raise DriftctlError(f"the differ is not available ({exc}); cannot plan") from None
-    matrix = differ_build(snapshots, cfg.rules)
-    return matrix.to_json() if hasattr(matrix, "to_json") else matrix
+    return differ_build(snapshots, cfg.rules).to_json()
 
 
 def plan(

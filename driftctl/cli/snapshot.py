@@ -40,6 +40,7 @@ def snapshot(
             f"{n}: {o.get('error')}" for n, o in s["collectors"].items() if o.get("status") == "error"
         )
         term.warning(f"{s['environment']}: incomplete ({reason})")
-    if results and format != "json":
-        term.info(f"saved to {results[0][1].parent.parent}")
+    saved = results[0][1] if results else None
+    if saved is not None and format != "json":
+        term.info(f"saved to {saved.parent.parent}")
     return int(ExitCode.INCOMPLETE) if incomplete else 0

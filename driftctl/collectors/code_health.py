@@ -154,6 +154,7 @@ def _load_yaml(text: str) -> Any:
             return loader.construct_mapping(node)
         if isinstance(node, yaml.SequenceNode):
             return loader.construct_sequence(node)
+        assert isinstance(node, yaml.ScalarNode)
         return loader.construct_scalar(node)
 
     _Tolerant.add_multi_constructor("!", plain)

@@ -83,7 +83,7 @@ def _error_text(exc: BaseException) -> str:
 Outcome = dict[str, Any]  # generator name -> its return value, or the exception it raised
 
 
-def run_together(gens: dict[str, Generator], required: Iterable[str] = ()) -> Generator[list[Command], list[CommandResult], Outcome]:
+def run_together(gens: dict[str, Generator[Any, Any, Any]], required: Iterable[str] = ()) -> Generator[list[Command], list[CommandResult], Outcome]:
     """Drive several collector generators in lockstep: one combined batch per round.
 
     A generator named in `required` that raises stops them all (its exception propagates). Any
@@ -94,7 +94,7 @@ def run_together(gens: dict[str, Generator], required: Iterable[str] = ()) -> Ge
     pending: dict[str, list[Command]] = {}
     done: Outcome = {}
 
-    def step(name: str, sent: list[CommandResult] | None) -> None:
+    def step(name: str, sent: Any) -> None:
         try:
             pending[name] = list(gens[name].send(sent))
         except StopIteration as stop:

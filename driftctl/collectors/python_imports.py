@@ -299,7 +299,7 @@ def _load_toml(text: str) -> dict | None:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         try:
-            import tomli as tomllib  # type: ignore[no-redef]
+            import tomli as tomllib
         except ModuleNotFoundError:
             return None
     try:

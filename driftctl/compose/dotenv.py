@@ -50,7 +50,7 @@ def parse_dotenv(text: str, lookup: Lookup = _no_lookup) -> dict[str, str | None
     A bare `KEY` line takes its value from `lookup` and is left out when unset; `${VAR}` in unquoted
     and double-quoted values is interpolated with `lookup` first, then the keys parsed so far.
     """
-    return _Parser(lookup or _no_lookup).parse(text.removeprefix("\ufeff"))
+    return _Parser(lookup).parse(text.removeprefix("\ufeff"))
 
 
 class _Parser:

@@ -37,7 +37,7 @@ class _Override:
 _RESET = _Reset()
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(_Base):
     pass
 
 
@@ -115,7 +115,7 @@ def _override(loader: Any, node: yaml.Node) -> _Override:
     if isinstance(node, yaml.SequenceNode):
         return _Override([loader.construct_object(n, deep=True) for n in node.value])
     tag = loader.resolve(yaml.ScalarNode, node.value, (True, False))
-    plain = yaml.ScalarNode(tag, node.value, node.start_mark, node.end_mark, node.style)
+    plain = yaml.ScalarNode(tag, node.value, node.start_mark, node.end_mark, getattr(node, "style", None))
     return _Override(loader.construct_object(plain, deep=True))
 
 

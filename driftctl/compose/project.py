@@ -141,7 +141,10 @@ def project_environment(
                 raise ComposeError(f"{path}: env file not found")
             continue
         previous = dict(from_files)
-        values = _parse_env_file(path, text, lambda k, previous=previous: shell[k] if k in shell else previous.get(k))
+        def lookup(k: str, previous: dict[str, str] = previous) -> str | None:
+            return shell[k] if k in shell else previous.get(k)
+
+        values = _parse_env_file(path, text, lookup)
         from_files.update({k: v for k, v in values.items() if v is not None})
     return {**from_files, **shell}
 

@@ -121,7 +121,8 @@ def fast_import_stream(history: History) -> bytes:
         out.append(b"\n")
         return mark
 
-    prev, prev_tree = None, {}
+    prev: int | None = None
+    prev_tree: dict = {}
     for spec, tree in history.main_base:
         prev, prev_tree = commit("refs/heads/main", spec, tree, prev, prev_tree), tree
     branch_point, branch_tree = prev, prev_tree

@@ -35,4 +35,4 @@ def rows(view: View) -> list[Row]:
             row.values[env] = "agrees"
     if row.flagged:
         row.status, row.severity = Status.MISMATCH, Severity.LOW
-    return row and [row]
+    return [row]

@@ -5,6 +5,8 @@ Env files are usually git-ignored, so a git environment that has none is not "mi
 
 from __future__ import annotations
 
+from typing import Any
+
 from driftctl.differ.common import ABSENT, NA, View, value_row
 from driftctl.matrix import Row, Severity
 
@@ -16,13 +18,13 @@ def component_of(file: str) -> str:
 
 def rows(view: View) -> list[Row]:
     data = view.per_env("env")
-    files: dict[str, dict] = {}
+    files: dict[str, Any] = {}
     for env, d in data.items():
         files[env] = (d.get("files") or {}) if isinstance(d, dict) else d
     names = sorted({f for v in files.values() if isinstance(v, dict) for f in v})
     out: list[Row] = []
     for name in names:
-        parsed = {}
+        parsed: dict[str, Any] = {}
         for env, v in files.items():
             if not isinstance(v, dict):
                 parsed[env] = v

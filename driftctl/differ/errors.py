@@ -10,7 +10,7 @@ from driftctl.snapshot import failures
 
 def incomplete(view: View) -> list[dict]:
     """The `incomplete` list of the JSON contract: {environment, collector, error}."""
-    out = []
+    out: list[dict] = []
     for env, snap in view.snapshots.items():
         out.extend({**f, "environment": env} for f in failures(snap))
     return out

@@ -7,6 +7,7 @@ of the snapshots it was computed from).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -92,8 +93,12 @@ class Warning:
     severity: Literal["critical", "moderate", "low"]
     title: str
     message: str
-    components: tuple[str, ...] = ()
-    evidence: tuple[str, ...] = ()
+    components: Sequence[str] = ()
+    evidence: Sequence[str] = ()
+
+    def __post_init__(self) -> None:  # stored as tuples: a frozen record holds no mutable lists
+        object.__setattr__(self, "components", tuple(self.components))
+        object.__setattr__(self, "evidence", tuple(self.evidence))
 
     def to_json(self) -> dict:
         return {
@@ -109,7 +114,10 @@ class Metric:
     horizon: Horizon
     goal: str
     check: str
-    addresses: tuple[str, ...] = ()
+    addresses: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "addresses", tuple(self.addresses))
 
     def to_json(self) -> dict:
         return {"horizon": self.horizon, "goal": self.goal, "check": self.check, "addresses": list(self.addresses), "done": False}

@@ -11,6 +11,7 @@ All three start with the same phase: rollback points.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 
 from driftctl.planner import steps as S
 from driftctl.planner.context import PlanContext
@@ -18,13 +19,13 @@ from driftctl.planner.findings import ConfigDifference, config_differences, dive
 from driftctl.planner.model import Phase, Step
 
 
-def _phase(n: int, title: str, goal: str, steps: list[Step | None]) -> Phase | None:
+def _phase(n: int, title: str, goal: str, steps: Sequence[Step | None]) -> Phase | None:
     real = tuple(s for s in steps if s is not None)
     return Phase(n, title, goal, real) if real else None
 
 
 def _number(phases: list[Phase | None]) -> list[Phase]:
-    out = []
+    out: list[Phase] = []
     for p in phases:
         if p is not None:
             out.append(Phase(len(out) + 1, p.title, p.goal, p.steps))
@@ -121,7 +122,7 @@ def comprehensive_sync(ctx: PlanContext) -> list[Phase]:
     integrate: list[Step | None] = []
     rollout: list[Step | None] = []
     if base:
-        wt, integrate = _integration(ctx, "sync", branch, base, f"{ctx.branch(ctx.hub) or ctx.hub} ({base[:8]})", diffs, envs, merge=True,
+        wt, integrate = _integration(ctx, "sync", branch, base, f"{ctx.branch(ctx.hub or '') or ctx.hub} ({base[:8]})", diffs, envs, merge=True,
                                      base_values=_merged_values(ctx))
         integrate.append(S.push_step(ctx, wt, branch))
         order = ([ctx.staging] if ctx.staging else []) + ctx.production
@@ -177,7 +178,7 @@ def parallel(ctx: PlanContext) -> list[Phase]:
         order = [e for e in [ctx.hub, *ctx.production] if e]
         for i, env in enumerate(order, 1):
             migrate.append(S.make_step(
-                ctx, f"point-{i}-{env}", f"Rollback point before migrating {env}: tag {ctx.head(env) and ctx.head(env)[:8]}", ctx.hub,
+                ctx, f"point-{i}-{env}", f"Rollback point before migrating {env}: tag {(ctx.head(env) or '')[:8]}", ctx.hub,
                 [S.j(["git", "tag", "-f", f"driftctl/migrate-{i}-{env}-{ctx.stamp}", ctx.head(env) or "HEAD"])], mutates=True,
                 risk=S.Risk("low", "only adds a tag"), addresses=["git.head"],
                 rollback=[S.j(["git", "tag", "-d", f"driftctl/migrate-{i}-{env}-{ctx.stamp}"])],

@@ -12,6 +12,7 @@ import posixpath
 import re
 import shlex
 from collections.abc import Iterable, Sequence
+from typing import Any, Literal
 
 from driftctl.planner.context import PlanContext
 from driftctl.planner.findings import ConfigDifference, MissingModule
@@ -22,12 +23,13 @@ j = shlex.join
 
 
 def make_step(ctx: PlanContext, id: str, title: str, env: str, commands: Sequence[str], *, mutates: bool,
-              risk: Risk, capture: str | None = None, **kw) -> Step:
+              risk: Risk, capture: str | None = None, **kw: Any) -> Step:
     target = ctx.targets.get(env)
     display = tuple(target.display(c, capture) for c in commands) if target else tuple(commands)
     undo = tuple(target.display(c) for c in kw.get("rollback", ())) if target else ()
+    extra: dict[str, Any] = {k: tuple(v) if isinstance(v, (list, tuple)) else v for k, v in kw.items()}
     return Step(id=id, title=title, environment=env, commands=tuple(commands), display=display, rollback_display=undo, mutates=mutates,
-                risk=risk, capture=capture, **{k: tuple(v) if isinstance(v, (list, tuple)) else v for k, v in kw.items()})
+                risk=risk, capture=capture, **extra)
 
 
 def check(envs: Iterable[str], *components: str) -> str:
@@ -440,7 +442,7 @@ def rollout_step(ctx: PlanContext, env: str, branch: str, files: Sequence[str], 
     stash = f"driftctl-{ctx.stamp}"
     checkout = [j(["git", "fetch", "origin", branch]), j(["git", "checkout", "--detach", "FETCH_HEAD"])] if fetch \
         else [j(["git", "checkout", "--detach", branch])]
-    level = "high" if env in ctx.production else "medium"
+    level: Literal["high", "medium"] = "high" if env in ctx.production else "medium"
     return make_step(
         ctx, id or f"rollout-{env}", f"Deploy {branch} on {env}", env,
         [j(["git", "stash", "push", "--include-untracked", "-m", stash]), *checkout, up],

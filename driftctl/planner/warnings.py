@@ -134,4 +134,9 @@ def incomplete_warnings(ctx: PlanContext) -> list[Warning]:
 def derive_warnings(ctx: PlanContext) -> list[Warning]:
     found = merge_warnings(ctx) + uncommitted_warnings(ctx) + memory_warnings(ctx) + config_warnings(ctx) + incomplete_warnings(ctx)
     seen: set[str] = set()
-    return [w for w in found if not (w.id in seen or seen.add(w.id))]
+    unique: list[Warning] = []
+    for w in found:
+        if w.id not in seen:
+            seen.add(w.id)
+            unique.append(w)
+    return unique

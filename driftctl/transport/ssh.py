@@ -449,7 +449,7 @@ class SSHTransport(Transport):
                     target.host_key_alias or target.hostname,
                     target.port,
                     username=target.user,
-                    key_filename=identities or None,
+                    key_filename=identities or None,  # type: ignore[arg-type]  # paramiko accepts a list of paths
                     allow_agent=True,
                     look_for_keys=not identities,
                     sock=sock,
