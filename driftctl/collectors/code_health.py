@@ -16,6 +16,12 @@ files; `git ls-tree` of the pinned commit for a `git` environment) and read the 
 (2) read every `.py` file and requirements file under the roots.
 
 How an import resolves, and which unresolved ones are reported: `python_imports`.
+
+Two levels for a checkout with a work tree: the work tree (what runs from the folder) and the
+deployed commit (`git ls-tree HEAD`, and `git show HEAD:path` for the files the work tree modified).
+An import that resolves in the work tree but not at the commit works only thanks to an untracked or
+modified file: the commit is broken without it (data key `commit.needs_uncommitted`). Same rounds:
+the commit listing, `git status` and `git rev-parse HEAD` join round 1, the committed texts round 2.
 """
 
 from __future__ import annotations
@@ -44,16 +50,85 @@ class CodeHealthCollector(Collector):
 
     def collect(self, ctx: CollectContext) -> CollectGen:
         compose_names = list(ctx.spec.compose_files or default_candidates())
-        listing, *compose_results = yield [listing_command(ctx), *(ctx.read_command(n) for n in compose_names)]
+        git_cmds = commit_commands(ctx)
+        listing, *rest = yield [listing_command(ctx), *git_cmds, *(ctx.read_command(n) for n in compose_names)]
+        git_results, compose_results = rest[:len(git_cmds)], rest[len(git_cmds):]
         paths = parse_listing(ctx, require(listing))
         compose_texts = {n: file_text(r) for n, r in zip(compose_names, compose_results)}
         roots = choose_roots(ctx.spec.code_health, compose_texts, compose_files(ctx, compose_texts), paths)
         wanted = files_to_read(roots, paths)
-        results = yield [ctx.read_command(p) for p in wanted]
+        commit = parse_commit_facts(*(r.text if r.ok else None for r in git_results)) if git_results else None
+        committed_reads = commit_reads(roots, commit, set(wanted)) if commit else []
+        results = yield [*(ctx.read_command(p) for p in wanted), *(committed_read(ctx, p) for p in committed_reads)]
         texts = {p: t for p, r in zip(wanted, results) if (t := file_text(r)) is not None}
         unread = set(wanted) - set(texts)  # listed, then gone (or deleted in the work tree)
         present = [p for p in paths if p not in unread]
-        return check_roots(roots, present, texts)
+        data = check_roots(roots, present, texts)
+        if commit:
+            shown = {p: r.text for p, r in zip(committed_reads, results[len(wanted):]) if r.ok}
+            data["commit"] = commit_level(roots, commit, texts, shown, data["missing"], present)
+        return data
+
+
+def commit_commands(ctx: CollectContext) -> list[Command]:
+    """The deployed commit's file list, the work tree's changes and HEAD (checkouts only)."""
+    if ctx.kind == "git":
+        return []
+    return [
+        ctx.git("rev-parse", "--verify", "-q", "HEAD", ok_codes=(0, 1, 128)),
+        ctx.git("ls-tree", "-r", "-z", "--name-only", "HEAD", ok_codes=(0, 128)),
+        ctx.git("status", "--porcelain=v1", "-z", "--untracked-files=all", ok_codes=(0, 128)),
+    ]
+
+
+def parse_commit_facts(head: str | None, tree: str | None, status: str | None) -> dict | None:
+    """HEAD, the committed paths and the work tree's changes; None outside a git checkout."""
+    from driftctl.collectors.git import parse_status
+
+    sha = (head or "").strip()
+    if not sha or tree is None or status is None:
+        return None
+    changes = parse_status(status)
+    return {"sha": sha, "paths": sorted(p for p in tree.split("\x00") if p), **changes}
+
+
+def commit_reads(roots: Mapping[str, str], commit: dict, worktree_reads: set[str]) -> list[str]:
+    """Committed files to read with `git show`: those the work tree changed or deleted."""
+    changed = set(commit["modified"])
+    wanted = files_to_read(roots, commit["paths"])
+    return [p for p in wanted if p in changed or p not in worktree_reads]
+
+
+def committed_read(ctx: CollectContext, rel: str) -> Command:
+    return ctx.git("show", f"HEAD:./{posixpath.normpath(rel)}", ok_codes=(0, 128))
+
+
+def commit_level(roots: Mapping[str, str], commit: dict, worktree_texts: Mapping[str, str],
+                 shown: Mapping[str, str], worktree_missing: list[dict], present: Iterable[str] = ()) -> dict:
+    """Imports that resolve in the work tree but not at the deployed commit, each with the
+    uncommitted files (untracked, ignored or modified) that make it resolve."""
+    changed = set(commit["modified"])
+    texts = {p: t for p, t in worktree_texts.items() if p in commit["paths"] and p not in changed}
+    texts.update(shown)
+    at_commit = check_roots(roots, commit["paths"], texts)["missing"]
+    known = {(m["file"], m["line"], m["module"]) for m in worktree_missing}
+    uncommitted = sorted(set(commit["untracked"]) | changed | (set(present) - set(commit["paths"])))
+    needs = []
+    for m in at_commit:
+        if (m["file"], m["line"], m["module"]) in known:
+            continue  # broken in the work tree too: reported there
+        needs.append({**m, "provided_by": providers(m["module"], m["file"], uncommitted)})
+    return {"sha": commit["sha"], "needs_uncommitted": needs}
+
+
+def providers(module: str, importer: str, uncommitted: list[str]) -> list[str]:
+    """Uncommitted files that can provide `module` (its file or package, near the importer first)."""
+    tail = module.lstrip(".").split(".")
+    stem = "/".join(tail)
+    out = [p for p in uncommitted
+           if p.endswith(f"{stem}.py") or f"/{stem}/" in f"/{p}" or p.endswith(f"{tail[-1]}.py")]
+    near = posixpath.dirname(importer)
+    return sorted(out, key=lambda p: (not p.startswith(near), p))
 
 
 def listing_command(ctx: CollectContext) -> Command:

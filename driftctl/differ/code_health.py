@@ -21,7 +21,40 @@ def rows(view: View) -> list[Row]:
     for d in known.values():
         services |= {posixpath.basename(r.rstrip("/")) for r in d.get("roots") or []}
         services |= {m.get("service") for m in d.get("missing") or [] if m.get("service")}
-    return [_row(svc, data) for svc in sorted(services)]
+    out: list[Row] = []
+    for svc in sorted(services):
+        out.append(_row(svc, data))
+        if any(isinstance(d, dict) and "commit" in d for d in data.values()):
+            out.append(_commit_row(svc, data))
+    return out
+
+
+def _commit_row(svc: str, data: dict) -> Row:
+    """The deployed commit needs files that are not committed: it is broken without them (a fresh
+    checkout, a rebuild from git, a rollback all lose them). Only where the work tree still resolves;
+    what is broken in the work tree too is the row above."""
+    row = Row(component=f"code_health.{svc}.commit", title=f"Imports at the deployed commit ({svc})", values={},
+              sources={e: "code_health: git ls-tree HEAD + git show HEAD:<file> vs the work tree" for e in data})
+    for env, d in data.items():
+        if not isinstance(d, dict) or "commit" not in d:
+            row.values[env] = show(d) if not isinstance(d, dict) else "(n/a)"
+            continue
+        commit = d["commit"] or {}
+        needs = [m for m in commit.get("needs_uncommitted") or [] if m.get("service") == svc]
+        if not needs:
+            row.values[env] = "ok"
+            continue
+        row.flagged.append(env)
+        sha = str(commit.get("sha") or "")[:8]
+        row.values[env] = "; ".join(f"needs uncommitted {', '.join(m.get('provided_by') or []) or m.get('module')}"
+                                    f" ({m.get('file')}:{m.get('line')})" for m in needs)
+        for m in needs:
+            by = ", ".join(m.get("provided_by") or []) or "a file that is not committed"
+            row.details.append(f"{env}: commit {sha}: {m.get('file')}:{m.get('line')} imports {m.get('module')}, "
+                               f"which only {by} provides (untracked or modified): the commit is broken without it")
+    if row.flagged:
+        row.status, row.severity = Status.DRIFT, Severity.CRITICAL
+    return row
 
 
 def _row(svc: str, data: dict) -> Row:

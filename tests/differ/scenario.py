@@ -9,6 +9,7 @@ Planted (and the status each must get):
   * a hand-edited docker-compose.override.yml on aws         -> worktree.(root) DRIFT and the
                                                                  telegram-bot command DRIFT
   * main's aggregator imports a module only aws has          -> code_health.market-data BROKEN (local)
+  * aws's committed aggregator needs that untracked file      -> code_health.market-data.commit DRIFT (aws)
   * the branches changed telegram-bot/main.py differently    -> files.services/telegram-bot MISMATCH
 Nothing else may be drift: folder names, project/network names, absolute paths, hostnames, timestamps.
 """
@@ -77,6 +78,7 @@ PLANTED = {
     "worktree.(root)": "DRIFT",
     "compose.services.telegram-bot.command": "DRIFT",
     "code_health.market-data": "BROKEN",
+    "code_health.market-data.commit": "DRIFT",
     "files.services/telegram-bot": "MISMATCH",
 }
 # Rows that follow from a planted difference and are shown without counting (severity none).

@@ -147,6 +147,16 @@ def test_collect_environment_finds_the_seed_breakage(tmp_path: Path, git_repo, b
         outcome = collect_environment(config, env, [ch.COLLECTOR])["collectors"]["code_health"]
         assert outcome["status"] == "ok", outcome
         data[env] = outcome["data"]
+    commit = data["aws"].pop("commit")
     assert data["aws"] == {"roots": ["services/market-data"], "modules_checked": 6, "missing": []}
+    # the committed aggregator imports two modules that exist on aws only as ignored, uncommitted files
+    assert commit["sha"] == server.head()
+    assert [(m["file"], m["line"], m["module"], m["provided_by"]) for m in commit["needs_uncommitted"]] == [
+        ("services/market-data/unified_oi_aggregator.py", 4, "gateio_oi_provider_working",
+         ["services/market-data/gateio_oi_provider_working.py"]),
+        ("services/market-data/unified_oi_aggregator.py", 5, "bitget_oi_provider_working",
+         ["services/market-data/bitget_oi_provider_working.py"]),
+    ]
     for env in ("local", "plain", "github"):
+        assert data[env].pop("commit", {"needs_uncommitted": []})["needs_uncommitted"] == [], env  # broken alike
         assert data[env] == {"roots": ["services/market-data"], "modules_checked": 4, "missing": MISSING}, env
