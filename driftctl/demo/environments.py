@@ -57,7 +57,8 @@ STORY_COLLECTORS = ["git", "compose", "env", "files", "code_health"]
 def environments_yaml(aws_ssh: dict[str, Any] | None = None) -> str:
     """The config file; `aws_ssh` (an ssh environment entry) replaces the local-transport `aws`."""
     aws = aws_ssh or {"transport": "local", "path": "aws"}
-    aws = {**aws, "compose_files": ["docker-compose.yml", "docker-compose.aws.yml"], "collectors": STORY_COLLECTORS}
+    aws = {**aws, "role": "deployment", "compose_files": ["docker-compose.yml", "docker-compose.aws.yml"],
+           "collectors": STORY_COLLECTORS}
     local = {"transport": "local", "path": "local", "compose_files": ["docker-compose.yml", "docker-compose.local.yml"],
              "collectors": STORY_COLLECTORS}
     github = {"transport": "git", "url": "github.git", "ref": "main"}

@@ -25,14 +25,16 @@ def rows(view: View) -> list[Row]:
     for svc in sorted(services):
         out.append(_row(svc, data))
         if any(isinstance(d, dict) and "commit" in d for d in data.values()):
-            out.append(_commit_row(svc, data))
+            out.append(_commit_row(view, svc, data))
     return out
 
 
-def _commit_row(svc: str, data: dict) -> Row:
+def _commit_row(view: View, svc: str, data: dict) -> Row:
     """The deployed commit needs files that are not committed: it is broken without them (a fresh
     checkout, a rebuild from git, a rollback all lose them). Only where the work tree still resolves;
-    what is broken in the work tree too is the row above."""
+    what is broken in the work tree too is the row above. Counted on deployments (critical); on a
+    development checkout uncommitted files are work in progress, shown but not counted (once that
+    commit reaches the hub or a deployment, it is checked there)."""
     row = Row(component=f"code_health.{svc}.commit", title=f"Imports at the deployed commit ({svc})", values={},
               sources={e: "code_health: git ls-tree HEAD + git show HEAD:<file> vs the work tree" for e in data})
     for env, d in data.items():
@@ -44,16 +46,22 @@ def _commit_row(svc: str, data: dict) -> Row:
         if not needs:
             row.values[env] = "ok"
             continue
-        row.flagged.append(env)
+        deployment = view.role(env) == "deployment"
+        if deployment:
+            row.flagged.append(env)
         sha = str(commit.get("sha") or "")[:8]
         row.values[env] = "; ".join(f"needs uncommitted {', '.join(m.get('provided_by') or []) or m.get('module')}"
                                     f" ({m.get('file')}:{m.get('line')})" for m in needs)
+        if not deployment:
+            row.values[env] += " (development checkout: not counted)"
         for m in needs:
             by = ", ".join(m.get("provided_by") or []) or "a file that is not committed"
             row.details.append(f"{env}: commit {sha}: {m.get('file')}:{m.get('line')} imports {m.get('module')}, "
                                f"which only {by} provides (untracked or modified): the commit is broken without it")
     if row.flagged:
         row.status, row.severity = Status.DRIFT, Severity.CRITICAL
+    elif row.details:
+        row.status = Status.DRIFT  # severity none: shown, not counted
     return row
 
 

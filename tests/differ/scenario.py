@@ -134,4 +134,4 @@ CALM_THRESHOLDS = {"thresholds": {"memory_percent": 100, "disk_percent": 100}}
 
 def local_envs(incident: Incident) -> dict:
     return {"local": {"transport": "local", "path": str(incident.local)},
-            "aws": {"transport": "local", "path": str(incident.aws)}}
+            "aws": {"transport": "local", "path": str(incident.aws), "role": "deployment"}}
