@@ -22,6 +22,9 @@ KINDS: dict[str, str] = {
     "branch": "the checked-out branch (value; null when detached) and its HEAD (commit)",
     "head": "the deployed commit (commit)",
     "commit-only-here": "a commit reachable only from this environment (no other snapshot or remote has it)",
+    "stash": "a stash entry in the checkout (key: stash ref; value: its message)",
+    "import-needs-uncommitted": "a committed import that resolves only thanks to uncommitted files (path: importing "
+                                "file, line, module, service, commit: the deployed commit; value: the providing files)",
     "unpushed": "commits on the branch not on its upstream (value: count, key: upstream)",
     "uncommitted": "a tracked file modified or deleted in the work tree (path; value: modified|deleted)",
     "untracked": "a file in the work tree that git does not track (path)",

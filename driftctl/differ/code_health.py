@@ -55,6 +55,10 @@ def _commit_row(view: View, svc: str, data: dict) -> Row:
         if not deployment:
             row.values[env] += " (development checkout: not counted)"
         for m in needs:
+            row.evidence.append(Evidence(
+                env, "code_health", "import-needs-uncommitted", path=str(m.get("file")) if m.get("file") else None,
+                line=m.get("line") if isinstance(m.get("line"), int) else None, module=m.get("module"), service=svc,
+                commit=str(commit.get("sha") or "") or None, value=list(m.get("provided_by") or [])))
             by = ", ".join(m.get("provided_by") or []) or "a file that is not committed"
             row.details.append(f"{env}: commit {sha}: {m.get('file')}:{m.get('line')} imports {m.get('module')}, "
                                f"which only {by} provides (untracked or modified): the commit is broken without it")

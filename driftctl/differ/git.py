@@ -150,6 +150,7 @@ def _stash_rows(view: View, data: dict) -> list[Row]:
         for s in stashes:
             age = f", {max(0, int((taken - s['time']) // 86400))} day(s) old" if taken and s.get("time") else ""
             row.details.append(f"{env}: {s.get('ref', '')} {s.get('message', '')}{age}")
+            row.evidence.append(Evidence(env, "git", "stash", key=str(s.get("ref") or ""), value=s.get("message")))
         if stashes:
             row.flagged.append(env)
     if row.flagged:
