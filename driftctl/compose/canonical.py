@@ -118,30 +118,45 @@ def _is_file_path(source: str) -> bool:
     return len(source) > 1 and _is_drive(source[0], source[1])
 
 
-def parse_volume(spec: str, file: str = "", where: str = "") -> dict[str, Any]:
-    """`[source:]target[:options]` as compose-go's format.ParseVolume reads it."""
-    if not spec:
-        raise ComposeError(f"{file}: {where}: invalid empty volume spec")
-    vol: dict[str, Any] = {}
-    if len(spec) <= 2:
-        return {"type": "volume", "target": spec, "volume": {}}
+def _volume_fields(spec: str, file: str, where: str) -> list[str]:
+    """Split on `:`, except after a drive letter and inside `${...}` (compose-go's ParseVolume)."""
     fields: list[str] = []
     buffer = ""
-    for char in spec:
-        if _is_drive(buffer, char):
-            buffer += char
-        elif char == ":":
+    depth = 0
+    for i, char in enumerate(spec):
+        if char == "$" and spec[i + 1 : i + 2] == "{":
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+        elif _is_drive(buffer, char) or char != ":" or depth:
+            pass
+        else:
             if not buffer:
                 raise ComposeError(f"{file}: {where}: invalid spec: {spec}: empty section between colons")
             if len(fields) == 2:
                 raise ComposeError(f"{file}: {where}: invalid spec: {spec}: too many colons")
             fields.append(buffer)
             buffer = ""
-        else:
-            buffer += char
+            continue
+        buffer += char
     if not buffer:
         raise ComposeError(f"{file}: {where}: invalid spec: {spec}: empty section between colons")
     fields.append(buffer)
+    return fields
+
+
+def parse_volume(spec: str, file: str = "", where: str = "") -> dict[str, Any]:
+    """`[source:]target[:options]` as compose-go's format.ParseVolume reads it.
+
+    SELinux (`z`/`Z`) and propagation options land in `bind:` whatever the type, so a named
+    volume with `:z` gets `bind: {selinux: z}` next to its `volume: {}`, as Compose prints it.
+    """
+    if not spec:
+        raise ComposeError(f"{file}: {where}: invalid empty volume spec")
+    if len(spec) <= 2:
+        return {"type": "volume", "target": spec, "volume": {}}
+    fields = _volume_fields(spec, file, where)
+    vol: dict[str, Any] = {}
     options = ""
     if len(fields) == 1:
         vol["target"] = fields[0]
@@ -150,27 +165,38 @@ def parse_volume(spec: str, file: str = "", where: str = "") -> dict[str, Any]:
         vol["target"] = fields[1]
         if len(fields) == 3:
             options = fields[2]
-    bind: dict[str, Any] = {}
-    volume: dict[str, Any] = {}
+    bind: dict[str, Any] | None = None
+    volume: dict[str, Any] | None = None
     for option in options.split(",") if options else ():
         if option == "ro":
             vol["read_only"] = True
         elif option == "rw":
             vol.pop("read_only", None)
         elif option == "nocopy":
-            volume["nocopy"] = True
-        elif option in _PROPAGATIONS:
-            bind["propagation"] = option
-        elif option in ("z", "Z"):
-            bind["selinux"] = option
+            volume = {"nocopy": True}
+        elif option in _PROPAGATIONS or option in ("z", "Z"):
+            bind = bind if bind is not None else {}
+            bind["selinux" if option in ("z", "Z") else "propagation"] = option
     if vol.get("target"):
         vol["target"] = posixpath.normpath(vol["target"]) if not _is_drive(vol["target"][:1], vol["target"][1:2]) else vol["target"]
         if vol["target"].startswith("//"):
             vol["target"] = "/" + vol["target"].lstrip("/")
     if _is_file_path(vol.get("source", "")):
+        bind = bind if bind is not None else {}
         bind["create_host_path"] = True
-        return {"type": "bind", **vol, "bind": bind}
-    return {"type": "volume", **vol, "volume": volume}
+        out = {"type": "bind", **vol, "bind": _bind_order(bind)}
+        if volume is not None:
+            out["volume"] = volume
+        return out
+    out = {"type": "volume", **vol}
+    if bind is not None:
+        out["bind"] = _bind_order(bind)
+    out["volume"] = volume if volume is not None else {}
+    return out
+
+
+def _bind_order(bind: dict[str, Any]) -> dict[str, Any]:
+    return {k: bind[k] for k in ("selinux", "propagation", "create_host_path") if k in bind}
 
 
 # --- ports ----------------------------------------------------------------------------------------

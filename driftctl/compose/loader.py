@@ -38,7 +38,16 @@ _RESET = _Reset()
 
 
 class _Loader(_Base):
-    pass
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        """Remember how many keys the node itself spells before its `<<` keys are expanded.
+
+        An anchored mapping may be flattened as part of another one before it is constructed, so
+        the count is taken the first time the node is seen.
+        """
+        counts: dict[int, int] = self.__dict__.setdefault("own_keys", {})  # node id -> own keys
+        if id(node) not in counts:
+            counts[id(node)] = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
+        super().flatten_mapping(node)
 
 
 _Loader.yaml_implicit_resolvers = {}
@@ -84,15 +93,23 @@ def _float(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> float:
 
 
 def _mapping(loader: Any, node: yaml.MappingNode) -> dict[str, Any]:
+    """A mapping as yaml.v3 builds it: `<<` merge keys first, explicit keys override them.
+
+    Only the node's own keys must be unique; a key that also comes from a merged mapping (`<<: *a`
+    or `<<: [*a, *b]`, the first of the list winning) is simply overridden, whatever its position.
+    """
     loader.flatten_mapping(node)
+    first_own = len(node.value) - loader.own_keys[id(node)]
     out: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        key = _key_text(key)
-        if key in out:
-            raise yaml.constructor.ConstructorError(
-                None, None, f'mapping key "{key}" already defined', key_node.start_mark
-            )
+    seen: set[str] = set()
+    for i, (key_node, value_node) in enumerate(node.value):
+        key = _key_text(loader.construct_object(key_node, deep=True))
+        if i >= first_own:
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f'mapping key "{key}" already defined', key_node.start_mark
+                )
+            seen.add(key)
         out[key] = loader.construct_object(value_node, deep=True)
     return out
 
@@ -133,43 +150,61 @@ _Loader.add_multi_constructor("!", _unknown)
 
 @dataclass
 class ComposeDocument:
-    """One parsed compose file: its data, plus the paths tagged `!reset` / `!override`."""
+    """One YAML document of a compose file: its data, plus the paths tagged `!reset` / `!override`."""
 
     file: str
     text: str
     data: dict[str, Any]
     resets: list[Path] = field(default_factory=list)
     overrides: list[Path] = field(default_factory=list)
+    index: int = 0  # which `---` document of the file
 
     def line_of(self, path: Path) -> int | None:
         """1-based line of `path` in the file; parsed again only when an error needs it."""
         from driftctl.yaml_source import line_of
 
         try:
-            node = yaml.compose(self.text, Loader=yaml.SafeLoader)
+            nodes = list(yaml.compose_all(self.text, Loader=yaml.SafeLoader))
         except yaml.YAMLError:
             return None
+        if self.index >= len(nodes):
+            return None
         parts: list[Any] = [int(p) if p.isdigit() else p for p in path]
-        return line_of(node, tuple(parts))
+        return line_of(nodes[self.index], tuple(parts))
 
 
-def load_document(file: str, text: str) -> ComposeDocument:
-    """Parse one compose file; ComposeError (with file and line) on malformed YAML or unknown tags."""
+def load_documents(file: str, text: str) -> list[ComposeDocument]:
+    """Parse every `---` document of one compose file (Compose merges them in order, like `-f` files).
+
+    Anchors do not cross documents (YAML scopes them per document, as yaml.v3 does). ComposeError
+    with file and line on malformed YAML or unknown tags.
+    """
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        raw = list(yaml.load_all(text, Loader=_Loader))  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         raise ComposeError(f"{where(file, mark.line + 1 if mark else None)}: invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise ComposeError(f"{where(file)}: invalid YAML: {exc}") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ComposeError(f"{where(file, 1)}: top-level object must be a mapping")
-    doc = ComposeDocument(file, text, {})
-    doc.data = _extract_tags(data, (), doc)
-    return doc
+    docs: list[ComposeDocument] = []
+    for index, data in enumerate(raw or [None]):
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise ComposeError(f"{where(file, 1)}: top-level object must be a mapping")
+        doc = ComposeDocument(file, text, {}, index=index)
+        doc.data = _extract_tags(data, (), doc)
+        docs.append(doc)
+    return docs
+
+
+def load_document(file: str, text: str) -> ComposeDocument:
+    """Parse a single-document compose file (see load_documents)."""
+    docs = load_documents(file, text)
+    if len(docs) > 1:
+        raise ComposeError(f"{where(file)}: expected a single YAML document")
+    return docs[0]
 
 
 def _extract_tags(value: Any, path: Path, doc: ComposeDocument) -> Any:

@@ -8,12 +8,12 @@ hosts' models key by key: `8080:80` and `{target: 80, published: "8080"}` are th
 from __future__ import annotations
 
 import posixpath
-import shlex
 from collections.abc import Callable
 from typing import Any
 
 from driftctl.compose.errors import ComposeError
 from driftctl.compose.merge import go_string
+from driftctl.compose.shellwords import shellwords
 from driftctl.compose.units import bytes_string, duration_string
 
 Lookup = Callable[[str], "str | None"]
@@ -53,16 +53,16 @@ def hosts(value: Any) -> list[str]:
     return sorted(entries)
 
 
-def shell_split(value: Any) -> list[str] | None:
-    """command / entrypoint: a string is split like a shell would (go-shellwords), a list kept."""
+def shell_split(value: Any, where: str = "command") -> list[str] | None:
+    """command / entrypoint: a string is split as go-shellwords does, a list kept."""
     if value is None:
         return None
     if isinstance(value, list):
         return [go_string(v) for v in value]
     try:
-        return shlex.split(str(value))
-    except ValueError:
-        return str(value).split()
+        return shellwords(str(value))
+    except ValueError as exc:
+        raise ComposeError(f"{where}: {exc}") from None
 
 
 def _number(value: Any) -> Any:
@@ -87,15 +87,17 @@ class Normalizer:
         self.home = home
 
     def path(self, value: str) -> str:
+        """compose-go's path resolution: `~` and relative paths are joined (and so cleaned), an
+        absolute path is kept exactly as written (`/srv/data/` keeps its trailing slash)."""
         if value.startswith("~"):
-            value = self.home + value[1:]
-        if not posixpath.isabs(value) and not (len(value) > 1 and value[1] == ":"):
-            value = posixpath.join(self.dir, value)
-        return posixpath.normpath(value)
+            return posixpath.normpath(posixpath.join(self.home, value[1:].lstrip("/")))
+        if posixpath.isabs(value) or (len(value) > 1 and value[1] == ":"):
+            return value
+        return posixpath.normpath(posixpath.join(self.dir, value))
 
     def project(self, model: dict[str, Any]) -> dict[str, Any]:
         services = {
-            name: self.service(svc)
+            name: self.service(name, svc)
             for name, svc in sorted((model.get("services") or {}).items())
             if isinstance(svc, dict) and self._active(svc)
         }
@@ -129,11 +131,11 @@ class Normalizer:
         return "*" in active or bool(active.intersection(map(str, profiles)))
 
     # --- services ---------------------------------------------------------------------------------
-    def service(self, svc: dict[str, Any]) -> dict[str, Any]:
+    def service(self, name: str, svc: dict[str, Any]) -> dict[str, Any]:
         s = dict(svc)
         s.pop("env_file", None)
-        s["command"] = shell_split(s.get("command"))
-        s["entrypoint"] = shell_split(s.get("entrypoint"))
+        s["command"] = shell_split(s.get("command"), f"services.{name}.command")
+        s["entrypoint"] = shell_split(s.get("entrypoint"), f"services.{name}.entrypoint")
         if "environment" in s:
             env = s["environment"]
             s["environment"] = dict(sorted(env.items())) if isinstance(env, dict) else key_values(env)

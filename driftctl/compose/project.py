@@ -23,7 +23,7 @@ from driftctl.compose.canonical import canonical
 from driftctl.compose.dotenv import DotenvError, parse_dotenv
 from driftctl.compose.errors import ComposeError, where
 from driftctl.compose.interpolate import TemplateError, interpolate_values
-from driftctl.compose.loader import ComposeDocument, load_document
+from driftctl.compose.loader import ComposeDocument, load_documents
 from driftctl.compose.merge import apply_resets, enforce_unicity, merge
 from driftctl.compose.normalize import Normalizer, escape_dollars, key_values
 
@@ -88,30 +88,31 @@ def load_project(
     env = project_environment(pdir, env_files, shell, read)
     lookup = env.get
 
-    def load_file(path: str) -> ComposeDocument:
+    def load_file(path: str) -> list[ComposeDocument]:
         text = read(path)
         if text is None:
             raise ComposeError(f"{path}: compose file not found")
-        doc = load_document(path, text)
-        _interpolate(doc, lookup)
-        canonical(doc.data, path)
-        if "include" in doc.data:
-            raise ComposeError(f"{where(path, doc.line_of(('include',)))}: include: is not supported by driftctl yet")
-        _apply_extends(doc, load_file)
-        return doc
+        docs = load_documents(path, text)
+        for doc in docs:
+            _interpolate(doc, lookup)
+            canonical(doc.data, path)
+            if "include" in doc.data:
+                raise ComposeError(f"{where(path, doc.line_of(('include',)))}: include: is not supported by driftctl yet")
+            _apply_extends(doc, load_file)
+        return docs
 
     merged: dict[str, Any] = {}
     for path in paths:
-        doc = load_file(path)
-        if merged:
-            apply_resets(merged, doc.resets + doc.overrides)
-            try:
-                merged = merge(merged, doc.data)
-            except ValueError as exc:
-                raise ComposeError(f"{path}: {exc}") from None
-        else:
-            merged = doc.data
-        enforce_unicity(merged)
+        for doc in load_file(path):
+            if merged:
+                apply_resets(merged, doc.resets + doc.overrides)
+                try:
+                    merged = merge(merged, doc.data)
+                except ValueError as exc:
+                    raise ComposeError(f"{path}: {exc}") from None
+            else:
+                merged = doc.data
+            enforce_unicity(merged)
 
     name = _project_name(project_name, env, merged, pdir)
     _check_services(merged, paths)
@@ -164,7 +165,7 @@ def _interpolate(doc: ComposeDocument, lookup: Callable[[str], str | None]) -> N
         raise ComposeError(f"{where(doc.file, doc.line_of(exc.path))}: {dotted}: {exc.message}") from None
 
 
-def _apply_extends(doc: ComposeDocument, load_file: Callable[[str], ComposeDocument]) -> None:
+def _apply_extends(doc: ComposeDocument, load_file: Callable[[str], list[ComposeDocument]]) -> None:
     """`extends:` (same file or `file:`): the base service merged with the extending one, per file."""
     services = doc.data.get("services")
     if not isinstance(services, dict):
@@ -181,7 +182,10 @@ def _apply_extends(doc: ComposeDocument, load_file: Callable[[str], ComposeDocum
         line = where(doc.file, doc.line_of(("services", name, "extends")))
         if spec.get("file"):
             other = load_file(posixpath.join(posixpath.dirname(doc.file), str(spec["file"])))
-            base = (other.data.get("services") or {}).get(target)
+            base = None
+            for part in other:
+                found = (part.data.get("services") or {}).get(target)
+                base = found if base is None else merge({"s": base}, {"s": found or {}})["s"]
         else:
             if target in chain:
                 raise ComposeError(f"{line}: services.{name}.extends: circular reference with {target}")

@@ -1,0 +1,44 @@
+"""Every recorded vector (tests/compose/vectors/, see vectors.py) resolves exactly as Docker Compose 2.40.3.
+
+A model case must give the same model, key for key; a rejected case must make `driftctl compose
+config` exit 2 with one line on stderr holding the case's `error` text.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from driftctl.compose import load_project
+from tests.compose.vectors import TOKEN, VECTORS, cases, environ, spec, swap
+
+CASES = cases()
+OK = [c for c in CASES if (VECTORS / c / "expected.json").is_file()]
+REJECTED = [c for c in CASES if (VECTORS / c / "expected.err").is_file()]
+
+
+def test_every_vector_is_recorded() -> None:
+    assert CASES and sorted(OK + REJECTED) == CASES
+
+
+@pytest.mark.parametrize("case", OK)
+def test_same_model_as_docker_compose(case: str) -> None:
+    folder = VECTORS / case
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    got = load_project(spec(case).get("files", ["compose.yml"]), project_dir=str(folder), environ=environ(case))
+    assert swap(got, str(folder), TOKEN) == expected
+
+
+@pytest.mark.parametrize("case", REJECTED)
+def test_rejected_like_docker_compose(case: str) -> None:
+    folder = VECTORS / case
+    args = [a for f in spec(case).get("files", ["compose.yml"]) for a in ("-f", f)]
+    proc = subprocess.run([sys.executable, "-m", "driftctl", "compose", "config", *args], cwd=folder,
+                          capture_output=True, text=True, timeout=60, env={**environ(case), "COLUMNS": "400"})
+    assert proc.returncode == 2, proc.stdout[:500] + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert spec(case)["error"] in lines[0]
