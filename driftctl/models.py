@@ -11,11 +11,13 @@ class Command:
 
     `cwd` is an absolute directory on the target (or None for the login directory). `ok_codes` lists
     exit statuses that still count as success (e.g. `git diff --quiet` returns 1 on changes).
+    Every `git` command runs through `driftctl.gitsafe` (see the transports), whoever builds it.
     """
 
     argv: tuple[str, ...]
     cwd: str | None = None
     ok_codes: tuple[int, ...] = (0,)
+    env: tuple[tuple[str, str], ...] = ()  # extra variables for this command only (names are fixed strings)
 
     def display(self) -> str:
         """The command as a shell line for people, with credentials in URLs fingerprinted

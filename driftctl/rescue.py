@@ -100,11 +100,19 @@ class LocalRepo:
     def __init__(self, path: str):
         import git
 
+        from driftctl import gitsafe
+
         self.path = path
         try:
             self.repo = git.Repo(path)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             raise UsageError(f"{path} is not a git repository; pass --repo with the local checkout") from None
+        # Every git process GitPython starts for this repository gets gitsafe's overrides and environment.
+        env = gitsafe.environment(gitsafe.TARGET)
+        keys = gitsafe.driver_keys(str(self.repo.working_tree_dir or self.repo.git_dir), env, policy=gitsafe.TARGET)
+        self.repo.git.update_environment(**{k: env.get(k) for k in (*gitsafe.SAFE_ENV, *gitsafe.UNSAFE_ENV)})
+        pairs = [(k, gitsafe.driver_value(k)) for k in keys] + gitsafe.config_overrides(gitsafe.TARGET)
+        self.repo.git.set_persistent_git_options(no_pager=True, c=[f"{k}={v}" for k, v in pairs])
 
     def has_commit(self, sha: str) -> bool:
         import gitdb.exc

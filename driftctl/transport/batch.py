@@ -13,6 +13,7 @@ import secrets
 import shlex
 from collections.abc import Sequence
 
+from driftctl import gitsafe
 from driftctl.models import Command, CommandResult
 
 MISSING_CWD_STATUS = 2
@@ -31,16 +32,28 @@ def build_script(commands: Sequence[Command], marker: str) -> str:
         "trap 'rm -rf \"$d\"' EXIT",
         "trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM",
     ]
+    if any(gitsafe.is_git(c.argv) for c in commands):
+        lines.append(gitsafe.shell_prelude(gitsafe.REMOTE))
     for i, cmd in enumerate(commands):
-        body = "exec " + shlex.join(cmd.argv)
-        if cmd.cwd:
-            body = _in_directory(cmd.cwd, body)
+        body = command_body(cmd)
         lines.append(f'( {body} ) >"$d/o" 2>"$d/e" </dev/null; r=$?')
         lines.append(
             f'printf \'%s %s %s %s %s\\n\' {shlex.quote(marker)} {i} "$r" '
             '"$(wc -c <"$d/o")" "$(wc -c <"$d/e")"; cat "$d/o" "$d/e"'
         )
     return "\n".join(lines) + "\n"
+
+
+def command_body(cmd: Command) -> str:
+    """The shell text that runs one command: git through gitsafe's function (no program named by the
+    target's repository or its user's config can run), with the command's own environment exported."""
+    words = gitsafe.shell_words(cmd.argv) if gitsafe.is_git(cmd.argv) else list(cmd.argv)
+    body = ("" if gitsafe.is_git(cmd.argv) else "exec ") + shlex.join(words)
+    if cmd.env:
+        body = "export " + " ".join(shlex.quote(f"{k}={v}") for k, v in cmd.env) + "; " + body
+    if cmd.cwd:
+        body = _in_directory(cmd.cwd, body)
+    return body
 
 
 def _in_directory(cwd: str, body: str) -> str:

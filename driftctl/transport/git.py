@@ -13,6 +13,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from driftctl import gitsafe
 from driftctl.config import EnvironmentSpec
 from driftctl.errors import TransportError
 from driftctl.models import Command, CommandResult
@@ -51,10 +52,11 @@ class GitTransport(Transport):
         self.commit: str | None = None
 
     def _git(self, *args: str, cwd: str | None = None, timeout: float | None = None) -> subprocess.CompletedProcess:
-        env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_ASKPASS="true")
+        argv, env = gitsafe.local_command(["git", *args], cwd, gitsafe.MIRROR)
+        env["GIT_ASKPASS"] = "true"  # never a prompt; credentials come in the URL or from the operator's helper
         try:
             return subprocess.run(
-                ["git", *args], cwd=cwd, capture_output=True, text=True, env=env,
+                argv, cwd=cwd, capture_output=True, text=True, env=env,
                 timeout=timeout or self.command_timeout, stdin=subprocess.DEVNULL,
             )
         except subprocess.TimeoutExpired:
@@ -80,7 +82,7 @@ class GitTransport(Transport):
         self.commit = rev.stdout.strip()
 
     def run_batch(self, commands: Sequence[Command], timeout: float | None = None) -> list[CommandResult]:
-        return [run_local(c, timeout or self.command_timeout) for c in commands]
+        return [run_local(c, timeout or self.command_timeout, gitsafe.MIRROR) for c in commands]
 
     def describe(self) -> str:
         return f"git:{redact_url(self.url)}@{self.ref or 'HEAD'}"

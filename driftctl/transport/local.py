@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+from driftctl import gitsafe
 from driftctl.config import EnvironmentSpec
 from driftctl.models import Command, CommandResult
 from driftctl.transport.base import Transport
@@ -30,12 +31,18 @@ class LocalTransport(Transport):
         return f"local:{self.root}"
 
 
-def run_local(cmd: Command, timeout: float) -> CommandResult:
+def run_local(cmd: Command, timeout: float, git_policy: str = gitsafe.TARGET) -> CommandResult:
+    """Run one command here. A git command runs under `git_policy` (see driftctl.gitsafe)."""
     if cmd.cwd and not os.path.isdir(cmd.cwd):
         return CommandResult(cmd, 2, b"", f"cd: {cmd.cwd}: No such file or directory\n".encode())
+    argv, env = list(cmd.argv), None
+    if gitsafe.is_git(cmd.argv):
+        argv, env = gitsafe.local_command(cmd.argv, cmd.cwd, git_policy, dict(cmd.env))
+    elif cmd.env:
+        env = dict(os.environ, **dict(cmd.env))
     try:
         proc = subprocess.run(
-            list(cmd.argv), cwd=cmd.cwd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL
+            argv, cwd=cmd.cwd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL, env=env
         )
     except FileNotFoundError:
         return CommandResult(cmd, 127, b"", f"{cmd.argv[0]}: command not found\n".encode())

@@ -1,0 +1,204 @@
+"""Git that never runs a program named by the repository it reads.
+
+A target's checkout (its `.git/config`, `.git/info/attributes`, `.gitattributes`, hooks, and over
+SSH the target user's own `~/.gitconfig`) is untrusted input. Several git settings name programs that
+git runs on its own (`core.fsmonitor` on every `git status`, filter drivers when a modified file is
+hashed, merge drivers in `merge-tree`, gpg when `log.showSignature` is on, hooks, pagers, ...). So every
+git command driftctl runs gets:
+
+- fixed `-c` overrides (`SAFE_CONFIG`): command-line configuration wins over every file;
+- overrides for the driver keys the repository itself defines (`filter.<x>.clean`, `diff.<x>.textconv`,
+  `merge.<x>.driver`, `credential.<url>.helper`, ...), whose names cannot be known in advance: they are
+  listed first with `git config --name-only --get-regexp` (which only reads files) and each is set to
+  the empty string. A key git cannot take on the command line makes git refuse to run: fail-safe;
+- a safe environment: no system config, no global config on a target host, no pager, no editor,
+  no prompt, and none of the caller's `GIT_DIR`-style redirections.
+
+Three policies: `TARGET` (a checkout on this machine: the operator's own global config is kept, it is
+theirs), `REMOTE` (a checkout over SSH: the target user's global config is ignored too) and `MIRROR`
+(driftctl's own bare mirror of a configured URL: its config is written by driftctl, so the operator's
+credential helpers, proxies and system config stay in effect for the fetch).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from collections.abc import Mapping, Sequence
+
+TARGET = "target"
+REMOTE = "remote"
+MIRROR = "mirror"
+
+# Settings whose value is a program (or that make git call one), set to something inert.
+SAFE_CONFIG: tuple[tuple[str, str], ...] = (
+    ("core.fsmonitor", ""),  # empty = off, for both the hook form (< 2.36) and the bool form
+    ("core.hooksPath", "/dev/null"),  # no hook can be found under /dev/null
+    ("core.pager", "cat"),
+    ("core.editor", ":"),
+    ("sequence.editor", ":"),
+    ("core.askPass", ""),
+    ("core.sshCommand", "ssh"),
+    ("core.alternateRefsCommand", ""),
+    ("core.attributesFile", "/dev/null"),
+    ("diff.external", ""),
+    ("uploadpack.packObjectsHook", ""),
+    ("log.showSignature", "false"),  # verifying a signature runs gpg.program
+    ("gpg.program", ""),
+    ("gpg.openpgp.program", ""),
+    ("gpg.x509.program", ""),
+    ("gpg.ssh.program", ""),
+    ("gpg.ssh.defaultKeyCommand", ""),
+    ("protocol.ext.allow", "never"),
+    ("submodule.recurse", "false"),
+    ("status.submoduleSummary", "false"),
+)
+# Only for checkouts (targets): the mirror needs the operator's own credential helper.
+TARGET_ONLY_CONFIG: tuple[tuple[str, str], ...] = (("credential.helper", ""),)
+
+# Keys whose names carry a driver or URL chosen by the repository; each one found is set to "".
+DRIVER_KEYS_RE = (
+    r"^(filter\..+\.(clean|smudge|process|required)|diff\..+\.(textconv|command)|merge\..+\.driver"
+    r"|credential\..+\.helper|gpg\..+\.program|pager\..+|remote\..+\.(uploadpack|receivepack|proxy))$"
+)
+
+# A repository's merge driver becomes git's own three-way text merge (exit status = conflicts), so
+# merge-risk analysis still sees conflicts where the driver would have run.
+MERGE_DRIVER = "git merge-file --marker-size=%L %A %O %B"
+
+
+def driver_value(key: str) -> str:
+    """The inert value for one driver key (see DRIVER_KEYS_RE): empty, which git treats as
+    "no such program" (a filter is skipped, `required` is false), except merge drivers."""
+    return MERGE_DRIVER if key.startswith("merge.") and key.endswith(".driver") else ""
+
+
+SAFE_ENV: dict[str, str] = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_ATTR_NOSYSTEM": "1",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_PAGER": "cat",
+    "PAGER": "cat",
+    "GIT_EDITOR": ":",
+    "GIT_SEQUENCE_EDITOR": ":",
+    "GIT_OPTIONAL_LOCKS": "0",
+    "GIT_PROTOCOL_FROM_USER": "0",
+}
+# Variables that would make git read another repository, config or program than the one named.
+UNSAFE_ENV: tuple[str, ...] = (
+    "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR", "GIT_NAMESPACE", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
+    "GIT_EXTERNAL_DIFF", "GIT_EXEC_PATH", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_PROXY_COMMAND", "GIT_ASKPASS",
+    "SSH_ASKPASS", "GIT_CEILING_DIRECTORIES", "GIT_REPLACE_REF_BASE", "GIT_TEMPLATE_DIR",
+)
+# The operator's own ssh/askpass settings are theirs to use for the mirror's fetches.
+_MIRROR_KEEPS = frozenset({"GIT_SSH", "GIT_SSH_COMMAND", "GIT_PROXY_COMMAND", "GIT_ASKPASS", "SSH_ASKPASS"})
+
+
+def config_overrides(policy: str = TARGET) -> list[tuple[str, str]]:
+    """The fixed (key, value) overrides for a policy."""
+    return list(SAFE_CONFIG) + (list(TARGET_ONLY_CONFIG) if policy != MIRROR else [])
+
+
+def c_args(pairs: Sequence[tuple[str, str]]) -> list[str]:
+    out: list[str] = []
+    for key, value in pairs:
+        out += ["-c", f"{key}={value}"]
+    return out
+
+
+def safe_argv(argv: Sequence[str], driver_keys: Sequence[str] = (), policy: str = TARGET) -> list[str]:
+    """`git ARGS` -> `git --no-pager -c ... ARGS` (argv[0] is kept as given)."""
+    pairs = [(k, driver_value(k)) for k in driver_keys] + config_overrides(policy)
+    return [argv[0], "--no-pager", *c_args(pairs), *argv[1:]]
+
+
+def environment(policy: str = TARGET, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for a local git process under `policy` (from `base`, default os.environ)."""
+    env = dict(os.environ if base is None else base)
+    for name in UNSAFE_ENV:
+        if policy == MIRROR and name in _MIRROR_KEEPS:
+            continue
+        env.pop(name, None)
+    env.update(SAFE_ENV)
+    if policy == MIRROR:
+        env.pop("GIT_CONFIG_NOSYSTEM", None)  # the operator's system config (proxies, CA) applies
+        env.pop("GIT_PROTOCOL_FROM_USER", None)  # the URL is the operator's own (file:// included)
+    if policy == REMOTE:
+        env["GIT_CONFIG_GLOBAL"] = "/dev/null"
+    return env
+
+
+def driver_keys(cwd: str | None, env: Mapping[str, str], git: str = "git", policy: str = TARGET) -> list[str]:
+    """The driver keys the repository at `cwd` defines (reading config runs nothing).
+
+    On this machine the operator's own global drivers (git-lfs, say) are theirs and stay in effect;
+    only what the repository's side defines (local and worktree scope, with their includes) is
+    overridden. The mirror's config is driftctl's own: nothing to override there.
+    """
+    if policy == MIRROR:
+        return []
+    argv = [git, "config", "-z", "--show-scope", "--name-only", "--get-regexp", DRIVER_KEYS_RE]
+    proc = _run_quiet(argv, cwd, env)
+    if proc is None:
+        return []
+    if proc.returncode not in (0, 1):  # a git older than 2.26: no --show-scope, override every scope
+        plain = _run_quiet([a for a in argv if a != "--show-scope"], cwd, env)
+        fields = plain.stdout.decode("utf-8", "surrogateescape").split("\0") if plain else []
+        return sorted({n for n in fields if n})
+    fields = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+    trusted = {"global", "system"} if policy == TARGET else set()
+    return sorted({name for scope, name in zip(fields[::2], fields[1::2]) if name and scope not in trusted})
+
+
+def _run_quiet(argv: list[str], cwd: str | None, env: Mapping[str, str]) -> subprocess.CompletedProcess | None:
+    try:
+        return subprocess.run(argv, cwd=cwd, env=dict(env), capture_output=True, stdin=subprocess.DEVNULL, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def local_command(argv: Sequence[str], cwd: str | None, policy: str = TARGET,
+                  extra_env: Mapping[str, str] | None = None) -> tuple[list[str], dict[str, str]]:
+    """(argv, env) to run one git command on this machine under `policy`."""
+    env = environment(policy)
+    if extra_env:
+        env.update(extra_env)
+    return safe_argv(argv, driver_keys(cwd, env, argv[0], policy), policy), env
+
+
+def is_git(argv: Sequence[str]) -> bool:
+    return bool(argv) and os.path.basename(argv[0]) == "git"
+
+
+# ---- POSIX sh (commands sent over SSH) ---------------------------------------------------------
+
+SHELL_FUNCTION = "_driftctl_git"
+
+
+def shell_prelude(policy: str = REMOTE) -> str:
+    """Lines for the top of a batch script: the safe environment, and a function that runs git with
+    the repository's own driver keys overridden (listed newline-separated: a config subsection cannot
+    hold a newline; globbing is off so a `*` in a name stays literal)."""
+    env = environment(policy, base={})
+    lines = [
+        "unset " + " ".join(UNSAFE_ENV),
+        "export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(env.items())),
+        f"{SHELL_FUNCTION}() {{",
+        "  set -f",
+        f"  _k=$(command git config --name-only --get-regexp {shlex.quote(DRIVER_KEYS_RE)} 2>/dev/null)",
+        "  IFS='\n'",
+        "  for _n in $_k; do",
+        f'    case $_n in merge.*.driver) set -- -c "$_n={MERGE_DRIVER}" "$@" ;; *) set -- -c "$_n=" "$@" ;; esac',
+        "  done",
+        "  unset IFS",
+        "  exec git " + shlex.join(safe_argv(["git"], (), policy)[1:]) + ' "$@"',
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def shell_words(argv: Sequence[str]) -> list[str]:
+    """The words that run `git ARGS` safely inside a script that starts with `shell_prelude()`."""
+    return [SHELL_FUNCTION, *argv[1:]]
