@@ -6,7 +6,9 @@ files are read at both commits and at the merged tree with `git show`, resolved 
 (`driftctl.compose.load_project`, no shell environment), flattened to the differ's component ids and
 compared. The result says, e.g., that merging aws-deployment into main changes
 `compose.services.telegram-bot.environment.MARKET_DATA_URL` from `http://crypto-market-data:8001` to
-`http://market-data:8001`. Nothing in the repository changes except new objects in its object store.
+`http://market-data:8001`. Nothing in the repository changes: git writes the merged trees into a
+temporary object directory (GIT_OBJECT_DIRECTORY) that reads the repository's own objects as an
+alternate, and the caller removes it afterwards (see `driftctl.analysis.run`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,18 @@ class Side:
 class MergePair:
     ours: Side  # receives the merge
     theirs: Side
+
+
+@dataclass(frozen=True)
+class Scratch:
+    """Where merge-tree may write: a temporary object directory; the repository's objects are read
+    through it as an alternate, so the repository itself receives nothing."""
+
+    objects: str  # the repository's object directory (absolute, on the hub's host)
+    temp: str  # a fresh temporary directory on the same host
+
+    def env(self) -> tuple[tuple[str, str], ...]:
+        return (("GIT_OBJECT_DIRECTORY", self.temp), ("GIT_ALTERNATE_OBJECT_DIRECTORIES", self.objects))
 
 
 class _NeedFile(Exception):
@@ -99,13 +113,14 @@ class MergeRiskAnalysis(Collector):
     name = "merge_risk"
     kinds = frozenset({"local"})
 
-    def __init__(self, pairs: list[MergePair]):
+    def __init__(self, pairs: list[MergePair], scratch: Scratch):
         self.pairs = pairs
+        self.scratch = scratch
 
     def collect(self, ctx: CollectContext) -> CollectGen:
         results = yield [
             Command(("git", "merge-tree", "--write-tree", "--name-only", "--no-messages", p.ours.commit, p.theirs.commit),
-                    cwd=ctx.root, ok_codes=(0, 1))
+                    cwd=ctx.root, ok_codes=(0, 1), env=self.scratch.env())
             for p in self.pairs
         ]
         out: list[dict] = []
@@ -124,7 +139,7 @@ class MergeRiskAnalysis(Collector):
                      _Resolution(pair.theirs.commit, pair.theirs.compose_files), _Resolution(tree, pair.theirs.compose_files)]
             jobs += sides
             plan.append((entry, sides))
-        yield from _resolve_all(ctx, jobs)
+        yield from _resolve_all(ctx, jobs, self.scratch)
         for entry, (ours_before, ours_after, theirs_before, theirs_after) in plan:
             errors = [r.error for r in (ours_before, ours_after, theirs_before, theirs_after) if r.error]
             if errors:
@@ -136,7 +151,7 @@ class MergeRiskAnalysis(Collector):
         return {"pairs": out}
 
 
-def _resolve_all(ctx: CollectContext, jobs: list[_Resolution]) -> Generator[list[Command], list[CommandResult], None]:
+def _resolve_all(ctx: CollectContext, jobs: list[_Resolution], scratch: Scratch) -> Generator[list[Command], list[CommandResult], None]:
     """Read the files every resolution asks for, a round at a time, until all are resolved or failed."""
     texts: dict[tuple[str, str], str | None] = {}  # (oid, abs path) -> text
     wanted = {(j.oid, ctx.path(f)) for j in jobs for f in _candidates(j.files)} | {(j.oid, ctx.path(".env")) for j in jobs}
@@ -144,7 +159,8 @@ def _resolve_all(ctx: CollectContext, jobs: list[_Resolution]) -> Generator[list
     for _ in range(MAX_ROUNDS + 1):
         fetch = sorted(w for w in wanted if w not in texts)
         if fetch:
-            results = yield [Command(("git", "show", f"{oid}:{ctx.rel(path)}"), cwd=ctx.root, ok_codes=(0,)) for oid, path in fetch]
+            results = yield [Command(("git", "show", f"{oid}:{ctx.rel(path)}"), cwd=ctx.root, ok_codes=(0,), env=scratch.env())
+                             for oid, path in fetch]
             for key, res in zip(fetch, results):
                 try:
                     texts[key] = file_text(res)

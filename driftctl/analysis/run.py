@@ -6,9 +6,12 @@ Kept apart from the pure parts so the planner stays free of I/O: `driftctl plan`
 
 from __future__ import annotations
 
-from driftctl.analysis.merge_risk import MergePair, MergeRiskAnalysis, Side
+import posixpath
+
+from driftctl.analysis.merge_risk import MergePair, MergeRiskAnalysis, Scratch, Side
 from driftctl.config import Config
 from driftctl.errors import DriftctlError
+from driftctl.models import Command
 from driftctl.snapshot import collector_data
 
 
@@ -58,18 +61,39 @@ def compute_merge_risk(config: Config, snapshots: dict[str, dict]) -> list[dict]
         return []
     spec = config.environments[hub]
     transport = make_transport(config, hub)
+    scratch: Scratch | None = None
     try:
         transport.open()
+        scratch = _make_scratch(transport)
         ctx = CollectContext(env_name=hub, spec=spec, kind=spec.transport, root=transport.root)
-        analysis = MergeRiskAnalysis(pairs)
+        analysis = MergeRiskAnalysis(pairs, scratch)
         outcome = drive(ctx, [analysis], transport.run_batch, lambda _msg: None)[analysis.name]
     except DriftctlError as exc:
         return [_failed(hub, p, exc.message) for p in pairs]
     finally:
-        transport.close()
+        try:
+            if scratch is not None:
+                transport.run(Command(("rm", "-rf", "--", scratch.temp)))
+        finally:
+            transport.close()
     if outcome.status != "ok":
         return [_failed(hub, p, outcome.error or "analysis failed") for p in pairs]
     return (outcome.data or {}).get("pairs", [])
+
+
+def _make_scratch(transport) -> Scratch:
+    """The hub's object directory and a fresh temporary directory for merge-tree's objects."""
+    common, temp = transport.run_batch([
+        Command(("git", "rev-parse", "--git-common-dir"), cwd=transport.root),
+        Command(("mktemp", "-d")),
+    ])
+    if not temp.ok or not temp.text.strip():
+        raise DriftctlError(f"cannot create a temporary directory: {temp.failure()}")
+    if not common.ok:
+        transport.run(Command(("rm", "-rf", "--", temp.text.strip())))
+        raise DriftctlError(common.failure())
+    objects = posixpath.join(transport.root, common.text.strip(), "objects")
+    return Scratch(objects=posixpath.normpath(objects), temp=temp.text.strip())
 
 
 def _failed(hub: str, pair: MergePair, error: str) -> dict:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+
 import pytest
 
 from driftctl.analysis.merge_risk import MergePair, MergeRiskAnalysis, Side, compare, flatten, parse_merge_tree
+from driftctl.analysis.run import _make_scratch
 from driftctl.collectors.base import CollectContext
 from driftctl.config import EnvironmentSpec
 from driftctl.errors import CollectorError
@@ -33,10 +38,21 @@ def test_flatten_uses_the_differ_component_ids_and_hides_secrets():
 def _analyse(repo, ours: str, theirs: str) -> dict:
     pair = MergePair(Side("local", "main", ours, ("docker-compose.yml",)), Side("aws", "aws-deployment", theirs, ("docker-compose.yml",)))
     ctx = CollectContext(env_name="local", spec=EnvironmentSpec(transport="local"), kind="local", root=str(repo.path))
-    analysis = MergeRiskAnalysis([pair])
-    outcome = drive(ctx, [analysis], LocalTransport("local", root=str(repo.path)).run_batch, lambda _m: None)["merge_risk"]
+    transport = LocalTransport("local", root=str(repo.path))
+    scratch = _make_scratch(transport)
+    analysis = MergeRiskAnalysis([pair], scratch)
+    outcome = drive(ctx, [analysis], transport.run_batch, lambda _m: None)["merge_risk"]
     assert outcome.status == "ok", outcome.error
+    # the merged tree went to the temporary object directory, never into the repository
+    tree = outcome.data["pairs"][0]["tree"]
+    assert os.listdir(scratch.temp)
+    assert repo.git("cat-file", "-e", tree, check=False) == "" and not _has_object(repo, tree)
+    shutil.rmtree(scratch.temp)
     return outcome.data["pairs"][0]
+
+
+def _has_object(repo, oid: str) -> bool:
+    return subprocess.run(["git", "cat-file", "-e", oid], cwd=repo.path, capture_output=True).returncode == 0
 
 
 def test_analysis_reports_what_each_merge_direction_changes(git_repo):
