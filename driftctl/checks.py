@@ -11,14 +11,16 @@ from __future__ import annotations
 import importlib
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from driftctl.config import Config, Rules, config_path, load_config
 from driftctl.differ import build_matrix
 from driftctl.errors import SnapshotError, UsageError
 from driftctl.jsonfile import read_json
 from driftctl.matrix import FAIL_ON_CHOICES, ONLY_CHOICES, SCHEMA, Matrix, Severity, Status
 from driftctl.snapshot_store import latest, read_snapshot, reports_dir
+
+if TYPE_CHECKING:
+    from driftctl.config import Config, Rules
 
 FORMATS = ("table", "json", "markdown", "html", "sarif", "junit", "github")
 BASELINE = "baseline"
@@ -36,6 +38,8 @@ def validate_options(fmt: str, only: str | None = None, fail_on: str | None = No
 
 def load_rules_config(explicit: str | None, need: bool) -> Config | None:
     """The config when environments are named (or a file is given or present); None for snapshot-only runs."""
+    from driftctl.config import config_path, load_config  # pydantic: only when there is a config
+
     if need or explicit or config_path(explicit).exists():
         return load_config(explicit)
     return None
@@ -86,7 +90,7 @@ def unique_names(snapshots: list[dict]) -> list[dict]:
 
 
 def compare(snapshots: list[dict], rules: Rules | None, *, show_ignored: bool = False) -> Matrix:
-    return build_matrix(snapshots, rules or Rules(), show_ignored=show_ignored)
+    return build_matrix(snapshots, rules, show_ignored=show_ignored)
 
 
 # --- baselines ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ This module owns the vocabulary (what each status and severity means), the JSON 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -115,21 +115,77 @@ class Row:
         return out
 
 
-@dataclass
-class Matrix:
-    """All rows of one comparison plus what could not be collected."""
+class InSync:
+    """Rows that compared equal everywhere, kept as a count until someone asks to see them.
 
-    environments: list[str]
-    rows: list[Row] = field(default_factory=list)
-    incomplete: list[dict] = field(default_factory=list)
+    Building one `Row` per in-sync leaf is what made a 2,000-service comparison slow and big; the
+    summary needs only how many there are. `ids` names their components (for `rules.ignore` and folded
+    components) and `build` makes the rows (for `--show-in-sync`); both run only when needed.
+    """
+
+    __slots__ = ("count", "_ids", "_build")
+
+    def __init__(self, count: int, ids: Callable[[], list[str]], build: Callable[[], list[Row]]):
+        self.count = count
+        self._ids = ids
+        self._build = build
+
+    def ids(self) -> list[str]:
+        return self._ids()
+
+    def build(self) -> list[Row]:
+        return self._build()
+
+
+Entry = Row | InSync
+
+
+class Matrix:
+    """All rows of one comparison plus what could not be collected.
+
+    The differ hands over `Row`s for what differs and `InSync` groups for what does not; `rows`
+    expands the groups (once, on first use), while the summary, the findings and the default
+    document never need to.
+    """
+
+    def __init__(self, environments: list[str], rows: Iterable[Entry] = (), incomplete: Iterable[dict] = ()):
+        self.environments = list(environments)
+        self.entries: list[Entry] = list(rows)
+        self.incomplete = list(incomplete)
+
+    def __repr__(self) -> str:
+        return f"Matrix(environments={self.environments!r}, entries={len(self.entries)}, incomplete={self.incomplete!r})"
+
+    @property
+    def rows(self) -> list[Row]:
+        """Every row, in-sync ones included, in the differ's order."""
+        if any(isinstance(e, InSync) for e in self.entries):
+            expanded: list[Entry] = []
+            for e in self.entries:
+                if isinstance(e, InSync):
+                    expanded.extend(e.build())
+                else:
+                    expanded.append(e)
+            self.entries = expanded
+        return self.entries  # type: ignore[return-value]  # no InSync left
+
+    @rows.setter
+    def rows(self, rows: Iterable[Row]) -> None:
+        self.entries = list(rows)
+
+    def materialised(self) -> list[Row]:
+        """The rows that exist as objects: every difference, without expanding in-sync groups."""
+        return [e for e in self.entries if isinstance(e, Row)]
 
     def summary(self) -> dict[str, int]:
         """Counts of findings by severity, plus expected, in-sync and unknown rows (ignored rows left out)."""
         out = {"critical": 0, "moderate": 0, "low": 0, "expected": 0, "in_sync": 0, "unknown": 0}
-        for row in self.rows:
-            if row.ignored:
+        for row in self.entries:
+            if isinstance(row, InSync):
+                out["in_sync"] += row.count
+            elif row.ignored:
                 continue
-            if row.status is Status.IN_SYNC:
+            elif row.status is Status.IN_SYNC:
                 out["in_sync"] += 1
             elif row.status is Status.EXPECTED:
                 out["expected"] += 1
@@ -140,14 +196,16 @@ class Matrix:
         return out
 
     def findings(self) -> list[Row]:
-        return [r for r in self.rows if r.is_finding]
+        return [r for r in self.materialised() if r.is_finding]
 
     def to_json(self, *, only: str | None = None, show_in_sync: bool = False) -> dict:
         """The `driftctl.diff/v1` document. Filters shape `rows`; `summary` always covers every row."""
+        # In-sync rows are visible only with show_in_sync and no `only`; otherwise groups stay counts.
+        rows = self.rows if show_in_sync and only is None else self.materialised()
         return {
             "schema": SCHEMA,
             "environments": list(self.environments),
-            "rows": [r.to_json() for r in visible_rows(self.rows, only=only, show_in_sync=show_in_sync)],
+            "rows": [r.to_json() for r in visible_rows(rows, only=only, show_in_sync=show_in_sync)],
             "summary": self.summary(),
             "incomplete": [dict(i) for i in self.incomplete],
         }

@@ -7,16 +7,29 @@ Derived (named) rows from `rules.components` are built in `driftctl.differ.compo
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
+import re
+from collections.abc import Callable
+from fnmatch import fnmatchcase, translate
 from itertools import combinations
+from typing import TYPE_CHECKING
 
-from driftctl.config import ExpectedRule, Rules
-from driftctl.matrix import NOT_VALUES, QUIET, Row, Severity, Status
+from driftctl.matrix import NOT_VALUES, QUIET, Entry, InSync, Row, Severity, Status
+
+if TYPE_CHECKING:
+    from driftctl.config import ExpectedRule, Rules
 
 
 def matches(pattern: str, component: str) -> bool:
     """True when `pattern` names `component` itself or one of its ancestors."""
     return fnmatchcase(component, pattern) or fnmatchcase(component, pattern + ".*")
+
+
+def compile_patterns(patterns: list[str]) -> Callable[[str], bool]:
+    """`matches` for any of `patterns`, as one regex (for checking many components at once)."""
+    if not patterns:
+        return lambda component: False
+    regex = re.compile("|".join(f"(?:{translate(p)})|(?:{translate(p + '.*')})" for p in patterns))
+    return lambda component: regex.match(component) is not None
 
 
 def differing_pairs(values: dict[str, str], among: list[str] | None = None) -> set[frozenset[str]]:
@@ -57,10 +70,14 @@ def expected_by(rule: ExpectedRule, row: Row, compared: list[str]) -> bool:
     return pairs <= allowed
 
 
-def apply_rules(rows: list[Row], rules: Rules, compared: list[str], *, show_ignored: bool = False) -> list[Row]:
-    """Mark expected differences EXPECTED, drop (or, with `show_ignored`, mark) ignored rows."""
-    out: list[Row] = []
+def apply_rules(rows: list[Entry], rules: Rules, compared: list[str], *, show_ignored: bool = False) -> list[Entry]:
+    """Mark expected differences EXPECTED, drop (or, with `show_ignored`, mark) ignored rows.
+    In-sync groups pass through (build_matrix has turned those a rule names into rows)."""
+    out: list[Entry] = []
     for row in rows:
+        if isinstance(row, InSync):
+            out.append(row)
+            continue
         if any(matches(p, row.component) for p in rules.ignore):
             if not show_ignored:
                 continue

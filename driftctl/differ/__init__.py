@@ -7,7 +7,8 @@ replaces, and applies the rules (expected, ignore).
 
 from __future__ import annotations
 
-from driftctl.config import Rules
+from typing import TYPE_CHECKING
+
 from driftctl.differ import (
     code_health,
     components,
@@ -21,26 +22,48 @@ from driftctl.differ import (
     host,
 )
 from driftctl.differ.common import View
-from driftctl.matrix import Matrix, Row
-from driftctl.rules import apply_rules, matches
+from driftctl.matrix import Entry, InSync, Matrix, Row
+from driftctl.rules import apply_rules, compile_patterns, matches
+
+if TYPE_CHECKING:
+    from driftctl.config import Rules
 
 FAMILIES = (git, components, code_health, compose, compose_reference, containers, env, files, host, errors)
 
 
 def build_matrix(snapshots: list[dict], rules: Rules | None = None, *, show_ignored: bool = False) -> Matrix:
     """Compare the snapshots (environment names must be unique; see `driftctl.checks.unique_names`)."""
-    rules = rules or Rules()
+    if rules is None:
+        from driftctl.config import Rules
+
+        rules = Rules()
     view = View({s["environment"]: s for s in snapshots}, rules)
     if len(view.snapshots) != len(snapshots):
         raise ValueError("snapshots of the same environment name; rename them first")
-    rows: list[Row] = []
+    entries: list[Entry] = []
     for family in FAMILIES:
-        rows.extend(family.rows(view))
-    replaced = components.folded(view)
-    rows = [r for r in rows if r.component not in replaced or r.component in rules.components]
-    rows = apply_rules(rows, rules, view.envs, show_ignored=show_ignored)
+        entries.extend(family.rows(view))
+    dropped = components.folded(view) - set(rules.components)
+    entries = [e for e in _named_rows(entries, rules.ignore, dropped)
+               if not isinstance(e, Row) or e.component not in dropped]
+    entries = apply_rules(entries, rules, view.envs, show_ignored=show_ignored)
     # A collector whose failure row the rules ignore does not make the comparison incomplete.
     ignored = {f"collector.{i['collector']}" for i in errors.incomplete(view)
                if any(matches(p, f"collector.{i['collector']}") for p in rules.ignore)}
     incomplete = [i for i in errors.incomplete(view) if f"collector.{i['collector']}" not in ignored]
-    return Matrix(environments=view.envs, rows=rows, incomplete=incomplete)
+    return Matrix(environments=view.envs, rows=entries, incomplete=incomplete)
+
+
+def _named_rows(entries: list[Entry], patterns: list[str], dropped: set[str]) -> list[Entry]:
+    """In-sync groups stay counts unless a rule names one of their rows (ignored or folded): those
+    groups become rows, so the rules treat them exactly like any other row."""
+    if not patterns and not dropped:
+        return entries
+    named = compile_patterns(patterns)
+    out: list[Entry] = []
+    for e in entries:
+        if isinstance(e, InSync) and any(c in dropped or named(c) for c in e.ids()):
+            out.extend(e.build())
+        else:
+            out.append(e)
+    return out

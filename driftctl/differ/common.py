@@ -9,13 +9,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from json.encoder import encode_basestring_ascii
+from typing import TYPE_CHECKING, Any
 
-from driftctl.config import Rules
+import orjson
+
 from driftctl.evidence import Evidence
 from driftctl.matrix import ABSENT_VALUE, NOT_APPLICABLE, UNKNOWN_VALUE, Row, Severity, Status
 from driftctl.secrets import is_fingerprint
 from driftctl.snapshot import collector_data
+
+if TYPE_CHECKING:
+    from driftctl.config import Rules
 
 
 class _Marker:
@@ -114,11 +119,58 @@ def comparable(values: dict[str, Any]) -> dict[str, Any]:
     return {e: v for e, v in values.items() if v is not UNKNOWN and v is not NA}
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, default=str)
+
+
 def canonical(value: Any) -> str:
-    """A stable comparison key (dict order and list-vs-tuple never make a difference)."""
+    """A stable comparison key (dict order and list-vs-tuple never make a difference).
+
+    Exactly `json.dumps(value, sort_keys=True, default=str)`, without building an encoder per call and,
+    for strings and integers (nearly every leaf), without the encoder at all.
+    """
+    kind = type(value)
+    if kind is str:
+        return encode_basestring_ascii(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
     if isinstance(value, _Marker):
         return value.display
-    return json.dumps(value, sort_keys=True, default=str)
+    return _CANONICAL.encode(value)
+
+
+def _exact(value: Any) -> bytes | str:
+    """A canonical form of a container for `same`: orjson's sorted-keys bytes, or `canonical` where
+    orjson refuses the value (integers past 64 bits, non-string keys)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return canonical(value)
+
+
+def same(values: list[Any]) -> bool:
+    """True when every value has the same canonical form; may say False for equal forms (the caller
+    then compares exactly), never True for different ones.
+
+    `==` runs at C speed over whole services and settles strings, integers and None on its own; where
+    it could hide a difference the canonical form keeps (True == 1 == 1.0, 0.0 == -0.0) inside equal
+    containers, their canonical forms decide, computed once per value.
+    """
+    if not values:
+        return True
+    first = values[0]
+    kind = type(first)
+    for v in values[1:]:
+        if v is not first and not (type(v) is kind and v == first):
+            return False
+    if kind is str or kind is int or kind is bool or first is None or isinstance(first, _Marker):
+        return True
+    if kind is float:
+        return len({float.__repr__(v) for v in values}) == 1
+    return len({_exact(v) for v in values}) == 1
 
 
 def differs(values: dict[str, Any]) -> bool:
@@ -146,10 +198,10 @@ def value_row(
     value; `collector` defaults to the component's first segment, `facts` adds identifying fields
     (service, key, path) and defaults to `key` = the rest of the component id.
     """
-    known = comparable(values)
-    if not differs(values):
+    keys = {e: canonical(v) for e, v in values.items() if v is not UNKNOWN and v is not NA}
+    if len(set(keys.values())) <= 1:
         st, sev = Status.IN_SYNC, Severity.NONE
-    elif any(v is ABSENT for v in known.values()):
+    elif any(values[e] is ABSENT for e in keys):
         st, sev = missing_status, severity
     else:
         st, sev = status, severity
@@ -158,7 +210,7 @@ def value_row(
               evidence=value_evidence(values, collector or component.split(".", 1)[0],
                                       **(facts if facts is not None else {"key": component.partition(".")[2] or None})))
     if st is not Status.IN_SYNC:
-        row.details.extend(_groups(values))
+        row.details.extend(_groups(keys))
     return row
 
 
@@ -184,15 +236,15 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-def _groups(values: dict[str, Any]) -> list[str]:
-    """`local = github; aws differs` style summary when more than two environments take part."""
-    known = comparable(values)
-    if len(known) <= 2:
+def _groups(keys: dict[str, str]) -> list[str]:
+    """`local = github; aws differs` style summary when more than two environments take part
+    (`keys`: each known environment's canonical form)."""
+    if len(keys) <= 2:
         return []
     groups: dict[str, list[str]] = {}
-    for env, v in known.items():
-        groups.setdefault(canonical(v), []).append(env)
-    if len(groups) == len(known):
+    for env, key in keys.items():
+        groups.setdefault(key, []).append(env)
+    if len(groups) == len(keys):
         return []
     return ["same value: " + "; ".join(" = ".join(g) for g in groups.values() if len(g) > 1)]
 

@@ -7,11 +7,13 @@ matches `main_webhook`; the raw row at the same path is folded into the named on
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from driftctl.config import ComponentRule
 from driftctl.differ.common import ABSENT, View, get_path, show, value_evidence, value_row
 from driftctl.matrix import Row, Severity, Status
+
+if TYPE_CHECKING:
+    from driftctl.config import ComponentRule
 
 
 def rows(view: View) -> list[Row]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
-from driftctl.differ.common import ABSENT, NA, View, value_row
-from driftctl.matrix import Row, Severity, Status
+from driftctl.differ.common import ABSENT, NA, UNKNOWN, View, same, value_row
+from driftctl.matrix import InSync, Row, Severity, Status
 
 CRITICAL_KEYS = frozenset({"command", "entrypoint", "image", "build"})
 LOW_KEYS = frozenset({"labels", "container_name", "logging", "hostname", "stop_grace_period", "develop", "annotations"})
@@ -22,11 +23,11 @@ PROJECT = "{project}"
 ROOT = "."
 
 
-def rows(view: View) -> list[Row]:
+def rows(view: View) -> list[Row | InSync]:
     data = view.per_env("compose")
     models = {e: (normalize(view, e, d) if isinstance(d, dict) else d) for e, d in data.items()}
     found = {e: (bool(m.get("found", True)) if isinstance(m, dict) else m) for e, m in models.items()}
-    out: list[Row] = []
+    out: list[Row | InSync] = []
     if any(isinstance(f, bool) for f in found.values()):
         # Which files an environment uses is its choice in environments.yaml; only having none is reported.
         values = {e: (("compose files found" if f else ABSENT) if isinstance(f, bool) else f) for e, f in found.items()}
@@ -34,8 +35,9 @@ def rows(view: View) -> list[Row]:
                              sources=_sources(models, "(files)"), facts={"key": "files"}))
     drifted = _uncommitted_compose_envs(view, models)
     services = sorted({s for m in models.values() if isinstance(m, dict) for s in (m.get("services") or {})})
+    env_file_diffs = _env_file_differences(view)
     for svc in services:
-        out.extend(_service_rows(view, svc, models, drifted))
+        out.extend(_Service(svc, models, drifted, env_file_diffs).entries())
     for section in ("networks", "volumes"):
         names = sorted({n for m in models.values() if isinstance(m, dict) for n in (m.get(section) or {})})
         for name in names:
@@ -55,29 +57,91 @@ def _sources(models: dict, path: str) -> dict[str, str]:
             for e, m in models.items()}
 
 
-def _service_rows(view: View, svc: str, models: dict, drifted: set[str]) -> list[Row]:
-    specs: dict[str, Any] = {}
-    for e, m in models.items():
-        if isinstance(m, dict):
-            specs[e] = (m.get("services") or {}).get(svc, ABSENT)
-        else:
-            specs[e] = m
-    presence = {e: ("declared" if isinstance(s, dict) else s) for e, s in specs.items()}
-    base = f"compose.services.{svc}"
-    out = [value_row(base, f"Service {svc}", presence, severity=Severity.CRITICAL, sources=_sources(models, f"services.{svc}"),
-                     facts={"service": svc})]
-    have = {e: (NA if s is ABSENT else s) for e, s in specs.items()}  # only compare where declared
-    keys = sorted({k for s in have.values() if isinstance(s, dict) for k in s})
-    for key in keys:
-        if key == "environment":
-            out.extend(_env_rows(svc, have, models, drifted, _env_file_differences(view)))
-            continue
-        values = {e: (readable(key, s.get(key, ABSENT)) if isinstance(s, dict) else s) for e, s in have.items()}
-        sev = Severity.CRITICAL if key in CRITICAL_KEYS else Severity.LOW if key in LOW_KEYS or key.startswith("x-") else Severity.MODERATE
-        row = value_row(f"{base}.{key}", f"{svc}: {key}", values, severity=sev,
-                        sources=_sources(models, f"services.{svc}.{key}"), facts={"service": svc, "key": key})
-        out.append(_finish(row, drifted))
-    return out
+class _Service:
+    """The rows of one service: its presence, each key, each environment variable (the leaves).
+
+    Leaves are compared on the raw values first (`same`); only those that differ become `Row`s here.
+    Runs of equal leaves become `InSync` groups that build their rows, with the same code, on demand.
+    """
+
+    def __init__(self, svc: str, models: dict, drifted: set[str], env_file_diffs: set[str]):
+        self.svc, self.models, self.drifted, self.env_file_diffs = svc, models, drifted, env_file_diffs
+        self.base = f"compose.services.{svc}"
+        self.specs: dict[str, Any] = {
+            e: ((m.get("services") or {}).get(svc, ABSENT) if isinstance(m, dict) else m) for e, m in models.items()
+        }
+        self.have = {e: (NA if s is ABSENT else s) for e, s in self.specs.items()}  # only compare where declared
+        self.known = [s for s in self.specs.values() if s is not UNKNOWN and s is not NA]
+        self.declared = [s for s in self.known if isinstance(s, dict)]
+        self.envs = [s.get("environment") or {} for s in self.declared]
+
+    def entries(self) -> list[Row | InSync]:
+        if self.declared and len(self.declared) == len(self.known) and same(self.declared):
+            spec = self.declared[0]  # declared the same way wherever it is known: every leaf is in sync
+            env = spec.get("environment")
+            count = 1 + len(spec) - ("environment" in spec) + (len(env) if isinstance(env, dict) else 0)
+            return [self._group(None, count)]
+        out: list[Row | InSync] = []
+        run: list[tuple[str, str]] = []
+        for leaf in self.leaves():
+            if self.leaf_same(leaf):
+                run.append(leaf)
+                continue
+            if run:
+                out.append(self._group(run, len(run)))
+                run = []
+            out.append(self.leaf_row(leaf))
+        if run:
+            out.append(self._group(run, len(run)))
+        return out
+
+    def _group(self, leaves: list[tuple[str, str]] | None, count: int) -> InSync:
+        def chosen() -> list[tuple[str, str]]:
+            return self.leaves() if leaves is None else leaves
+
+        return InSync(count, lambda: [self.leaf_id(leaf) for leaf in chosen()],
+                      lambda: [self.leaf_row(leaf) for leaf in chosen()])
+
+    def leaves(self) -> list[tuple[str, str]]:
+        """("service", ""), then ("key", k) for each key and ("env", name) for each variable, in row order."""
+        out = [("service", "")]
+        for key in sorted({k for s in self.declared for k in s}):
+            if key == "environment":
+                out.extend(("env", name) for name in sorted({k for v in self.envs if isinstance(v, dict) for k in v}))
+            else:
+                out.append(("key", key))
+        return out
+
+    def leaf_id(self, leaf: tuple[str, str]) -> str:
+        kind, name = leaf
+        return self.base if kind == "service" else f"{self.base}.{name}" if kind == "key" else f"{self.base}.environment.{name}"
+
+    def leaf_same(self, leaf: tuple[str, str]) -> bool:
+        """Certainly equal wherever compared (False sends the leaf to the exact comparison)."""
+        if len(self.declared) != len(self.known):
+            return False  # declared in some environments only, or not as a mapping: let value_row decide
+        kind, name = leaf
+        if kind == "service":
+            return True
+        if kind == "key":
+            return same([s.get(name, ABSENT) for s in self.declared])
+        return all(isinstance(v, dict) for v in self.envs) and same([v.get(name, ABSENT) for v in self.envs])
+
+    def leaf_row(self, leaf: tuple[str, str]) -> Row:
+        kind, name = leaf
+        svc, models = self.svc, self.models
+        if kind == "service":
+            presence = {e: ("declared" if isinstance(s, dict) else s) for e, s in self.specs.items()}
+            return value_row(self.base, f"Service {svc}", presence, severity=Severity.CRITICAL,
+                             sources=_sources(models, f"services.{svc}"), facts={"service": svc})
+        if kind == "key":
+            values = {e: (readable(name, s.get(name, ABSENT)) if isinstance(s, dict) else s) for e, s in self.have.items()}
+            sev = (Severity.CRITICAL if name in CRITICAL_KEYS
+                   else Severity.LOW if name in LOW_KEYS or name.startswith("x-") else Severity.MODERATE)
+            row = value_row(f"{self.base}.{name}", f"{svc}: {name}", values, severity=sev,
+                            sources=_sources(models, f"services.{svc}.{name}"), facts={"service": svc, "key": name})
+            return _finish(row, self.drifted)
+        return _env_row(svc, name, self.have, models, self.drifted, self.env_file_diffs)
 
 
 SIZE_KEYS = frozenset({"mem_limit", "mem_reservation", "memswap_limit", "shm_size"})
@@ -103,23 +167,18 @@ def _port(p: dict) -> str:
     return f"{published}{p.get('target')}/{p.get('protocol') or 'tcp'}"
 
 
-def _env_rows(svc: str, have: dict, models: dict, drifted: set[str], env_file_diffs: set[str]) -> list[Row]:
-    """One row per variable. A variable whose env-file value differs too is a MISMATCH even where
+def _env_row(svc: str, name: str, have: dict, models: dict, drifted: set[str], env_file_diffs: set[str]) -> Row:
+    """One variable's row. A variable whose env-file value differs too is a MISMATCH even where
     compose files were hand-edited: the env file, not the edit, explains it."""
     envs = {e: ((s.get("environment") or {}) if isinstance(s, dict) else s) for e, s in have.items()}
-    names = sorted({k for v in envs.values() if isinstance(v, dict) for k in v})
-    out = []
-    for name in names:
-        values = {e: (v.get(name, ABSENT) if isinstance(v, dict) else v) for e, v in envs.items()}
-        row = value_row(f"compose.services.{svc}.environment.{name}", f"{svc}: {name}", values,
-                        severity=Severity.MODERATE, sources=_sources(models, f"services.{svc}.environment.{name}"),
-                        facts={"service": svc, "key": f"environment.{name}"})
-        if name in env_file_diffs:
-            row.details.append(f"follows the env files, where {name} differs too")
-            out.append(row)
-        else:
-            out.append(_finish(row, drifted))
-    return out
+    values = {e: (v.get(name, ABSENT) if isinstance(v, dict) else v) for e, v in envs.items()}
+    row = value_row(f"compose.services.{svc}.environment.{name}", f"{svc}: {name}", values,
+                    severity=Severity.MODERATE, sources=_sources(models, f"services.{svc}.environment.{name}"),
+                    facts={"service": svc, "key": f"environment.{name}"})
+    if name in env_file_diffs:
+        row.details.append(f"follows the env files, where {name} differs too")
+        return row
+    return _finish(row, drifted)
 
 
 def _env_file_differences(view: View) -> set[str]:
@@ -214,18 +273,57 @@ def normalize(view: View, env: str, data: dict) -> dict:
 
 
 def _paths(value: Any, root: str | None) -> Any:
+    """`value` with this checkout's root written as `.`; parts without it are returned as they are
+    (not copied), which keeps a large model's normalisation cheap in time and memory."""
     if not root or root == "/":
         return value
+    return _relocate(value, root, root + "/")
+
+
+def _relocate_str(value: str, root: str, prefix: str) -> str:
+    if value == root:
+        return ROOT
+    if value.startswith(prefix):
+        return ROOT + value[len(root):]
+    return value.replace(prefix, ROOT + "/")
+
+
+def _without(items: Iterable[Any], root: str) -> bool:
+    """True when `items` are all strings and none mentions `root` (one C-level join and search, for
+    the flat mappings and lists, such as environments, that make up most of a model)."""
+    try:
+        return root not in "\0".join(items)
+    except TypeError:  # not all strings: look at each
+        return False
+
+
+def _relocate(value: Any, root: str, prefix: str) -> Any:
     if isinstance(value, str):
-        if value == root:
-            return ROOT
-        if value.startswith(root + "/"):
-            return ROOT + value[len(root):]
-        return value.replace(root + "/", ROOT + "/")
+        return _relocate_str(value, root, prefix) if prefix in value or value == root else value
     if isinstance(value, dict):
-        return {k: _paths(v, root) for k, v in value.items()}
+        if _without(value.values(), root):
+            return value
+        changed: dict | None = None
+        for k, v in value.items():
+            if isinstance(v, str):
+                if prefix not in v and v != root:
+                    continue
+                new = _relocate_str(v, root, prefix)
+            elif isinstance(v, (dict, list)):
+                new = _relocate(v, root, prefix)
+                if new is v:
+                    continue
+            else:
+                continue
+            if changed is None:
+                changed = dict(value)
+            changed[k] = new
+        return value if changed is None else changed
     if isinstance(value, list):
-        return [_paths(v, root) for v in value]
+        if _without(value, root):
+            return value
+        items = [_relocate(v, root, prefix) for v in value]
+        return value if all(a is b for a, b in zip(items, value)) else items
     return value
 
 
@@ -249,8 +347,7 @@ def _svc(name: str, svc: Any, project: str | None) -> Any:
     """A built service's default image name (`<project>-<service>`) does not say anything."""
     if not project or not isinstance(svc, dict):
         return svc
-    out = dict(svc)
-    image = out.get("image")
+    image = svc.get("image")
     if isinstance(image, str) and image.split(":")[0] in (f"{project}-{name}", f"{project}_{name}"):
-        out["image"] = _unproject(image, project)
-    return out
+        return {**svc, "image": _unproject(image, project)}
+    return svc

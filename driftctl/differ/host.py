@@ -6,10 +6,14 @@ deployment, so they are never compared. Git environments have no host.
 
 from __future__ import annotations
 
-from driftctl.config import Thresholds
+from typing import TYPE_CHECKING
+
 from driftctl.differ.common import ABSENT, View, show, value_row
 from driftctl.evidence import Evidence
 from driftctl.matrix import Row, Severity, Status
+
+if TYPE_CHECKING:
+    from driftctl.config import Thresholds
 
 CRITICAL_PERCENT = 95.0
 
