@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
 
 from driftctl.errors import SnapshotError
-from driftctl.jsonfile import read_json
+from driftctl.jsonfile import dump_document, read_json
 from driftctl.snapshot import SCHEMA_VERSION
 
 
@@ -34,7 +33,7 @@ def write_snapshot(root: Path, snapshot: dict) -> Path:
     env = snapshot["environment"]
     stamp = snapshot["collected_at"].replace(":", "").replace("-", "")
     folder = root / "snapshots" / env
-    text = json.dumps(snapshot, indent=2, sort_keys=False, default=str) + "\n"
+    text = dump_document(snapshot, ensure_ascii=False) + "\n"
     path = folder / f"{stamp}.json"
     n = 1
     while path.exists():

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
+from driftctl.jsonfile import dump_document
 
 
 def render(matrix: dict) -> str:
-    return json.dumps(matrix, indent=2, ensure_ascii=False) + "\n"
+    return dump_document(matrix, ensure_ascii=False) + "\n"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from rich.table import Table
 from rich.text import Text
 
+from driftctl.jsonfile import dump_document
 from driftctl.snapshot import collector_data
 
 
@@ -37,4 +37,4 @@ def snapshot_summary_table(results: list[tuple[dict, Path | None]]) -> Table:
 
 
 def snapshots_json(snapshots: list[dict]) -> str:
-    return json.dumps(snapshots, indent=2, default=str)
+    return dump_document(snapshots)
