@@ -38,7 +38,6 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "diff_scale.json"
-sys.path.insert(0, str(REPO))
 
 ENV_VARS = 38  # + presence row + 10 keys = 49 rows per service
 
@@ -115,9 +114,10 @@ def build_pair(n: int, folder: Path) -> tuple[Path, Path, dict, dict, int]:
     return pa, pb, a, b, planted
 
 
-def run_cli(pa: Path, pb: Path) -> tuple[float, float, int, dict]:
-    """Wall seconds, peak RSS (MB) and exit status of one `driftctl diff` process, plus its document."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+def run_cli(pa: Path, pb: Path, code: Path) -> tuple[float, float, float, int, dict]:
+    """Wall seconds, CPU seconds, peak RSS (MB) and exit status of one `driftctl diff` process, and its
+    document. Run from a small parent: a child's peak RSS includes its parent's at exec time."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
     argv = [sys.executable, "-m", "driftctl", "diff", "--snapshot", str(pa), "--snapshot", str(pb), "--format", "json"]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
@@ -130,7 +130,7 @@ def run_cli(pa: Path, pb: Path) -> tuple[float, float, int, dict]:
         text = out.read()
         if proc.returncode not in (0, 1):
             raise SystemExit(f"driftctl diff failed ({proc.returncode}): {err.read().decode()[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, proc.returncode, json.loads(text)
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, json.loads(text)
 
 
 def best(fn, repeat: int) -> tuple[float, Any]:
@@ -167,42 +167,53 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-save", action="store_true")
     parser.add_argument("--label", default="", help="a note stored with the results (e.g. 'before')")
+    parser.add_argument("--code", type=Path, default=REPO, help="the driftctl checkout to measure (default: this one)")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--write", type=Path, help=argparse.SUPPRESS)  # internal: write the snapshots there
     args = parser.parse_args()
+    if args.write:
+        print(build_pair(args.services, args.write)[4])
+        return 0
+    sys.path.insert(0, str(args.code))
+
+    with tempfile.TemporaryDirectory(prefix="driftctl-scale-") as tmp:
+        folder = Path(tmp)
+        # The snapshots are built in a child, so this process is still small when it starts driftctl.
+        planted = int(subprocess.run([sys.executable, __file__, "--write", tmp, "--services", str(args.services)],
+                                     check=True, capture_output=True, text=True).stdout)
+        pa, pb = folder / "a.json", folder / "b.json"
+        size_mb = (pa.stat().st_size + pb.stat().st_size) / 1e6
+        runs = [run_cli(pa, pb, args.code) for _ in range(args.repeat)]
+        wall, cpu, rss = (min(r[i] for r in runs) for i in range(3))
+        code, doc = runs[0][3], runs[0][4]
+        a, b = json.loads(pa.read_text()), json.loads(pb.read_text())
 
     from deepdiff import DeepDiff
 
     from driftctl.differ import build_matrix
 
-    with tempfile.TemporaryDirectory(prefix="driftctl-scale-") as tmp:
-        pa, pb, a, b, planted = build_pair(args.services, Path(tmp))
-        size_mb = (pa.stat().st_size + pb.stat().st_size) / 1e6
-        runs = [run_cli(pa, pb) for _ in range(args.repeat)]
-        wall = min(r[0] for r in runs)
-        rss = min(r[1] for r in runs)
-        code, doc = runs[0][2], runs[0][3]
-
     build_s, matrix = best(lambda: build_matrix([a, b]), args.repeat)
     services_a, services_b = a["collectors"]["compose"]["data"]["services"], b["collectors"]["compose"]["data"]["services"]
     deepdiff_s, dd = best(lambda: DeepDiff(services_a, services_b), args.repeat)
-    dd_changes = sum(len(v) for v in dd.values())
     summary = matrix.summary()
     result = {
         "label": args.label,
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
+                    "load_average_1m": round(os.getloadavg()[0], 2)},
         "services": args.services, "values_per_service": 1 + 10 + ENV_VARS, "planted_differences": planted,
         "snapshots_mb": round(size_mb, 1),
         "cli": {"command": "driftctl diff --snapshot a.json --snapshot b.json --format json",
-                "wall_s": round(wall, 3), "peak_rss_mb": round(rss, 1), "exit_code": code,
+                "wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "peak_rss_mb": round(rss, 1), "exit_code": code,
                 "rows_shown": len(doc["rows"]), "summary": doc["summary"]},
         "matrix_build_s": round(build_s, 4),
-        "deepdiff_s": round(deepdiff_s, 4), "deepdiff_changes": dd_changes,
+        "deepdiff_s": round(deepdiff_s, 4), "deepdiff_changes": sum(len(v) for v in dd.values()),
         "deepdiff_over_driftctl": round(deepdiff_s / build_s, 1),
         "findings": len(matrix.findings()), "in_sync": summary["in_sync"],
         "linearity": linearity(args.repeat),
     }
     print(f"{args.services} services x {result['values_per_service']} values, {planted} planted differences, "
-          f"snapshots {size_mb:.1f} MB")
-    print(f"driftctl diff (whole process): {wall:.3f} s wall, {rss:.1f} MB peak RSS, exit {code}, "
+          f"snapshots {size_mb:.1f} MB, load average {result['machine']['load_average_1m']}")
+    print(f"driftctl diff (whole process): {wall:.3f} s wall, {cpu:.3f} s CPU, {rss:.1f} MB peak RSS, exit {code}, "
           f"{len(doc['rows'])} rows shown, summary {doc['summary']}")
     print(f"matrix build alone: {build_s:.4f} s   DeepDiff on the service maps: {deepdiff_s:.4f} s   "
           f"ratio {result['deepdiff_over_driftctl']}x")
@@ -215,9 +226,9 @@ def main() -> int:
     for goal, ok in goals.items():
         print(f"  {'met' if ok else 'MISSED'}: {goal}")
     if not args.no_save:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-        print(f"wrote {RESULTS.relative_to(REPO)}")
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(result, indent=2) + "\n")
+        print(f"wrote {args.output}")
     return 0 if all(goals.values()) else 1
 
 
