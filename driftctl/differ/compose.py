@@ -290,7 +290,8 @@ def _relocate_str(value: str, root: str, prefix: str) -> str:
 
 def _without(items: Iterable[Any], root: str) -> bool:
     """True when `items` are all strings and none mentions `root` (one C-level join and search, for
-    the flat mappings and lists, such as environments, that make up most of a model)."""
+    the flat mappings and lists, such as environments, that make up most of a model; containers of
+    a few items are cheaper to walk)."""
     try:
         return root not in "\0".join(items)
     except TypeError:  # not all strings: look at each
@@ -301,7 +302,7 @@ def _relocate(value: Any, root: str, prefix: str) -> Any:
     if isinstance(value, str):
         return _relocate_str(value, root, prefix) if prefix in value or value == root else value
     if isinstance(value, dict):
-        if _without(value.values(), root):
+        if len(value) > 8 and _without(value.values(), root):
             return value
         changed: dict | None = None
         for k, v in value.items():
@@ -320,7 +321,7 @@ def _relocate(value: Any, root: str, prefix: str) -> Any:
             changed[k] = new
         return value if changed is None else changed
     if isinstance(value, list):
-        if _without(value, root):
+        if len(value) > 8 and _without(value, root):
             return value
         items = [_relocate(v, root, prefix) for v in value]
         return value if all(a is b for a, b in zip(items, value)) else items
