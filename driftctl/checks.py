@@ -54,20 +54,33 @@ def gather(
     accept_new_host_key: bool = False,
     progress: Any = None,
 ) -> list[dict]:
-    """Snapshots of the named environments (live and saved, or the latest cached ones) plus files."""
-    snapshots: list[dict] = []
-    if names:
-        if config is None:
-            raise UsageError("naming environments needs an environments.yaml")
-        chosen = config.select(names)
+    """Snapshots of the named environments (live and saved, or the latest cached ones) plus files.
+
+    `ENV@WHEN` names the newest saved snapshot of ENV at or before WHEN; columns keep the order
+    the names were given in.
+    """
+    if names and config is None:
+        raise UsageError("naming environments needs an environments.yaml")
+    by_name: dict[str, dict] = {}
+    live = [n for n in names if "@" not in n]
+    if live and config is not None:
+        chosen = config.select(live)
         if cached:
             root = reports_dir(config.base_dir)
-            snapshots.extend(latest(root, env) for env in chosen)
+            by_name.update((env, latest(root, env)) for env in chosen)
         else:
             from driftctl.api import take_snapshots
 
             results = take_snapshots(config, chosen, accept_new_host_key=accept_new_host_key, progress=progress)
-            snapshots.extend(s for s, _ in results)
+            by_name.update((s["environment"], s) for s, _ in results)
+    if config is not None:
+        from driftctl.api import snapshot_as_of
+
+        for name in names:
+            if "@" in name:
+                env, when = name.split("@", 1)
+                by_name[name] = snapshot_as_of(config, env, when)
+    snapshots = [by_name[n] for n in dict.fromkeys(names) if n in by_name]
     snapshots.extend(read_snapshot(f) for f in snapshot_files or [])
     return unique_names(snapshots)
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from driftctl.errors import ConfigError, UsageError
+from driftctl.notify.settings import Channel
 from driftctl.yaml_source import line_of, load_with_lines
 
 DEFAULT_CONFIG = "environments.yaml"
@@ -159,6 +160,13 @@ class Config(_Strict):
     version: Literal[1] = 1
     environments: dict[str, EnvironmentSpec]
     rules: Rules = Field(default_factory=Rules, description="How differences are judged (see Rules).")
+    notify: list[Channel] = Field(
+        default_factory=list, description="Where `check --notify` and `watch` send alerts when findings change."
+    )
+    retention: str | None = Field(
+        None, pattern=r"^\s*\d{1,9}\s*[smhdw]\s*$",
+        description="How long saved snapshots are kept by `driftctl gc` without --keep (e.g. 30d).",
+    )
 
     # set by load_config, not part of the file
     source: str = Field("", exclude=True)

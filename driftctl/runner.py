@@ -62,7 +62,7 @@ def collect_environment(
         "transport": spec.transport,
         "role": role_of(spec),
         "target": None,
-        "collected_at": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "collected_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "driftctl_version": __version__,
         "complete": True,
         "error": None,

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from driftctl.cli.common import AcceptKeyOption, ConfigOption
 from driftctl.cli.diff import CachedOption, FormatOption, OutputOption, ShowIgnoredOption, SnapshotOption
+
+if TYPE_CHECKING:
+    from driftctl.config import Config
+    from driftctl.matrix import Matrix
 
 
 def register(app: typer.Typer) -> None:
@@ -26,6 +32,7 @@ def check(
         None, "--component", help="Check only rows whose component matches this pattern (repeatable; fnmatch)."
     ),
     accept_new_host_key: bool = AcceptKeyOption,
+    notify: bool = typer.Option(False, "--notify", help="Alert the `notify:` channels when findings changed since the last alert."),
 ) -> int:
     """Without a baseline, compare the environments with each other; with one, compare them against it."""
     from driftctl.checks import (
@@ -46,7 +53,9 @@ def check(
     files = list(snapshot or [])
     kind, base = read_baseline(baseline) if baseline else ("", {})
     names = list(environments or []) or ([] if files else baseline_environments(kind, base))
-    cfg = load_rules_config(config, need=not files)
+    cfg = load_rules_config(config, need=not files or notify)
+    if notify and (cfg is None or not cfg.notify):
+        raise UsageError("--notify needs a `notify:` section in environments.yaml")
     if not names and not files and cfg is not None:
         names = list(cfg.environments)
     snapshots = collect(cfg, names, cached=cached, snapshot_files=files, accept_new_host_key=accept_new_host_key)
@@ -60,5 +69,26 @@ def check(
         if kind == "diff":
             matrix = accept_baseline(matrix, base, baseline or "")
     matrix = restrict(matrix, list(component or []))
-    emit(matrix.to_json(), format, output)
+    doc = matrix.to_json()
+    if format == "html":
+        from driftctl.api import report_context
+
+        doc.update(report_context(cfg, snapshots))
+    emit(doc, format, output)
+    if notify and cfg is not None:
+        notify_changes(cfg, matrix)
     return exit_code(matrix, fail_on)
+
+
+def notify_changes(cfg: Config, matrix: Matrix) -> None:
+    """Send the `notify:` channels what changed; a failed delivery is one stderr line, never an exit code."""
+    from driftctl.api import notify as send_notifications
+    from driftctl.terminal import terminal
+
+    term = terminal()
+    for delivery in send_notifications(cfg, matrix):
+        if delivery.error:
+            term.warning(f"notify {delivery.channel}: not delivered: {delivery.error}")
+        elif delivery.sent:
+            term.info(f"notify {delivery.channel}: sent ({len(delivery.changes.new)} new, "
+                      f"{len(delivery.changes.resolved)} resolved, {len(delivery.changes.raised)} raised)")

@@ -42,7 +42,12 @@ def diff(
     snapshots = collect(cfg, names, cached=cached, snapshot_files=list(snapshot or []),
                         accept_new_host_key=accept_new_host_key)
     matrix = compare(snapshots, cfg.rules if cfg else None, show_ignored=show_ignored)
-    emit(matrix.to_json(only=only, show_in_sync=show_in_sync), format, output)
+    doc = matrix.to_json(only=only, show_in_sync=show_in_sync)
+    if format == "html":
+        from driftctl.api import report_context
+
+        doc.update(report_context(cfg, snapshots))
+    emit(doc, format, output)
     return exit_code(matrix)
 
 
@@ -51,9 +56,10 @@ def collect(cfg, names: list[str], *, cached: bool, snapshot_files: list[str], a
     from driftctl.checks import gather
     from driftctl.terminal import terminal
 
-    if not names or cached:
+    live = [n for n in names if "@" not in n]  # ENV@WHEN names are read from saved snapshots
+    if not live or cached:
         return gather(cfg, names, cached=cached, snapshot_files=snapshot_files)
-    with terminal().collecting(names) as progress:
+    with terminal().collecting(live) as progress:
         return gather(cfg, names, snapshot_files=snapshot_files, accept_new_host_key=accept_new_host_key,
                       progress=progress)
 
@@ -78,3 +84,21 @@ def emit(doc: dict, fmt: str, output: str | None) -> None:
     for item in doc.get("incomplete") or []:
         if fmt != "table":
             term.warning(f"{item['environment']}: {item['collector']} not collected: {item['error']}")
+
+
+def emit_text(rendered: object, fmt: str, output: str | None) -> None:
+    """Write an already rendered document: to `output`, or to stdout (rich renderables for tables)."""
+    from pathlib import Path
+
+    from driftctl.snapshot_store import atomic_write
+    from driftctl.terminal import terminal
+
+    term = terminal()
+    if output:
+        text = str(rendered)
+        atomic_write(Path(output), text if text.endswith("\n") else text + "\n")
+        term.info(f"wrote {output}")
+    elif fmt == "table":
+        term.print(rendered)
+    else:
+        term.data(str(rendered))

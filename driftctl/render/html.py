@@ -1,11 +1,17 @@
-"""The drift matrix as ONE self-contained HTML file: inline CSS, no scripts, no external assets.
+"""The drift matrix as ONE self-contained HTML file: inline CSS and script, no external assets.
 
 Why self-contained: the report is mailed, attached to CI runs and opened from `reports/` offline, so
 it must not depend on a network or a build step. Every value comes from environments that may hold
 anything (a config value can be `<script>`), so every piece of text goes through `html.escape`; the
 only markup is the one this module writes.
 
-Input: the `driftctl.diff/v1` matrix as a plain dict (see `driftctl.render.sarif` for the contract).
+The page reads fully without JavaScript (rows ordered by severity, differing cells highlighted, a
+timeline chart in inline SVG); the small inline script only adds filters and column sorting. Colours
+are CSS variables, switched by `prefers-color-scheme` for dark mode.
+
+Input: the `driftctl.diff/v1` matrix as a plain dict (see `driftctl.render.sarif` for the contract),
+optionally with `collected_at` (per environment) and `history` (`points`, `open_since`) added by the
+CLI from saved snapshots.
 """
 
 from __future__ import annotations
@@ -20,9 +26,12 @@ from driftctl.matrix import marker
 SUMMARY_ORDER = ("critical", "moderate", "low", "expected", "in_sync", "unknown")
 
 CSS = """
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1f2328;background:#fff}
+:root{--fg:#1f2328;--bg:#fff;--muted:#57606a;--panel:#f6f8fa;--border:#d0d7de;--link:#0969da;--hl:#fff1b8}
+@media (prefers-color-scheme: dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#8d96a0;--panel:#161b22;--border:#30363d;
+--link:#4493f8;--hl:#4d3b00}}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:var(--fg);background:var(--bg)}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
-.meta{color:#57606a;margin:0 0 16px}
+.meta{color:var(--muted);margin:0 0 16px}
 .chips{display:flex;gap:8px;flex-wrap:wrap;margin:8px 0 16px}
 .chip{border-radius:14px;padding:4px 12px;font-weight:600;border:1px solid transparent}
 .chip-critical{background:#ffebe9;border-color:#ff8182;color:#a40e26}
@@ -30,54 +39,121 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 .chip-low{background:#ddf4ff;border-color:#54aeff;color:#0550ae}
 .chip-expected{background:#fbefff;border-color:#c297ff;color:#6639ba}
 .chip-in_sync{background:#dafbe1;border-color:#4ac26b;color:#116329}
-.chip-unknown{background:#f6f8fa;border-color:#d0d7de;color:#57606a}
+.chip-unknown{background:var(--panel);border-color:var(--border);color:var(--muted)}
 table{border-collapse:collapse;width:100%}
-th,td{border:1px solid #d0d7de;padding:6px 8px;text-align:left;vertical-align:top}
-th{background:#f6f8fa}
+th,td{border:1px solid var(--border);padding:6px 8px;text-align:left;vertical-align:top}
+th{background:var(--panel)}
+th[data-sort]{cursor:pointer}
 td.value{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px;white-space:pre-wrap;word-break:break-word}
-td.absent{color:#8c959f;font-style:italic}
-.component code{color:#57606a;font-size:12px}
+td.value.differs{background:var(--hl);outline:1px solid #d4a72c}
+td.absent{color:var(--muted);font-style:italic}
+.component code{color:var(--muted);font-size:12px}
 .status{white-space:nowrap;font-weight:600}
 tr.sev-critical td.status{background:#ffebe9;color:#a40e26}
 tr.sev-moderate td.status{background:#fff8c5;color:#7d4e00}
 tr.sev-low td.status{background:#ddf4ff;color:#0550ae}
 tr.st-IN_SYNC td.status{background:#dafbe1;color:#116329}
 tr.st-EXPECTED td.status{background:#fbefff;color:#6639ba}
-tr.st-UNKNOWN td.status{background:#f6f8fa;color:#57606a}
+tr.st-UNKNOWN td.status{background:var(--panel);color:var(--muted)}
 tr.ignored td{opacity:.6}
-tr.more td{border-top:0;background:#fcfcfd}
-details summary{cursor:pointer;color:#0969da}
+tr.more td{border-top:0;background:var(--panel)}
+details summary{cursor:pointer;color:var(--link)}
 details ul{margin:6px 0}
-.incomplete{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:8px 12px}
-footer{margin-top:24px;color:#8c959f;font-size:12px}
+.filters{display:none;gap:12px;flex-wrap:wrap;margin:8px 0}
+.filters label{color:var(--muted)}
+.has-js .filters{display:flex}
+.incomplete{background:#fff8c5;color:#1f2328;border:1px solid #d4a72c;border-radius:6px;padding:8px 12px}
+footer{margin-top:24px;color:var(--muted);font-size:12px}
 """
 
 
-def render(matrix: dict) -> str:
-    """The whole report page for a `driftctl.diff/v1` matrix."""
-    envs = [str(e) for e in matrix.get("environments") or []]
-    rows = matrix.get("rows") or []
+SEVERITY_ORDER = {"critical": 0, "moderate": 1, "low": 2, "none": 3}
+
+# Filters and sorting; the page is complete without it. Data attributes only, never innerHTML.
+SCRIPT = """
+document.documentElement.classList.add('has-js');
+function dcApply(){
+  var f={};document.querySelectorAll('.filters select').forEach(function(s){f[s.name]=s.value;});
+  document.querySelectorAll('tbody tr[data-status]').forEach(function(r){
+    var ok=(!f.status||r.dataset.status===f.status)&&(!f.severity||r.dataset.severity===f.severity)&&
+      (!f.environment||(' '+r.dataset.envs+' ').indexOf(' '+f.environment+' ')>=0);
+    r.hidden=!ok;var m=r.nextElementSibling;if(m&&m.classList.contains('more')){m.hidden=!ok;}
+  });
+}
+document.querySelectorAll('.filters select').forEach(function(s){s.addEventListener('change',dcApply);});
+document.querySelectorAll('th[data-sort]').forEach(function(th){th.addEventListener('click',function(){
+  var table=th.closest('table'),body=table.tBodies[0],i=Array.prototype.indexOf.call(th.parentNode.children,th);
+  var asc=th.dataset.dir!=='asc';th.dataset.dir=asc?'asc':'desc';
+  var groups=[];Array.prototype.forEach.call(body.rows,function(r){
+    if(r.classList.contains('more')){groups[groups.length-1].push(r);}else{groups.push([r]);}});
+  groups.sort(function(a,b){var x=a[0].cells[i],y=b[0].cells[i];
+    x=x?(x.dataset.key||x.textContent):'';y=y?(y.dataset.key||y.textContent):'';
+    return (x<y?-1:x>y?1:0)*(asc?1:-1);});
+  groups.forEach(function(g){g.forEach(function(r){body.appendChild(r);});});
+});});
+"""
+
+
+def page(title: str, body: str, *, scripted: bool = False, generated_at: str | None = None) -> str:
+    """The shell every HTML report shares: escaped title, inline CSS (and script), generated-at time."""
+    from datetime import datetime, timezone
+
+    from driftctl.render.timeline import TIMELINE_CSS
+
+    when = generated_at or datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>driftctl: drift across {escape(', '.join(envs))}</title>",
-        f"<style>{CSS}</style>",
+        '<meta name="color-scheme" content="light dark">',
+        f"<title>{escape(title)}</title>",
+        f"<style>{CSS}{TIMELINE_CSS}</style>",
         "</head>",
         "<body>",
-        "<h1>driftctl drift report</h1>",
-        f'<p class="meta">Environments: {escape(", ".join(envs)) or "(none)"} · {len(rows)} components · '
-        f"schema {escape(str(matrix.get('schema', 'driftctl.diff/v1')))}</p>",
-        summary_html(matrix.get("summary") or {}),
-        incomplete_html(matrix.get("incomplete") or []),
-        matrix_html(envs, rows),
-        "<footer>Generated by driftctl. Values of secrets are shown as fingerprints only.</footer>",
+        body,
+        f'<footer>Generated by driftctl at <time class="generated">{escape(when)}</time>. '
+        "Values of secrets are shown as fingerprints only.</footer>",
+        f"<script>{SCRIPT}</script>" if scripted else "",
         "</body>",
         "</html>",
     ]
     return "\n".join(p for p in parts if p) + "\n"
+
+
+def render(matrix: dict) -> str:
+    """The whole report page for a `driftctl.diff/v1` matrix."""
+    from driftctl.render.timeline import timeline_svg
+
+    envs = [str(e) for e in matrix.get("environments") or []]
+    rows = sorted(matrix.get("rows") or [], key=lambda r: SEVERITY_ORDER.get(str(r.get("severity")), 4))
+    history = matrix.get("history") or {}
+    times = matrix.get("collected_at") or {}
+    collected = " · ".join(f"{escape(e)} collected {escape(str(times[e]))}" for e in envs if times.get(e))
+    body = "\n".join(p for p in [
+        "<h1>driftctl drift report</h1>",
+        f'<p class="meta">Environments: {escape(", ".join(envs)) or "(none)"} · {len(rows)} components · '
+        f"schema {escape(str(matrix.get('schema', 'driftctl.diff/v1')))}</p>",
+        f'<p class="meta snapshots">{collected}</p>' if collected else "",
+        summary_html(matrix.get("summary") or {}),
+        incomplete_html(matrix.get("incomplete") or []),
+        f"<h2>Findings over time</h2>\n{timeline_svg(history.get('points') or [])}" if "history" in matrix else "",
+        filters_html(envs, rows),
+        matrix_html(envs, rows, history.get("open_since") or {}),
+    ] if p)
+    return page(f"driftctl: drift across {', '.join(envs)}", body, scripted=True)
+
+
+def filters_html(envs: list[str], rows: list[dict]) -> str:
+    """Select boxes for status, severity and environment (shown only when the script runs)."""
+    def select(name: str, options: list[str]) -> str:
+        opts = "".join(f'<option value="{escape(o)}">{escape(o)}</option>' for o in options)
+        return f'<label>{name} <select name="{name}"><option value="">all</option>{opts}</select></label>'
+
+    statuses = sorted({str(r.get("status")) for r in rows})
+    severities = [s for s in SEVERITY_ORDER if any(str(r.get("severity")) == s for r in rows)]
+    return f'<div class="filters">{select("status", statuses)}{select("severity", severities)}{select("environment", envs)}</div>'
 
 
 def summary_html(summary: dict) -> str:
@@ -102,39 +178,59 @@ def incomplete_html(incomplete: list[dict]) -> str:
     return f'<h2>Incomplete collectors</h2>\n<div class="incomplete"><ul>{items}</ul></div>'
 
 
-def matrix_html(envs: list[str], rows: list[dict]) -> str:
-    head = "".join(f"<th>{escape(e)}</th>" for e in envs)
-    body = "\n".join(row_html(envs, row) for row in rows)
+def matrix_html(envs: list[str], rows: list[dict], open_since: dict[str, str] | None = None) -> str:
+    head = "".join(f'<th data-sort="env">{escape(e)}</th>' for e in envs)
+    since = open_since or {}
+    body = "\n".join(row_html(envs, row, since.get(str(row.get("component")))) for row in rows)
     return (
-        "<h2>Matrix</h2>\n<table>\n"
-        f"<thead><tr><th>Component</th>{head}<th>Status</th></tr></thead>\n"
+        '<h2>Matrix</h2>\n<table class="matrix">\n'
+        f'<thead><tr><th data-sort="component">Component</th>{head}<th data-sort="status">Status</th></tr></thead>\n'
         f"<tbody>\n{body}\n</tbody>\n</table>"
     )
 
 
-def row_html(envs: list[str], row: dict) -> str:
+def row_html(envs: list[str], row: dict, open_since: str | None = None) -> str:
     """One matrix row, plus a full-width row with its details and sources when it has any."""
     status = str(row.get("status", "UNKNOWN"))
     severity = str(row.get("severity", "none"))
     values = row.get("values") or {}
-    cells = "".join(value_cell(values.get(e)) for e in envs)
+    odd = differing(envs, values) if status not in ("IN_SYNC", "UNKNOWN") else set()
+    cells = "".join(value_cell(values.get(e), e in odd) for e in envs)
     title = escape(str(row.get("title") or row.get("component", "")))
     component = escape(str(row.get("component", "")))
     ignored = " ignored" if row.get("ignored") else ""
     main = (
-        f'<tr class="sev-{css_token(severity)} st-{css_token(status)}{ignored}">'
+        f'<tr class="sev-{css_token(severity)} st-{css_token(status)}{ignored}" data-status="{escape(status)}" '
+        f'data-severity="{escape(severity)}" data-envs="{escape(" ".join(odd or envs))}">'
         f'<td class="component"><strong>{title}</strong><br><code>{component}</code></td>{cells}'
-        f'<td class="status">{marker({**row, "status": status, "severity": severity})} {escape(status)}'
-        f'<br><small>{escape(severity)}{" · ignored" if ignored else ""}</small></td></tr>'
+        f'<td class="status" data-key="{SEVERITY_ORDER.get(severity, 4)}{escape(status)}">'
+        f'{marker({**row, "status": status, "severity": severity})} {escape(status)}'
+        f'<br><small>{escape(severity)}{" · ignored" if ignored else ""}</small>'
+        + (f'<br><small class="open-since">open since {escape(open_since)}</small>' if open_since else "")
+        + "</td></tr>"
     )
     more = details_html(row)
     return main if not more else f'{main}\n<tr class="more"><td colspan="{len(envs) + 2}">{more}</td></tr>'
 
 
-def value_cell(value: Any) -> str:
+def differing(envs: list[str], values: dict) -> set[str]:
+    """The environments whose value is not the most common one (all of them when every value differs)."""
+    shown = {e: format_value(values[e]) if e in values else None for e in envs}
+    counts: dict[str | None, int] = {}
+    for v in shown.values():
+        counts[v] = counts.get(v, 0) + 1
+    if len(counts) < 2:
+        return set()
+    top = max(counts.values())
+    common = [v for v, n in counts.items() if n == top]
+    return set(envs) if len(common) > 1 else {e for e, v in shown.items() if v != common[0]}
+
+
+def value_cell(value: Any, differs: bool = False) -> str:
+    mark = " differs" if differs else ""
     if value is None:
-        return '<td class="value absent">absent</td>'
-    return f'<td class="value">{escape(format_value(value))}</td>'
+        return f'<td class="value absent{mark}">absent</td>'
+    return f'<td class="value{mark}">{escape(format_value(value))}</td>'
 
 
 def details_html(row: dict) -> str:
