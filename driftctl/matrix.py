@@ -93,6 +93,9 @@ class Row:
     flagged: list[str] = field(default_factory=list)
     ignored: bool = False
     evidence: list[Evidence] = field(default_factory=list)
+    # Other ids the row answers to in rules (not part of the JSON contract): `var:NAME` for a variable
+    # row, `env.<file>.NAME` for a compose variable fed by that env file (see README, Rules).
+    aliases: list[str] = field(default_factory=list)
 
     @property
     def is_finding(self) -> bool:

@@ -32,6 +32,11 @@ def compile_patterns(patterns: list[str]) -> Callable[[str], bool]:
     return lambda component: regex.match(component) is not None
 
 
+def row_matches(pattern: str, row: Row) -> bool:
+    """The row's id or one of its aliases (`var:NAME`, `env.<file>.NAME` for compose rows fed by that file)."""
+    return any(matches(pattern, name) for name in (row.component, *row.aliases))
+
+
 def differing_pairs(values: dict[str, str], among: list[str] | None = None) -> set[frozenset[str]]:
     """Pairs of environments whose display values differ (restricted to `among` when given)."""
     envs = [e for e in values if (among is None or e in among) and values[e] not in NOT_VALUES]
@@ -56,7 +61,7 @@ def expected_by(rule: ExpectedRule, row: Row, compared: list[str]) -> bool:
     One-sided rows (DRIFT, BROKEN, CONSTRAINED, ...) carry `flagged` environments: each must be named
     by the rule. Other rows: each pair of environments with different values must be allowed.
     """
-    if not matches(rule.component, row.component):
+    if not row_matches(rule.component, row):
         return False
     allowed = _allowed_pairs(rule, compared)
     if allowed is None:
@@ -78,7 +83,7 @@ def apply_rules(rows: list[Entry], rules: Rules, compared: list[str], *, show_ig
         if isinstance(row, InSync):
             out.append(row)
             continue
-        if any(matches(p, row.component) for p in rules.ignore):
+        if any(row_matches(p, row) for p in rules.ignore):
             if not show_ignored:
                 continue
             row.ignored = True

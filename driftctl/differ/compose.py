@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from driftctl.differ.common import ABSENT, NA, UNKNOWN, View, same, value_row
+from driftctl.differ.env import component_of, fed_by
 from driftctl.matrix import InSync, Row, Severity, Status
 
 CRITICAL_KEYS = frozenset({"command", "entrypoint", "image", "build"})
@@ -37,7 +38,7 @@ def rows(view: View) -> list[Row | InSync]:
     services = sorted({s for m in models.values() if isinstance(m, dict) for s in (m.get("services") or {})})
     env_file_diffs = _env_file_differences(view)
     for svc in services:
-        out.extend(_Service(svc, models, drifted, env_file_diffs).entries())
+        out.extend(_Service(view, svc, models, drifted, env_file_diffs).entries())
     for section in ("networks", "volumes"):
         names = sorted({n for m in models.values() if isinstance(m, dict) for n in (m.get(section) or {})})
         for name in names:
@@ -64,7 +65,8 @@ class _Service:
     Runs of equal leaves become `InSync` groups that build their rows, with the same code, on demand.
     """
 
-    def __init__(self, svc: str, models: dict, drifted: set[str], env_file_diffs: set[str]):
+    def __init__(self, view: View, svc: str, models: dict, drifted: set[str], env_file_diffs: set[str]):
+        self.view = view
         self.svc, self.models, self.drifted, self.env_file_diffs = svc, models, drifted, env_file_diffs
         self.base = f"compose.services.{svc}"
         self.specs: dict[str, Any] = {
@@ -141,7 +143,7 @@ class _Service:
             row = value_row(f"{self.base}.{name}", f"{svc}: {name}", values, severity=sev,
                             sources=_sources(models, f"services.{svc}.{name}"), facts={"service": svc, "key": name})
             return _finish(row, self.drifted)
-        return _env_row(svc, name, self.have, models, self.drifted, self.env_file_diffs)
+        return _env_row(self.view, svc, name, self.have, models, self.drifted, self.env_file_diffs)
 
 
 SIZE_KEYS = frozenset({"mem_limit", "mem_reservation", "memswap_limit", "shm_size"})
@@ -167,7 +169,8 @@ def _port(p: dict) -> str:
     return f"{published}{p.get('target')}/{p.get('protocol') or 'tcp'}"
 
 
-def _env_row(svc: str, name: str, have: dict, models: dict, drifted: set[str], env_file_diffs: set[str]) -> Row:
+def _env_row(view: View, svc: str, name: str, have: dict, models: dict, drifted: set[str],
+             env_file_diffs: set[str]) -> Row:
     """One variable's row. A variable whose env-file value differs too is a MISMATCH even where
     compose files were hand-edited: the env file, not the edit, explains it."""
     envs = {e: ((s.get("environment") or {}) if isinstance(s, dict) else s) for e, s in have.items()}
@@ -175,6 +178,14 @@ def _env_row(svc: str, name: str, have: dict, models: dict, drifted: set[str], e
     row = value_row(f"compose.services.{svc}.environment.{name}", f"{svc}: {name}", values,
                     severity=Severity.MODERATE, sources=_sources(models, f"services.{svc}.environment.{name}"),
                     facts={"service": svc, "key": f"environment.{name}"})
+    row.aliases.append(f"var:{name}")
+    fed = fed_by(view, svc, name) if row.status is not Status.IN_SYNC and name in env_file_diffs else None
+    if fed is not None:
+        # One fact, one finding: counted on the env-file row, which lists this service.
+        row.aliases.append(f"{component_of(fed)}.{name}")
+        row.severity = Severity.NONE
+        row.details.append(f"the value comes from {fed}: counted on {component_of(fed)}.{name}")
+        return row
     if name in env_file_diffs:
         row.details.append(f"follows the env files, where {name} differs too")
         return row

@@ -1,6 +1,11 @@
 """Env-file rows: each variable of each env file, compared by value (secrets by fingerprint).
 
 Env files are usually git-ignored, so a git environment that has none is not "missing" them.
+
+One finding per fact: a value that reaches compose services from an env file (by `env_file:` or
+by interpolation) is counted on the env-file row, which lists its compose consumers; the compose
+rows of the same variable are shown with severity none and answer to the env row's id in rules.
+Every variable row also answers to `var:NAME`, so one rule covers a variable wherever it is used.
 """
 
 from __future__ import annotations
@@ -8,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from driftctl.differ.common import ABSENT, NA, View, value_row
-from driftctl.matrix import Row, Severity
+from driftctl.matrix import Row, Severity, Status
 
 
 def component_of(file: str) -> str:
@@ -34,11 +39,52 @@ def rows(view: View) -> list[Row]:
                 parsed[env] = NA if view.transport(env) == "git" else ABSENT
             else:
                 parsed[env] = info
-        out.extend(_file_rows(name, parsed))
+        out.extend(_file_rows(view, name, parsed))
     return out
 
 
-def _file_rows(name: str, parsed: dict) -> list[Row]:
+def _variables(view: View, env: str, file: str) -> dict | None:
+    """The variables of one env file in one environment, or None when the file is not there."""
+    info = ((view.data(env, "env") or {}).get("files") or {}).get(file) or {}
+    return (info.get("variables") or {}) if info.get("exists") else None
+
+
+def _compose_value(view: View, env: str, svc: str, key: str) -> Any:
+    spec = ((view.data(env, "compose") or {}).get("services") or {}).get(svc)
+    envmap = spec.get("environment") if isinstance(spec, dict) else None
+    return envmap.get(key, ABSENT) if isinstance(envmap, dict) else ABSENT
+
+
+def env_file_names(view: View) -> list[str]:
+    return sorted({f for env in view.envs for f in ((view.data(env, "env") or {}).get("files") or {})})
+
+
+def fed_by(view: View, svc: str, key: str) -> str | None:
+    """The env file that gives compose service `svc` its value of `key` in every environment where the
+    service sets it (same value as the file's variable), or None when the value comes from elsewhere."""
+    for file in env_file_names(view):
+        seen = False
+        for env in view.envs:
+            value = _compose_value(view, env, svc, key)
+            if value is ABSENT or view.data(env, "compose") is None:
+                continue
+            variables = _variables(view, env, file)
+            if variables is None or key not in variables or variables[key] != value:
+                break
+            seen = True
+        else:
+            if seen:
+                return file
+    return None
+
+
+def consumers(view: View, file: str, key: str) -> list[str]:
+    """Compose services whose `key` is fed by the env file `file`."""
+    services = {s for env in view.envs for s in ((view.data(env, "compose") or {}).get("services") or {})}
+    return sorted(s for s in services if fed_by(view, s, key) == file)
+
+
+def _file_rows(view: View, name: str, parsed: dict) -> list[Row]:
     base = component_of(name)
     sources = {e: f"env: {name}" for e in parsed}
     presence = {e: ("present" if isinstance(p, dict) else p) for e, p in parsed.items()}
@@ -51,6 +97,11 @@ def _file_rows(name: str, parsed: dict) -> list[Row]:
     keys = sorted({k for v in variables.values() if isinstance(v, dict) for k in v})
     for key in keys:
         values = {e: (v.get(key, ABSENT) if isinstance(v, dict) else v) for e, v in variables.items()}
-        out.append(value_row(f"{base}.{key}", f"{key} ({name})", values, severity=Severity.MODERATE,
-                             sources={e: f"env: {name} -> {key}" for e in parsed}, facts={"path": name, "key": key}))
+        row = value_row(f"{base}.{key}", f"{key} ({name})", values, severity=Severity.MODERATE,
+                        sources={e: f"env: {name} -> {key}" for e in parsed}, facts={"path": name, "key": key})
+        row.aliases.append(f"var:{key}")
+        users = consumers(view, name, key) if row.status is not Status.IN_SYNC else []
+        if users:
+            row.details.append(f"reaches compose services: {', '.join(users)} (their rows are not counted again)")
+        out.append(row)
     return out

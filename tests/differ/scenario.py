@@ -3,8 +3,9 @@ branches, with the differences the seed report found by hand planted one by one.
 
 Planted (and the status each must get):
   * local on `main`, aws on `aws-deployment` (diverged)     -> git.branch DIVERGED critical
-  * aws's `.env` has another MARKET_DATA_URL                 -> env.env.MARKET_DATA_URL and the
-                                                                 interpolated compose value MISMATCH
+  * aws's `.env` has another MARKET_DATA_URL                 -> env.env.MARKET_DATA_URL MISMATCH (one finding;
+                                                                 the interpolated compose value is shown,
+                                                                 counted there)
   * an untracked provider file on aws                        -> worktree.services/market-data DRIFT
   * a hand-edited docker-compose.override.yml on aws         -> worktree.(root) DRIFT and the
                                                                  telegram-bot command DRIFT
@@ -73,7 +74,6 @@ BASE = {
 PLANTED = {
     "git.branch": "DIVERGED",
     "env.env.MARKET_DATA_URL": "MISMATCH",
-    "compose.services.telegram-bot.environment.MARKET_DATA_URL": "MISMATCH",
     "worktree.services/market-data": "DRIFT",
     "worktree.(root)": "DRIFT",
     "compose.services.telegram-bot.command": "DRIFT",
@@ -82,7 +82,7 @@ PLANTED = {
     "files.services/telegram-bot": "MISMATCH",
 }
 # Rows that follow from a planted difference and are shown without counting (severity none).
-CONSEQUENCES = {"git.head": "DIVERGED"}
+CONSEQUENCES = {"git.head": "DIVERGED", "compose.services.telegram-bot.environment.MARKET_DATA_URL": "MISMATCH"}
 
 
 @dataclass
