@@ -156,6 +156,23 @@ class Rules(_Strict):
     )
 
 
+class SecretRules(_Strict):
+    """What counts as a secret, on top of driftctl's detectors (names such as TOKEN, PASSWORD, KEY,
+    DSN, *_PW...; token formats; credentials in URLs; random-looking strings). Secret values are kept
+    only as keyed fingerprints (`fp:...`), in snapshots, reports, plans and logs alike."""
+
+    secret: list[str] = Field(
+        default_factory=list,
+        description="Name patterns (fnmatch, case-insensitive) whose values are always secret: env variables, "
+        "build args, labels, command-line flags, URL parameters, e.g. `*_PIN` or `LICENSE`.",
+    )
+    not_secret: list[str] = Field(
+        default_factory=list,
+        description="Name patterns (fnmatch, case-insensitive), or whole values (fnmatch, case-sensitive), never "
+        "treated as secret, e.g. `PUBLIC_KEY_URL` or a public build id; wins over `secret` and the detectors.",
+    )
+
+
 class Config(_Strict):
     version: Literal[1] = 1
     environments: dict[str, EnvironmentSpec]
@@ -166,6 +183,9 @@ class Config(_Strict):
     retention: str | None = Field(
         None, pattern=r"^\s*\d{1,9}\s*[smhdw]\s*$",
         description="How long saved snapshots are kept by `driftctl gc` without --keep (e.g. 30d).",
+    )
+    secrets: SecretRules = Field(
+        default_factory=SecretRules, description="Names forced secret or allowed as clear text (see SecretRules)."
     )
 
     # set by load_config, not part of the file
@@ -224,6 +244,9 @@ def parse_config(data: Any, node: Any, source: str, base_dir: str) -> Config:
             key = ".".join(str(p) for p in loc) or "<root>"
             lines.append(f"{source}:{line or 1}: {key}: {_describe(err)}")
         raise ConfigError("\n".join(lines)) from None
+    from driftctl.secrets import set_policy
+
+    set_policy(cfg.secrets.secret, cfg.secrets.not_secret)
     return cfg.model_copy(update={"source": source, "base_dir": base_dir})
 
 

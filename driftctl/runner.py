@@ -19,6 +19,7 @@ from driftctl.collectors.base import CollectContext, Collector, Skipped
 from driftctl.config import Config, role_of
 from driftctl.errors import DriftctlError, TransportError
 from driftctl.models import CollectorOutcome, Command, CommandResult
+from driftctl.secrets import scrub_document
 from driftctl.snapshot import SCHEMA_VERSION, content_fingerprint
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ def collect_environment(
     snapshot["collectors"] = {n: o.to_json() for n, o in outcomes.items()}
     snapshot["complete"] = snapshot["error"] is None and all(o.status != "error" for o in outcomes.values())
     snapshot["duration_s"] = round(time.monotonic() - started, 3)
+    snapshot = scrub_document(snapshot)  # behind every collector: no credential format leaves in clear
     snapshot["fingerprint"] = content_fingerprint(snapshot, collectors)
     say("done")
     return snapshot

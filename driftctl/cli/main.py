@@ -70,10 +70,17 @@ def _log_unexpected(exc: BaseException) -> Path | None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as fh:
             fh.write(f"--- {datetime.now(timezone.utc).isoformat()} driftctl {__version__} argv={sys.argv[1:]}\n")
-            fh.write("".join(traceback.format_exception(exc)))
+            fh.write(_scrub("".join(traceback.format_exception(exc))))
         return path
     except OSError:
         return None
+
+
+def _scrub(text: str) -> str:
+    """Error text can quote a target's values (a URL, a command line): credentials become fingerprints."""
+    from driftctl.secrets import scrub_text
+
+    return scrub_text(text, thorough=False)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -84,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = app(args=argv, prog_name="driftctl", standalone_mode=False)
     except DriftctlError as exc:
-        terminal().error(exc.message)
+        terminal().error(_scrub(exc.message))
         sys.exit(int(exc.exit_code))
     except KeyboardInterrupt:
         terminal().error("interrupted")
@@ -100,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(int(ExitCode.ERROR))
         where = _log_unexpected(exc)
         hint = f" (details in {where})" if where else ""
-        terminal().error(f"unexpected {type(exc).__name__}: {exc}{hint}")
+        terminal().error(_scrub(f"unexpected {type(exc).__name__}: {exc}{hint}"))
         sys.exit(int(ExitCode.UNEXPECTED))
     if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C inside a command into exit 130
         terminal().error("interrupted")

@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
+from collections.abc import Generator
 
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, file_text
 from driftctl.config import COMPOSE_DEFAULT_FILES
 from driftctl.errors import CollectorError
 from driftctl.models import Command, CommandResult
-from driftctl.secrets import protect_mapping
+from driftctl.secrets import redact_tree, secret_values
 
 MAX_ROUNDS = 4
 
@@ -45,46 +46,78 @@ class ComposeCollector(Collector):
     name = "compose"
 
     def collect(self, ctx: CollectContext) -> CollectGen:
-        configured = ctx.spec.compose_files
-        root = project_root(ctx)
-        at = lambda name: posixpath.normpath(posixpath.join(root, name))  # noqa: E731
-        wanted = list(configured) if configured else default_candidates()
-        env_names = [n for n in dict.fromkeys([*ctx.spec.env_files, ".env"])]
-        reads = [ctx.read_command(n) for n in [*wanted, *env_names]]
-        reference_cmd = reference_command(ctx) if ctx.kind != "git" else None
-        results = yield reads + ([reference_cmd] if reference_cmd else [])
-        texts: dict[str, str | None] = {}
-        for name, res in zip([*wanted, *env_names], results):
-            texts[at(name)] = file_text(res)
-        reference_result = results[len(reads)] if reference_cmd else None
-        files = list(configured) if configured else pick_default_files({n: texts[at(n)] for n in wanted})
-        listing = [describe_file(n, texts.get(at(n))) for n in files]
-        if not files:
-            return {"found": False, "project_dir": root, "files": [], "services": {}}
-        missing = [f["path"] for f in listing if not f["exists"]]
-        if missing:
-            raise CollectorError(f"compose file not found: {', '.join(missing)}")
-        env_files = [at(n) for n in ctx.spec.env_files if texts.get(at(n)) is not None] or None
-        for _ in range(MAX_ROUNDS):
-            try:
-                model = resolve(root, [at(f) for f in files], env_files, texts)
-                break
-            except _NeedFile as need:
-                res, = yield [ctx.read_command(posixpath.relpath(need.path, root))]
-                texts[need.path] = file_text(res)
-        else:
-            raise CollectorError("compose: too many nested env files")
-        services = {name: protect_service(svc) for name, svc in (model.get("services") or {}).items()}
-        return {
-            "found": True,
-            "project_dir": root,
-            "files": listing,
-            "project": model.get("name"),
-            "services": services,
-            "networks": model.get("networks") or {},
-            "volumes": model.get("volumes") or {},
-            "reference": parse_reference(reference_result, services) if reference_result else None,
-        }
+        data, _known = yield from collect_with_secrets(ctx)
+        return data
+
+
+def collect_with_secrets(ctx: CollectContext) -> Generator[list[Command], list[CommandResult], tuple[dict, frozenset[str]]]:
+    """The compose data (secrets fingerprinted) and the secret values found on the way, in clear.
+
+    The containers collector uses those values as taint: a container command line that carries one
+    of them is redacted even when nothing about its shape gives it away. They never leave memory.
+    """
+    configured = ctx.spec.compose_files
+    root = project_root(ctx)
+    at = lambda name: posixpath.normpath(posixpath.join(root, name))  # noqa: E731
+    wanted = list(configured) if configured else default_candidates()
+    env_names = [n for n in dict.fromkeys([*ctx.spec.env_files, ".env"])]
+    reads = [ctx.read_command(n) for n in [*wanted, *env_names]]
+    reference_cmd = reference_command(ctx) if ctx.kind != "git" else None
+    results = yield reads + ([reference_cmd] if reference_cmd else [])
+    texts: dict[str, str | None] = {}
+    for name, res in zip([*wanted, *env_names], results):
+        texts[at(name)] = file_text(res)
+    reference_result = results[len(reads)] if reference_cmd else None
+    files = list(configured) if configured else pick_default_files({n: texts[at(n)] for n in wanted})
+    listing = [describe_file(n, texts.get(at(n))) for n in files]
+    if not files:
+        return {"found": False, "project_dir": root, "files": [], "services": {}}, frozenset()
+    missing = [f["path"] for f in listing if not f["exists"]]
+    if missing:
+        raise CollectorError(f"compose file not found: {', '.join(missing)}")
+    env_files = [at(n) for n in ctx.spec.env_files if texts.get(at(n)) is not None] or None
+    for _ in range(MAX_ROUNDS):
+        try:
+            model = resolve(root, [at(f) for f in files], env_files, texts)
+            break
+        except _NeedFile as need:
+            res, = yield [ctx.read_command(posixpath.relpath(need.path, root))]
+            texts[need.path] = file_text(res)
+    else:
+        raise CollectorError("compose: too many nested env files")
+    known = known_secrets(texts, {at(f) for f in files}, model)
+    services = {name: protect_service(svc, known) for name, svc in (model.get("services") or {}).items()}
+    data = {
+        "found": True,
+        "project_dir": root,
+        "files": listing,
+        "project": model.get("name"),
+        "services": services,
+        "networks": redact_tree(model.get("networks") or {}, known),
+        "volumes": redact_tree(model.get("volumes") or {}, known),
+        "reference": parse_reference(reference_result, services, known) if reference_result else None,
+    }
+    return data, known
+
+
+def known_secrets(texts: dict[str, str | None], compose_paths: set[str], model: dict) -> frozenset[str]:
+    """Secret values of the env files read (by name or shape) and of the resolved model.
+
+    A value interpolated from a secret (`FROM_ENV: ${DB_PASSWORD}`) is the secret itself, so
+    wherever one of these values appears it is replaced, whatever the name around it.
+    """
+    from driftctl.compose.dotenv import DotenvError, parse_dotenv
+
+    found: set[str] = set()
+    for path, text in texts.items():
+        if text is None or path in compose_paths:
+            continue
+        try:
+            found |= secret_values(parse_dotenv(text, lambda _name: None))
+        except DotenvError:
+            continue
+    found |= secret_values(model.get("services") or {})
+    return frozenset(found)
 
 
 def project_root(ctx: CollectContext) -> str:
@@ -124,13 +157,17 @@ def describe_file(name: str, text: str | None) -> dict:
     return {"path": name, "exists": True, "sha256": hashlib.sha256(text.encode()).hexdigest(), "lines": text.count("\n")}
 
 
-def protect_service(service: dict) -> dict:
-    """The resolved service with secret-looking environment values replaced by fingerprints."""
+def protect_service(service: dict, known: frozenset[str] = frozenset()) -> dict:
+    """The resolved service with every secret replaced by its fingerprint: environment values, and
+    the secret parts of every other string (command, entrypoint, build args, labels, healthcheck,
+    `x-` fields...). Environment values are strings, so both sides of a comparison agree."""
     out = dict(service)
     env = out.get("environment")
     if isinstance(env, dict):
-        out["environment"] = protect_mapping({k: (None if v is None else str(v)) for k, v in env.items()})
-    return out
+        out["environment"] = {k: (None if v is None else str(v)) for k, v in env.items()}
+    result = redact_tree(out, known | secret_values(out))
+    assert isinstance(result, dict)
+    return result
 
 
 # Keys on which driftctl's resolution must agree with Docker Compose's own `config` on the host.
@@ -149,7 +186,7 @@ def reference_command(ctx: CollectContext) -> Command:
     return Command((*argv, "config", "--format", "json"), cwd=ctx.root)
 
 
-def parse_reference(result: CommandResult, ours: dict[str, dict]) -> dict | None:
+def parse_reference(result: CommandResult, ours: dict[str, dict], known: frozenset[str] = frozenset()) -> dict | None:
     """Compare our services with `docker compose config --format json` from the host.
 
     None when the host has no Docker Compose v2 (nothing to compare with). The reference output holds
@@ -168,7 +205,9 @@ def parse_reference(result: CommandResult, ours: dict[str, dict]) -> dict | None
         theirs = json.loads(result.text).get("services") or {}
     except (ValueError, AttributeError):
         return {"tool": "docker compose", "error": "output is not JSON"}
-    theirs = {name: protect_service(svc) for name, svc in theirs.items()}
+    if not isinstance(theirs, dict):
+        return {"tool": "docker compose", "error": "output is not a compose model"}
+    theirs = {name: protect_service(svc, known) for name, svc in theirs.items() if isinstance(svc, dict)}
     return {"tool": "docker compose", "differences": reference_differences(ours, theirs)}
 
 

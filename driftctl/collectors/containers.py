@@ -34,7 +34,7 @@ from driftctl.collectors.base import CollectContext, CollectGen, Collector, Skip
 from driftctl.collectors.container_compare import LABEL_PROJECT, LABEL_SERVICE, compare_services, port_text
 from driftctl.errors import CollectorError
 from driftctl.models import Command, CommandResult
-from driftctl.secrets import protect_mapping
+from driftctl.secrets import redact_tree, secret_values
 
 LABEL_CONFIG_HASH = "com.docker.compose.config-hash"
 LABEL_CONFIG_FILES = "com.docker.compose.project.config_files"
@@ -65,15 +65,16 @@ class ContainersCollector(Collector):
     volatile = frozenset({"containers[].memory_usage", "containers[].started_at"})
 
     def collect(self, ctx: CollectContext) -> CollectGen:
-        from driftctl.collectors.compose import ComposeCollector
+        from driftctl.collectors.compose import collect_with_secrets
 
         engine = api_engine(ctx) if ctx.kind == "local" else cli_engine(ctx)
-        gens = {"engine": engine, "compose": ComposeCollector().collect(ctx)}
+        gens: dict[str, Generator[Any, Any, Any]] = {"engine": engine, "compose": collect_with_secrets(ctx)}
         outcome = yield from run_together(gens, required=("engine",))
         compose = outcome["compose"]
         if isinstance(compose, BaseException):
             return build_data(outcome["engine"], None, compose_error=_error_text(compose))
-        return build_data(outcome["engine"], compose)
+        compose_data, known = compose
+        return build_data(outcome["engine"], compose_data, known=known)
 
 
 def _error_text(exc: BaseException) -> str:
@@ -285,11 +286,18 @@ def parse_size(text: str) -> int | None:
 # --------------------------------------------------------------------------------------------------
 
 
-def build_data(dump: EngineDump, compose_data: dict | None, compose_error: str | None = None) -> dict:
-    """The collector's data: engine, containers, their images, and the comparison with compose."""
-    images = {img["Id"]: parse_image(img) for img in dump["images"] if img.get("Id")}
+def build_data(dump: EngineDump, compose_data: dict | None, compose_error: str | None = None,
+               known: frozenset[str] = frozenset()) -> dict:
+    """The collector's data: engine, containers, their images, and the comparison with compose.
+
+    `known` are the compose project's secret values (taint); every container's and image's own
+    secret environment values join them, so a secret is redacted wherever it reappears (another
+    container's command line, an innocently named variable).
+    """
+    known = known | engine_secrets(dump)
+    images = {img["Id"]: parse_image(img, known) for img in dump["images"] if img.get("Id")}
     containers = sorted(
-        (parse_container(raw, images.get(raw.get("Image", "")), dump["memory_usage"].get(raw.get("Id", "")))
+        (parse_container(raw, images.get(raw.get("Image", "")), dump["memory_usage"].get(raw.get("Id", "")), known)
          for raw in dump["containers"]),
         key=lambda c: c["name"],
     )
@@ -302,12 +310,27 @@ def build_data(dump: EngineDump, compose_data: dict | None, compose_error: str |
     if compose_error is not None:
         data.update(services={}, undeclared=[], compose={"project": None, "error": compose_error})
         return data
+    if compose_data is not None and known:
+        compose_data = redact_tree(compose_data, known)  # the same taint on both sides of the comparison
     data.update(compare_services(compose_data, data))
     data["compose"] = {"project": (compose_data or {}).get("project"), "error": None}
     return data
 
 
-def parse_container(raw: dict[str, Any], image: dict[str, Any] | None, memory_usage: int | None) -> dict[str, Any]:
+def engine_secrets(dump: EngineDump) -> frozenset[str]:
+    """Secret values of the engine's containers and images: env values by name or shape, and
+    secret-looking arguments of their command lines."""
+    found: set[str] = set()
+    for doc in [*dump["containers"], *dump["images"]]:
+        config = doc.get("Config") or {}
+        found |= secret_values(env_mapping(config.get("Env")))
+        found |= secret_values([_argv(config.get("Cmd")) or [], _argv(config.get("Entrypoint")) or []])
+        found |= secret_values(config.get("Labels") or {})
+    return frozenset(found)
+
+
+def parse_container(raw: dict[str, Any], image: dict[str, Any] | None, memory_usage: int | None,
+                    known: frozenset[str] = frozenset()) -> dict[str, Any]:
     """One container inspect document -> the facts driftctl keeps (secret env values fingerprinted)."""
     config = raw.get("Config") or {}
     host = raw.get("HostConfig") or {}
@@ -324,9 +347,9 @@ def parse_container(raw: dict[str, Any], image: dict[str, Any] | None, memory_us
         "image": config.get("Image"),
         "image_id": raw.get("Image"),
         "repo_digests": list((image or {}).get("repo_digests") or []),
-        "command": _argv(config.get("Cmd")),
-        "entrypoint": _argv(config.get("Entrypoint")),
-        "environment": protect_mapping(env_mapping(config.get("Env"))),
+        "command": redact_tree(_argv(config.get("Cmd")), known),
+        "entrypoint": redact_tree(_argv(config.get("Entrypoint")), known),
+        "environment": redact_tree(env_mapping(config.get("Env")), known),
         "ports": port_bindings(host.get("PortBindings")),
         "networks": networks(raw),
         "mounts": mounts(raw.get("Mounts")),
@@ -340,15 +363,15 @@ def parse_container(raw: dict[str, Any], image: dict[str, Any] | None, memory_us
     }
 
 
-def parse_image(raw: dict[str, Any]) -> dict[str, Any]:
+def parse_image(raw: dict[str, Any], known: frozenset[str] = frozenset()) -> dict[str, Any]:
     """What a container inherits from its image: the defaults compose does not have to declare."""
     config = raw.get("Config") or {}
     return {
         "tags": sorted(raw.get("RepoTags") or []),
         "repo_digests": sorted(raw.get("RepoDigests") or []),
-        "command": _argv(config.get("Cmd")),
-        "entrypoint": _argv(config.get("Entrypoint")),
-        "environment": protect_mapping(env_mapping(config.get("Env"))),
+        "command": redact_tree(_argv(config.get("Cmd")), known),
+        "entrypoint": redact_tree(_argv(config.get("Entrypoint")), known),
+        "environment": redact_tree(env_mapping(config.get("Env")), known),
     }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, file_text
-from driftctl.secrets import fingerprint, looks_secret
+from driftctl.secrets import fingerprint, is_fingerprint, redact_tree, secret_values
 
 
 class EnvCollector(Collector):
@@ -28,12 +28,7 @@ def parse_env_file(text: str | None) -> dict:
         parsed = parse_dotenv(text, lambda _name: None)
     except DotenvError as exc:  # its messages name keys and lines, never values
         return {"exists": True, "fingerprint": fingerprint(text), "error": str(exc).splitlines()[0]}
-    variables: dict[str, str | None] = {}
-    secret_keys: list[str] = []
-    for key, value in parsed.items():
-        if value is not None and looks_secret(key, value):
-            variables[key] = fingerprint(value)
-            secret_keys.append(key)
-        else:
-            variables[key] = value
+    # taint: a value built from a secret (`FROM_ENV=${DB_PASSWORD}`) is redacted wherever it appears
+    variables = redact_tree(parsed, secret_values(parsed))
+    secret_keys = [k for k, v in variables.items() if is_fingerprint(v) and v != parsed[k]]
     return {"exists": True, "fingerprint": fingerprint(text), "variables": variables, "secret_keys": secret_keys}

@@ -112,9 +112,9 @@ class _Parser:
             if c in "=:\n":
                 return src[:i], i + 1, c == "\n"
             if not _valid_key_char(c):
-                # the name only: what follows `=` on that line may be a secret
-                name = src.split("\n", 1)[0].split("=", 1)[0].split(":", 1)[0].rstrip()
-                raise DotenvError(f'line {self.line}: unexpected character "{c}" in variable name "{name}"')
+                # neither the line nor the would-be name is quoted: a line without `=` may be a
+                # pasted secret, and error messages reach snapshots, logs and CI output
+                raise DotenvError(f'line {self.line}: unexpected character "{c}" in a variable name')
         return "", 0, False  # no terminator: compose-go then reads the rest as the value of ""
 
     def _value(self, src: str, env: dict[str, str | None], key: str) -> tuple[str, str]:

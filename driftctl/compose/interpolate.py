@@ -23,6 +23,11 @@ _PATTERN = re.compile(
 _OPERATORS = (":?", "?", ":-", "-", ":+", "+")
 
 
+# Error messages name variables, never values: a template may hold a secret, and messages reach
+# snapshots, logs and CI output.
+INVALID_TEMPLATE = "Invalid template: a `$` is followed by an invalid `${...}` (use `$$` for a literal `$`)"
+
+
 class TemplateError(ValueError):
     """An invalid template or a missing required variable; `variable` names it when known."""
 
@@ -88,7 +93,7 @@ def _replacement(substring: str, mapping: Mapping, whole: str) -> str:
         substring = substring[: close + 1]
     m = _PATTERN.match(substring)
     if m is None or m.group("invalid") is not None:
-        raise TemplateError(f'Invalid template: "{whole}"')
+        raise TemplateError(INVALID_TEMPLATE)
     if m.group("escaped"):
         return "$" + _substitute(rest, mapping, whole) if rest else "$"
     named = m.group("named")
@@ -97,7 +102,7 @@ def _replacement(substring: str, mapping: Mapping, whole: str) -> str:
         return value or ""
     braced = m.group("braced")
     if braced is None:
-        raise TemplateError(f'Invalid template: "{whole}"')
+        raise TemplateError(INVALID_TEMPLATE)
     op = _first_operator(template)
     value = _apply(op, braced, mapping, whole) if op else (mapping(braced) or "")
     if rest:
@@ -131,9 +136,9 @@ def _apply(op: str, substitution: str, mapping: Mapping, whole: str) -> str:
         return value or ""
     # ":?" / "?"
     if value is None or (op == ":?" and value == ""):
-        reason = _substitute(arg, mapping, whole) if "$" in arg else arg
-        msg = f"required variable {name} is missing a value"
-        raise TemplateError(f"{msg}: {reason}" if reason else msg, variable=name)
+        # compose-go appends the template's own message; it is text from the target (and may be
+        # built from other variables), so only the variable's name is said
+        raise TemplateError(f"required variable {name} is missing a value", variable=name)
     return value
 
 

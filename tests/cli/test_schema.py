@@ -23,7 +23,7 @@ def schema() -> dict:
 
 def test_is_a_valid_json_schema_without_internal_fields(schema) -> None:
     jsonschema.Draft202012Validator.check_schema(schema)
-    assert set(schema["properties"]) == {"version", "environments", "rules", "notify", "retention"}
+    assert set(schema["properties"]) == {"version", "environments", "rules", "notify", "retention", "secrets"}
     assert schema["required"] == ["environments"]
 
 
@@ -50,6 +50,8 @@ def test_accepts_the_repository_config_and_rules(schema) -> None:
     {"version": 1, "environments": {}, "rules": {"thresholds": {"memory_percent": 120}}},
     {"version": 1, "environments": {}, "rules": {"components": {"x": {"title": "X", "path": "a", "status": "FINE"}}}},
     {"version": 2, "environments": {}},
+    {"version": 1, "environments": {}, "secrets": {"always": ["X"]}},
+    {"version": 1, "environments": {}, "secrets": {"secret": "X"}},
 ])
 def test_rejects_what_the_loader_rejects(schema, bad) -> None:
     with pytest.raises(jsonschema.ValidationError):
@@ -79,3 +81,11 @@ def test_unknown_schema_is_one_line_usage_error() -> None:
     run = driftctl("schema", "nope")
     assert run.code == 2
     assert "unknown schema 'nope'" in run.err
+
+
+def test_documents_the_secret_rules(schema) -> None:
+    rules = schema["$defs"]["SecretRules"]["properties"]
+    assert set(rules) == {"secret", "not_secret"}
+    assert "fnmatch" in rules["secret"]["description"] and "whole values" in rules["not_secret"]["description"]
+    jsonschema.validate({"version": 1, "environments": {}, "secrets": {"secret": ["*_PIN"], "not_secret": ["PUBLIC_*"]}},
+                        schema)

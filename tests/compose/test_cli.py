@@ -30,9 +30,9 @@ def test_default_files_json_and_yaml(tmp_path: Path) -> None:
 
 ERRORS = {
     "invalid-template": ('services:\n  a:\n    image: x\n    labels:\n      v: "${"\n',
-                         ':5: services.a.labels.v: Invalid template: "${"'),
+                         ':5: services.a.labels.v: Invalid template: a `$` is followed by'),
     "missing-required": ("services:\n  a:\n    image: x\n    environment:\n      - A=${NEED:?set it}\n",
-                         ":5: services.a.environment.0: required variable NEED is missing a value: set it"),
+                         ":5: services.a.environment.0: required variable NEED is missing a value"),
     "malformed-yaml": ("services:\n  a: [\n", ":3: invalid YAML: "),
     "unknown-tag": ("services:\n  a:\n    image: !foo x\n", ":3: invalid YAML: unknown tag !foo"),
 }

@@ -45,7 +45,7 @@ def test_required_variable_names_the_variable() -> None:
     with pytest.raises(TemplateError) as info:
         interpolate("x ${NEEDED:?please set it}", ENV.get)
     assert info.value.variable == "NEEDED"
-    assert info.value.message == "required variable NEEDED is missing a value: please set it"
+    assert info.value.message == "required variable NEEDED is missing a value"  # never the template's text
 
 
 CASES = json.loads((HERE / "conformance" / "interpolation.json").read_text(encoding="utf-8"))
