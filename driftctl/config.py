@@ -213,7 +213,7 @@ def config_path(explicit: str | None) -> Path:
 
 def _describe(err: Any) -> str:
     kind = err.get("type", "")
-    given = err.get("input")
+    given = _shown(err.get("input"))
     if kind in ("int_parsing", "int_type"):
         return f'expected an integer, got "{given}"'
     if kind in ("float_parsing", "float_type"):
@@ -226,6 +226,13 @@ def _describe(err: Any) -> str:
         return f"{err['msg'].lower()}, got \"{given}\""
     msg = str(err.get("msg", "invalid"))
     return msg.removeprefix("Value error, ")
+
+
+def _shown(value: Any) -> Any:
+    """A rejected value as an error may quote it: never one that looks like a credential."""
+    from driftctl.secrets import fingerprint, looks_secret
+
+    return fingerprint(str(value)) if isinstance(value, str) and looks_secret("", value) else value
 
 
 def parse_config(data: Any, node: Any, source: str, base_dir: str) -> Config:

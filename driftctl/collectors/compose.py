@@ -16,7 +16,7 @@ from driftctl.collectors.base import CollectContext, CollectGen, Collector, file
 from driftctl.config import COMPOSE_DEFAULT_FILES
 from driftctl.errors import CollectorError
 from driftctl.models import Command, CommandResult
-from driftctl.secrets import redact_tree, secret_values
+from driftctl.secrets import redact_tree, scrub_text, secret_values
 
 MAX_ROUNDS = 4
 
@@ -140,7 +140,10 @@ def resolve(root: str, files: list[str], env_files: list[str] | None, texts: dic
     try:
         return load_project(files, project_dir=root, env_files=env_files, environ={}, read=read)
     except ComposeError as exc:
-        raise CollectorError(str(exc).replace(root.rstrip("/") + "/", "")) from None
+        # a message may quote a value (an invalid port built from a variable): secrets of the env files
+        # read so far are replaced wherever they appear in it
+        message = scrub_text(str(exc).replace(root.rstrip("/") + "/", ""), known_secrets(texts, set(files), {}))
+        raise CollectorError(message) from None
 
 
 def _git_project_name(ctx: CollectContext) -> str:

@@ -107,7 +107,9 @@ def plant(tmp: Path, c: Canaries, docker_host: str) -> dict[str, Path]:
     x_cred = c.add("compose x-credentials", lambda m: f"{m}-xcred")
     mirror = c.add("compose environment URL with password", lambda m: f"{m}-mirror")
     entry = c.add("compose entrypoint export AUTH_TOKEN=...", lambda m: f"{m}-entry")
+    volume_pw = c.add("compose volume driver_opts password=...", lambda m: f"{m}-volpw")
     compose = {
+        "volumes": {"data": {"driver": "local", "driver_opts": {"type": "cifs", "o": f"username=svc,password={volume_pw}"}}},
         "services": {
             "app": {
                 "image": "driftctl-test/busybox:1",
@@ -136,7 +138,8 @@ def plant(tmp: Path, c: Canaries, docker_host: str) -> dict[str, Path]:
     }
     app = tmp / "app"
     repo = init_repo(app)
-    repo.commit({"compose.yml": yaml.safe_dump(compose, sort_keys=False), ".gitignore": "*.env\n.env*\n"}, "compose")
+    repo.commit({"compose.yml": yaml.safe_dump(compose, sort_keys=False), ".gitignore": "*.env\n.env*\n"},
+                "compose; deploy with " + c.add("git commit message with a GitHub token", lambda m: pad(f"ghp_{m}", 40)))
     _write_env(app / ".env", dotenv)
     _write_env(app / ".env.production", production)
     (app / "config").mkdir()
@@ -166,12 +169,13 @@ def plant(tmp: Path, c: Canaries, docker_host: str) -> dict[str, Path]:
         ("bad-required", "services:\n  a:\n    image: x\n    environment:\n      A: \"${{NEEDED:?{}}}\"\n", ""),
         ("bad-dotenv", "services:\n  a:\n    image: x\n", "GOOD=1\n{}\n"),
         ("bad-quote", "services:\n  a:\n    image: x\n", "GOOD=1\nSOME_KEY=\"{}\n"),
+        ("bad-port", "services:\n  a:\n    image: x\n    ports: [\"${{DB_PASSWORD}}:80\"]\n", "DB_PASSWORD={}\n"),
     ]:
         value = c.add(f"error path: {name}", lambda m, n=name: f"{m}-{n}-secret")
         folder = tmp / name
         folder.mkdir()
-        (folder / "compose.yml").write_text(compose_text.format(value) if "{}" in compose_text else compose_text)
-        (folder / ".env").write_text(env_text.format(value) if "{}" in env_text else env_text)
+        (folder / "compose.yml").write_text(compose_text.format(value))
+        (folder / ".env").write_text(env_text.format(value))
         broken[name] = folder
     return {"app": app, "aws": aws, **broken}
 
@@ -199,6 +203,9 @@ def start_containers(docker_engine, app: Path, c: Canaries) -> None:
     )
 
 
+BROKEN = ("bad-template", "bad-required", "bad-dotenv", "bad-quote", "bad-port")
+
+
 def write_config(tmp: Path, dirs: dict[str, Path], sshd, docker_engine, c: Canaries) -> Path:
     env_files = [".env", ".env.production", "config/app.env", "secrets.env"]
     environments = {
@@ -211,7 +218,7 @@ def write_config(tmp: Path, dirs: dict[str, Path], sshd, docker_engine, c: Canar
                      "docker_host": "tcp://admin:" + c.add("docker_host URL with password", lambda m: f"{m}-dockerhost")
                      + "@127.0.0.1:9"},
         **{name: {"transport": "local", "path": name, "collectors": ["compose", "env"]}
-           for name in ("bad-template", "bad-required", "bad-dotenv", "bad-quote")},
+           for name in BROKEN},
     }
     path = tmp / "environments.yaml"
     path.write_text(yaml.safe_dump({"version": 1, "environments": environments}, sort_keys=False))
@@ -272,13 +279,18 @@ def _plant_and_run(tmp: Path, sshd, docker_engine) -> Outcome:
         run(f"diff --format {fmt}", "diff", *pair, "--cached", "--format", fmt, "--show-in-sync", "--show-ignored")
         run(f"diff --format {fmt} --output", "diff", *pair, "--cached", "--format", fmt, "--show-in-sync",
             "--output", str(tmp / "reports" / f"diff.{fmt}"))
-    run("diff (collecting, every environment)", "diff", *pair, "github", "bad-template", "bad-required",
-        "bad-dotenv", "bad-quote", "dockerpw", "--show-in-sync")
+    run("diff (collecting, every environment)", "diff", *pair, "github", *BROKEN, "dockerpw", "--show-in-sync")
     run("check", "check")
     run("check --format github", "check", "--cached", "--format", "github")
     for fmt in ("table", "markdown", "json"):
         run(f"plan --format {fmt}", "plan", *pair, "--cached", "--option", "quick-fix", "--format", fmt)
     run("envs", "envs")
+    bad_config = tmp / "bad-config.yaml"
+    bad_config.write_text(yaml.safe_dump({"version": 1, "environments": {"x": {
+        "transport": "ssh", "host": "h", "path": "/p",
+        "port": c.add("environments.yaml error quoting a value", lambda m: pad(f"ghp_{m}", 40))}}}))
+    runs["config error"] = _driftctl(["snapshot", "-c", str(bad_config)], cwd=tmp, env=env)
+    assert runs["config error"].returncode == 2 and "port" in runs["config error"].stderr, runs["config error"].stderr
     plans = sorted((tmp / "reports" / "plans").rglob("*.json"))
     assert plans, "plan wrote its plan file"
     run("apply --dry-run", "apply", str(plans[-1]), "--dry-run")
