@@ -141,6 +141,12 @@ def _words(name: str) -> list[str]:
 
 def is_secret_name(name: str) -> bool:
     """True when a variable, label, argument or parameter name says its value is a credential."""
+    return _is_secret_name(name, _policy)
+
+
+@lru_cache(maxsize=8192)
+def _is_secret_name(name: str, _policy: SecretPolicy) -> bool:
+    """Cached per policy: the same names (env keys, labels) come back in every service and snapshot."""
     if not name:
         return False
     if _policy.allows_name(name):
@@ -161,24 +167,32 @@ def is_secret_name(name: str) -> bool:
 # --------------------------------------------------------------------------------------------------
 
 # Whole matches are the secret (searched anywhere inside a string).
-_TOKEN_FORMATS = re.compile("|".join([
+_TOKEN_FORMATS = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join([
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:.*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|.*)",
-    r"(?<![0-9])[0-9]{8,10}:[A-Za-z0-9_-]{30,}",  # Telegram bot token
-    r"(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])",  # AWS key id
-    r"(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{30,}",  # GitHub tokens
-    r"(?<![A-Za-z0-9])github_pat_[A-Za-z0-9_]{22,}",
-    r"(?<![A-Za-z0-9])glpat-[A-Za-z0-9_-]{20,}",  # GitLab
-    r"(?<![A-Za-z0-9])xox[abposrce]-[A-Za-z0-9-]{10,}",  # Slack tokens
-    r"(?<![A-Za-z0-9])xapp-[A-Za-z0-9-]{10,}",
-    r"(?<![A-Za-z0-9])(?:sk|rk|pk|whsec)_(?:live|test)_[A-Za-z0-9]{10,}",  # Stripe
-    r"(?<![A-Za-z0-9])sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}",  # OpenAI / Anthropic style
-    r"(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}",  # Google API key
-    r"(?<![A-Za-z0-9])ya29\.[0-9A-Za-z_-]{20,}",  # Google OAuth access token
-    r"(?<![A-Za-z0-9])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*",  # JWT
-    r"(?<![A-Za-z0-9])SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}",  # SendGrid
-    r"(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36}",
-    r"(?<![A-Za-z0-9])(?:pypi|dop_v1|shpat|shpss)[-_][A-Za-z0-9_-]{20,}",
-]), re.DOTALL)
+    r"(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])",  # AWS key id
+    r"gh[pousr]_[A-Za-z0-9]{30,}",  # GitHub tokens
+    r"github_pat_[A-Za-z0-9_]{22,}",
+    r"glpat-[A-Za-z0-9_-]{20,}",  # GitLab
+    r"xox[abposrce]-[A-Za-z0-9-]{10,}",  # Slack tokens
+    r"xapp-[A-Za-z0-9-]{10,}",
+    r"(?:sk|rk|pk|whsec)_(?:live|test)_[A-Za-z0-9]{10,}",  # Stripe
+    r"sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}",  # OpenAI / Anthropic style
+    r"AIza[0-9A-Za-z_-]{35}",  # Google API key
+    r"ya29\.[0-9A-Za-z_-]{20,}",  # Google OAuth access token
+    r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*",  # JWT
+    r"SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}",  # SendGrid
+    r"npm_[A-Za-z0-9]{36}",
+    r"(?:pypi|dop_v1|shpat|shpss)[-_][A-Za-z0-9_-]{20,}",
+]) + r")|(?<![0-9])[0-9]{8,10}:[A-Za-z0-9_-]{30,}", re.DOTALL)  # the last one: Telegram bot tokens
+# Every format above holds a run of 14+ token characters or a PEM header; a string with neither is not
+# searched (most strings of a snapshot are short names and paths: this keeps redaction cheap).
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9_-]{14}")
+
+
+def _may_hold_token(text: str) -> bool:
+    return "PRIVATE KEY" in text or _TOKEN_RUN.search(text) is not None
+
+
 # URLs whose path is the credential: only the `secret` group is replaced.
 _WEBHOOK_URLS = re.compile(
     r"hooks\.slack\.com/(?:services|workflows|triggers)/(?P<secret>[A-Za-z0-9/_-]+)"
@@ -187,15 +201,17 @@ _WEBHOOK_URLS = re.compile(
     r"|webhook\.office\.com/(?P<secret4>[^\s\"']+)",
     re.IGNORECASE,
 )
+_WEBHOOK_HINTS = ("hooks.slack.com", "discord", "api.telegram.org", "webhook.office.com")
+_LONG_RUN = re.compile(r"[A-Za-z0-9+=_-]{24,}")
 _URL_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#@\s\"']+)@")
 _QUERY_PARAM = re.compile(r"(?P<lead>[?&#;])(?P<name>[A-Za-z0-9_.\-\[\]]+)=(?P<val>[^&#\s\"'<>]+)")
 # KEY=value, KEY: value, --key=value, "key": "value" inside longer text (commands, healthchecks, labels)
 _ASSIGNMENT = re.compile(
-    r"(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)[\"']?(?P<sep>[ \t]*=[ \t]*|:[ \t]*)"
+    r"(?<![A-Za-z0-9_.])(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)[\"']?(?P<sep>[ \t]*=[ \t]*|:[ \t]*)"
     r"(?P<val>\"[^\"\n]*\"|'[^'\n]*'|[^\s&;,'\"<>()]+)"
 )
 _ASSIGNMENT_EQ = re.compile(
-    r"(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)[\"']?(?P<sep>[ \t]*=[ \t]*)(?P<val>\"[^\"\n]*\"|'[^'\n]*'|[^\s&;,'\"<>()]+)"
+    r"(?<![A-Za-z0-9_.])(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)[\"']?(?P<sep>[ \t]*=[ \t]*)(?P<val>\"[^\"\n]*\"|'[^'\n]*'|[^\s&;,'\"<>()]+)"
 )
 _FLAG_VALUE = re.compile(r"(?<![\w-])(?P<flag>--?[A-Za-z][\w-]*)[ \t]+(?P<val>\"[^\"\n]*\"|'[^'\n]*'|[^\s\"'-][^\s\"']*)")
 _AUTH_SCHEME = re.compile(r"(?i)\b(?:bearer|basic|token)[ \t]+(?P<val>[A-Za-z0-9._~+/=-]{12,})")
@@ -225,11 +241,12 @@ def value_looks_secret(value: str) -> bool:
     """True when a value on its own (whatever its name) is, or contains, a credential."""
     if not value or is_fingerprint(value) or _policy.allows_value(value):
         return False
-    if _TOKEN_FORMATS.search(value) or _WEBHOOK_URLS.search(value):
+    if (_may_hold_token(value) and _TOKEN_FORMATS.search(value)) or _WEBHOOK_URLS.search(value):
         return True
-    if any(":" in m["userinfo"] or _random_looking(m["userinfo"]) for m in _URL_USERINFO.finditer(value)):
+    if "@" in value and any(":" in m["userinfo"] or _random_looking(m["userinfo"])
+                            for m in _URL_USERINFO.finditer(value)):
         return True
-    if any(_secret_param(m["name"]) for m in _QUERY_PARAM.finditer(value)):
+    if "=" in value and any(_secret_param(m["name"]) for m in _QUERY_PARAM.finditer(value)):
         return True
     return _hex_secret(value) or bool(_WHOLE_RANDOM.match(value) and _random_looking(value))
 
@@ -286,18 +303,28 @@ def scrub_text(text: str, known: Iterable[str] = (), *, thorough: bool = True) -
     if not text or is_fingerprint(text):
         return text
     text = redact(text, [k for k in known if len(k) >= 6])
-    text = _TOKEN_FORMATS.sub(lambda m: _fp_quoted(m.group(0)), text)
-    text = _WEBHOOK_URLS.sub(_webhook_repl, text)
-    text = _URL_USERINFO.sub(_userinfo_repl, text)
-    text = _QUERY_PARAM.sub(
-        lambda m: m.group(0) if not _secret_param(m["name"]) else f"{m['lead']}{m['name']}={_fp_quoted(m['val'])}", text)
+    # each detector runs only when the cheap test for its necessary characters passes (speed)
+    if _may_hold_token(text):
+        text = _TOKEN_FORMATS.sub(lambda m: _fp_quoted(m.group(0)), text)
+    low = text.lower()
+    if any(h in low for h in _WEBHOOK_HINTS):
+        text = _WEBHOOK_URLS.sub(_webhook_repl, text)
+    if "@" in text and "://" in text:
+        text = _URL_USERINFO.sub(_userinfo_repl, text)
+    if "=" in text:
+        text = _QUERY_PARAM.sub(
+            lambda m: m.group(0) if not _secret_param(m["name"]) else f"{m['lead']}{m['name']}={_fp_quoted(m['val'])}",
+            text)
     # `key: value` only where values are expected; in free text (`auth: fix login`) it is prose
-    text = (_ASSIGNMENT if thorough else _ASSIGNMENT_EQ).sub(_assignment_repl, text)
-    text = _FLAG_VALUE.sub(
-        lambda m: m.group(0) if not is_secret_name(m["flag"].lstrip("-")) else
-        m.group(0)[: m.start("val") - m.start(0)] + _fp_quoted(m["val"]), text)
-    text = _AUTH_SCHEME.sub(lambda m: m.group(0)[: m.start("val") - m.start(0)] + _fp_quoted(m["val"]), text)
-    if thorough:
+    if "=" in text or (thorough and ":" in text):
+        text = (_ASSIGNMENT if thorough else _ASSIGNMENT_EQ).sub(_assignment_repl, text)
+    if "-" in text:
+        text = _FLAG_VALUE.sub(
+            lambda m: m.group(0) if not is_secret_name(m["flag"].lstrip("-")) else
+            m.group(0)[: m.start("val") - m.start(0)] + _fp_quoted(m["val"]), text)
+    if "bearer" in low or "basic" in low or "token" in low:
+        text = _AUTH_SCHEME.sub(lambda m: m.group(0)[: m.start("val") - m.start(0)] + _fp_quoted(m["val"]), text)
+    if thorough and _LONG_RUN.search(text):
         text = _HEX.sub(lambda m: fingerprint(m.group(0)) if _hex_secret(m.group(0)) and not _after_digest(text, m)
                         else m.group(0), text)
         text = _RANDOM_RUN.sub(lambda m: fingerprint(m.group(0)) if _random_looking(m.group(0)) else m.group(0), text)
@@ -364,9 +391,9 @@ def redact_url(url: str) -> str:
 
 def redact(text: str, known_secrets: Iterable[str]) -> str:
     """Replace every known secret value in free text (logs, error messages) by its fingerprint."""
-    for value in sorted({v for v in known_secrets if v and len(v) >= 4 and not is_fingerprint(v)}, key=len, reverse=True):
-        if value in text:
-            text = text.replace(value, fingerprint(value))
+    present = {v for v in known_secrets if len(v) >= 4 and v in text and not is_fingerprint(v)}
+    for value in sorted(present, key=len, reverse=True):  # the longest first: one secret may contain another
+        text = text.replace(value, fingerprint(value))
     return text
 
 
