@@ -203,7 +203,8 @@ def parse_reference(result: CommandResult, ours: dict[str, dict], known: frozens
     ):
         return None
     if not result.ok:
-        return {"tool": "docker compose", "error": (err.splitlines() or ["failed"])[-1][:300]}
+        # Compose's own message may quote a value it could not use: secrets of the project are replaced
+        return {"tool": "docker compose", "error": scrub_text((err.splitlines() or ["failed"])[-1], known)[:300]}
     try:
         theirs = json.loads(result.text).get("services") or {}
     except (ValueError, AttributeError):
