@@ -143,3 +143,28 @@ def test_the_safety_net_keeps_commit_ids_and_prose() -> None:
 def test_module_keeps_its_key_outside_reports(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("DRIFTCTL_FINGERPRINT_KEY_FILE", str(tmp_path / "k"))
     assert secrets.key_file() == tmp_path / "k"
+
+
+def test_the_secrets_section_of_environments_yaml_installs_the_rules(tmp_path) -> None:
+    from driftctl.config import load_config
+
+    path = tmp_path / "environments.yaml"
+    path.write_text("version: 1\nenvironments:\n  local: {transport: local}\n"
+                    "secrets:\n  secret: ['*_PIN']\n  not_secret: [API_KEY_ID]\n")
+    cfg = load_config(str(path))
+    assert cfg.secrets.secret == ["*_PIN"]
+    assert looks_secret("DOOR_PIN", "1234") and not looks_secret("API_KEY_ID", "key-17")
+    assert redact_tree({"env": {"DOOR_PIN": "1234", "API_KEY_ID": "key-17"}}) == \
+        {"env": {"DOOR_PIN": fingerprint("1234"), "API_KEY_ID": "key-17"}}
+
+
+def test_config_errors_never_quote_a_credential(tmp_path) -> None:
+    from driftctl.config import load_config
+    from driftctl.errors import ConfigError
+
+    token = "ghp_" + "a1B2c3D4e5" * 4
+    path = tmp_path / "environments.yaml"
+    path.write_text(f"version: 1\nenvironments:\n  x: {{transport: ssh, host: h, path: /p, port: {token}}}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(str(path))
+    assert token not in info.value.message and "environments.x.port" in info.value.message
