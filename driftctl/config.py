@@ -208,7 +208,9 @@ class Config(_Strict):
 
 
 def config_path(explicit: str | None) -> Path:
-    return Path(explicit or os.environ.get("DRIFTCTL_CONFIG") or DEFAULT_CONFIG)
+    from driftctl import settings
+
+    return Path(explicit or settings.current.config or os.environ.get("DRIFTCTL_CONFIG") or DEFAULT_CONFIG)
 
 
 def _describe(err: Any) -> str:
@@ -259,5 +261,7 @@ def parse_config(data: Any, node: Any, source: str, base_dir: str) -> Config:
 
 def load_config(explicit: str | None = None) -> Config:
     path = config_path(explicit)
+    if not path.exists():
+        raise ConfigError(f"{path}: file not found; run `driftctl init` to write one here, or name yours with -c PATH")
     data, node = load_with_lines(path)
     return parse_config(data, node, str(path), str(path.resolve().parent))

@@ -113,6 +113,7 @@ def drive(ctx: CollectContext, collectors: list[Collector], run_batch: RunBatch,
         round_no += 1
         unique: list[Command] = list(dict.fromkeys(cmd for _, cmds, _, _ in pending.values() for cmd in cmds))
         say(f"round {round_no}: {len(unique)} commands")
+        log.debug("%s: round %d: %s", ctx.env_name, round_no, "; ".join(c.display() for c in unique))
         try:
             results = dict(zip(unique, run_batch(unique)))
         except TransportError as exc:

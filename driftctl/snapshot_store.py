@@ -12,7 +12,10 @@ from driftctl.snapshot import SCHEMA_VERSION
 
 
 def reports_dir(base_dir: str | os.PathLike[str]) -> Path:
-    explicit = os.environ.get("DRIFTCTL_REPORTS_DIR")
+    """`--reports-dir`, then $DRIFTCTL_REPORTS_DIR, then `reports/` next to the config file."""
+    from driftctl import settings
+
+    explicit = settings.current.reports_dir or os.environ.get("DRIFTCTL_REPORTS_DIR")
     return Path(explicit) if explicit else Path(base_dir) / "reports"
 
 

@@ -17,9 +17,11 @@ from rich.markup import escape
 
 
 class Terminal:
-    def __init__(self) -> None:
-        self.out = Console(highlight=False, emoji=False, soft_wrap=False)
-        self.err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)  # one problem, one line
+    def __init__(self, *, quiet: bool = False, no_color: bool = False) -> None:
+        self.quiet = quiet
+        colour: dict[str, Any] = {"no_color": True} if no_color else {}
+        self.out = Console(highlight=False, emoji=False, soft_wrap=False, **colour)
+        self.err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True, **colour)  # one problem, one line
 
     def error(self, message: str) -> None:
         for line in message.splitlines() or [""]:
@@ -29,9 +31,13 @@ class Terminal:
         self.err.print(f"[yellow]warning:[/] {escape(message)}")
 
     def success(self, message: str) -> None:
+        if self.quiet:
+            return
         self.err.print(f"[green]{escape(message)}[/]")
 
     def info(self, message: str) -> None:
+        if self.quiet:
+            return
         self.err.print(escape(message))
 
     def data(self, text: str) -> None:
@@ -50,7 +56,7 @@ class Terminal:
         """One live line per environment while they are collected concurrently; yields the
         `progress(environment, message)` callback the runner calls. Nothing is drawn when stderr
         is not a terminal (CI logs stay clean)."""
-        if not self.err.is_terminal:
+        if self.quiet or not self.err.is_terminal:
             yield lambda env, message: None
             return
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -75,7 +81,16 @@ _terminal: Terminal | None = None
 
 
 def terminal() -> Terminal:
+    """The process's Terminal, following the global options (`-q`, `--no-color`) in force."""
     global _terminal
     if _terminal is None:
-        _terminal = Terminal()
+        from driftctl import settings
+
+        _terminal = Terminal(quiet=settings.current.quiet, no_color=settings.current.no_color)
     return _terminal
+
+
+def reset_terminal() -> None:
+    """Forget the Terminal so the next call builds one with the current options."""
+    global _terminal
+    _terminal = None

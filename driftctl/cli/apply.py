@@ -6,11 +6,16 @@ import sys
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption, ConfigOption, load
+from driftctl.cli.common import AcceptKeyOption, load
+from driftctl.cli.options import examples
 
 
 def register(app: typer.Typer) -> None:
-    app.command("apply")(apply)
+    app.command("apply", epilog=examples(
+        'driftctl apply reports/plans/<id>.json --dry-run',
+        'driftctl apply reports/plans/<id>.json --phase 1',
+        'driftctl apply reports/plans/<id>.json --step 1.1 --yes --format json',
+    ))(apply)
 
 
 def apply(
@@ -19,7 +24,6 @@ def apply(
     phase: int | None = typer.Option(None, "--phase", help="Run only this phase."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print what would run; change nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before steps that change an environment."),
-    config: str | None = ConfigOption,
     accept_new_host_key: bool = AcceptKeyOption,
 ) -> int:
     """Re-collect the plan's environments, refuse if any changed, then run the steps in order."""
@@ -28,7 +32,7 @@ def apply(
 
     term = terminal()
     plan = load_plan(plan_file)
-    cfg = load(config)
+    cfg = load()
     io = ApplyIO(say=term.info, confirm=lambda q: typer.confirm(q, default=False), interactive=sys.stdin.isatty())
     term.info(f"re-collecting {', '.join(plan['environments'])} to check the plan is current")
     outcome = apply_plan(cfg, plan, step_ids=list(step or []), phase=phase, dry_run=dry_run, yes=yes, io=io,

@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption, ConfigOption
+from driftctl.cli.common import AcceptKeyOption
 from driftctl.cli.diff import CachedOption, FormatOption, OutputOption, ShowIgnoredOption, SnapshotOption
+from driftctl.cli.options import examples
 
 if TYPE_CHECKING:
     from driftctl.config import Config
@@ -15,12 +16,16 @@ if TYPE_CHECKING:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("check")(check)
+    app.command("check", epilog=examples(
+        'driftctl check',
+        'driftctl check local github --fail-on critical',
+        'driftctl check --baseline reports/accepted.json --format github',
+        'driftctl check --cached --format junit -o reports/drift.xml',
+    ))(check)
 
 
 def check(
     environments: list[str] | None = typer.Argument(None, help="Environments to check (default: all)."),
-    config: str | None = ConfigOption,
     baseline: str | None = typer.Option(None, "--baseline", help="A saved snapshot or diff (JSON) to compare against."),
     fail_on: str = typer.Option("any", "--fail-on", help="critical | moderate | any (default: any non-EXPECTED difference)."),
     cached: bool = CachedOption,
@@ -53,7 +58,7 @@ def check(
     files = list(snapshot or [])
     kind, base = read_baseline(baseline) if baseline else ("", {})
     names = list(environments or []) or ([] if files else baseline_environments(kind, base))
-    cfg = load_rules_config(config, need=not files or notify)
+    cfg = load_rules_config(None, need=not files or notify)
     if notify and (cfg is None or not cfg.notify):
         raise UsageError("--notify needs a `notify:` section in environments.yaml")
     if not names and not files and cfg is not None:

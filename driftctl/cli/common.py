@@ -9,16 +9,14 @@ import typer
 if TYPE_CHECKING:
     from driftctl.config import Config
 
-ConfigOption = typer.Option(
-    None, "--config", "-c", help="environments.yaml to use (default: $DRIFTCTL_CONFIG, then ./environments.yaml)."
-)
 AcceptKeyOption = typer.Option(
     False, "--accept-new-host-key", help="Trust an unknown SSH host key and record it in driftctl's known_hosts."
 )
 
 
-def load(config_path: str | None) -> Config:
-    """Load environments.yaml; pydantic is imported here, not at start-up, so `--help` stays instant."""
+def load(config_path: str | None = None) -> Config:
+    """Load environments.yaml (`-c`, $DRIFTCTL_CONFIG, ./environments.yaml); pydantic is imported
+    here, not at start-up, so `--help` stays instant."""
     from driftctl.config import load_config
 
     return load_config(config_path)

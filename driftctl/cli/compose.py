@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from driftctl.cli.options import examples
 from driftctl.errors import TransportError, UsageError
 
 if TYPE_CHECKING:
@@ -34,7 +35,11 @@ def register(app: typer.Typer) -> None:
     app.add_typer(compose_app, name="compose")
 
 
-@compose_app.command("config")
+@compose_app.command("config", epilog=examples(
+    "driftctl compose config",
+    "driftctl compose config -f docker-compose.yml -f docker-compose.aws.yml --format yaml",
+    "driftctl compose config --env aws",
+))
 def config(
     file: list[str] | None = typer.Option(None, "--file", "-f", help="Compose file(s), merged in order."),
     env_file: list[str] | None = typer.Option(None, "--env-file", help="Env file(s) for interpolation."),
@@ -42,7 +47,6 @@ def config(
     project_name: str | None = typer.Option(None, "--project-name", "-p", help="Project name."),
     format: str = typer.Option("json", "--format", help="json | yaml"),
     env: str | None = typer.Option(None, "--env", help="Resolve this environment's compose files on its host."),
-    config_file: str | None = typer.Option(None, "--config", "-c", help="environments.yaml (with --env)."),
 ) -> int:
     """Print the resolved model, like `docker compose config --format json`."""
     from driftctl.compose import load_project
@@ -53,7 +57,7 @@ def config(
     if env:
         if project_directory or env_file:
             raise UsageError("--env takes the project directory and env files from the configuration")
-        model = resolve_environment(env, config_file, file or None, project_name)
+        model = resolve_environment(env, None, file or None, project_name)
     else:
         cwd = os.getcwd()
         model = load_project(

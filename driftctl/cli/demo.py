@@ -9,9 +9,15 @@ from pathlib import Path
 
 import typer
 
+from driftctl.cli.options import examples
+
 
 def register(app: typer.Typer) -> None:
-    app.command("demo")(demo)
+    app.command("demo", epilog=examples(
+        'driftctl demo',
+        'driftctl demo --ssh',
+        'driftctl demo --dir /tmp/drift --keep',
+    ))(demo)
 
 
 def demo(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption, ConfigOption
+from driftctl.cli.common import AcceptKeyOption
+from driftctl.cli.options import examples
 
-FormatOption = typer.Option("table", "--format", "-f", help="table | json | markdown | html | sarif | junit | github")
+FormatOption = typer.Option(
+    "table", "--format", help="table | plain (tab-separated) | json | markdown | html | sarif | junit | github"
+)
 OutputOption = typer.Option(None, "--output", "-o", help="Write the rendered matrix to this file instead of stdout.")
 CachedOption = typer.Option(False, "--cached", help="Use each environment's latest saved snapshot instead of collecting.")
 SnapshotOption = typer.Option(None, "--snapshot", help="A saved snapshot file to compare (repeatable).")
@@ -14,12 +17,16 @@ ShowIgnoredOption = typer.Option(False, "--show-ignored", help="Also show rows t
 
 
 def register(app: typer.Typer) -> None:
-    app.command("diff")(diff)
+    app.command("diff", epilog=examples(
+        'driftctl diff local github',
+        'driftctl diff local aws github --only critical',
+        'driftctl diff local github --format plain | cut -f1,4',
+        'driftctl diff --snapshot old.json --snapshot new.json --format json',
+    ))(diff)
 
 
 def diff(
     environments: list[str] | None = typer.Argument(None, help="Environments to compare (two or more with --snapshot files)."),
-    config: str | None = ConfigOption,
     cached: bool = CachedOption,
     snapshot: list[str] | None = SnapshotOption,
     format: str = FormatOption,
@@ -38,7 +45,7 @@ def diff(
     names = list(environments or [])
     if len(names) + len(snapshot or []) < 2:
         raise UsageError("diff needs at least two environments (names or --snapshot files)")
-    cfg = load_rules_config(config, need=bool(names))
+    cfg = load_rules_config(None, need=bool(names))
     snapshots = collect(cfg, names, cached=cached, snapshot_files=list(snapshot or []),
                         accept_new_host_key=accept_new_host_key)
     matrix = compare(snapshots, cfg.rules if cfg else None, show_ignored=show_ignored)

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import typer
 
-from driftctl.cli.common import ConfigOption, load
+from driftctl.cli.common import load
+from driftctl.cli.options import examples
 
 
 def register(app: typer.Typer) -> None:
-    app.command("envs")(envs)
+    app.command("envs", epilog=examples(
+        'driftctl envs',
+        'driftctl -c ops/environments.yaml envs --format json',
+    ))(envs)
 
 
-def envs(config: str | None = ConfigOption, format: str = typer.Option("table", "--format", help="table | json")) -> int:
+def envs(format: str = typer.Option("table", "--format", help="table | json")) -> int:
     """List the environments declared in environments.yaml."""
     from driftctl.render.envs import envs_json, envs_table
     from driftctl.terminal import terminal
 
-    cfg = load(config)
+    cfg = load()
     if format == "json":
         terminal().data(envs_json(cfg))
     else:

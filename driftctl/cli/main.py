@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import traceback
 from datetime import datetime, timezone
@@ -16,13 +15,30 @@ from pathlib import Path
 import typer
 
 from driftctl import __version__
+from driftctl.cli.options import (
+    ConfigGlobal,
+    NoColorGlobal,
+    QuietGlobal,
+    ReportsDirGlobal,
+    VerboseGlobal,
+    apply_globals,
+    examples,
+    with_globals,
+)
 from driftctl.errors import DriftctlError, ExitCode
 
 app = typer.Typer(
     name="driftctl",
     help="Find and repair drift between a compose deployment's environments (local, git remote, SSH hosts).",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
+    epilog=examples(
+        "driftctl init                      # write environments.yaml for this checkout",
+        "driftctl snapshot                  # collect every environment (read-only)",
+        "driftctl diff local github         # the comparison matrix",
+        "driftctl -c ops/envs.yaml check --fail-on critical",
+        "driftctl diff local aws --format plain | cut -f1   # tab-separated, for scripts",
+    ),
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -43,16 +59,30 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    config: str | None = ConfigGlobal,
+    reports_dir: str | None = ReportsDirGlobal,
+    quiet: bool = QuietGlobal,
+    verbose: bool = VerboseGlobal,
+    no_color: bool = NoColorGlobal,
 ) -> None:
-    """driftctl: snapshot environments, diff them, plan and apply safe repairs."""
+    """driftctl: snapshot environments, diff them, plan and apply safe repairs.
+
+    Global options (-c, --reports-dir, -q, -v, --no-color) work before or after the command.
+    """
+    apply_globals(config=config, reports_dir=reports_dir, quiet=quiet, verbose=verbose, no_color=no_color)
 
 
 def _register() -> None:
     import importlib
 
+    if app.registered_commands:
+        return
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"driftctl.cli.{name}")
         module.register(app)
+    for info in app.registered_commands + [c for g in app.registered_groups if g.typer_instance
+                                           for c in g.typer_instance.registered_commands]:
+        info.callback = with_globals(info.callback) if info.callback else None
 
 
 def _is_usage_error(exc: Exception) -> bool:
@@ -60,11 +90,9 @@ def _is_usage_error(exc: Exception) -> bool:
     return callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int)
 
 
-def log_path() -> Path:
-    return Path(os.environ.get("DRIFTCTL_LOG", "reports/driftctl.log"))
-
-
 def _log_unexpected(exc: BaseException) -> Path | None:
+    from driftctl.cli.logs import log_path
+
     path = log_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -85,8 +113,13 @@ def _scrub(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and exit with a well-defined code; never show a traceback for expected failures."""
-    from driftctl.terminal import terminal
+    from driftctl import settings
+    from driftctl.cli import logs
+    from driftctl.terminal import reset_terminal, terminal
 
+    settings.reset()
+    reset_terminal()
+    logs.configure()
     _register()
     try:
         code = app(args=argv, prog_name="driftctl", standalone_mode=False)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption, ConfigOption, load
+from driftctl.cli.common import AcceptKeyOption, load
+from driftctl.cli.options import examples
 from driftctl.errors import DriftctlError, ExitCode, UsageError
 
 
 def register(app: typer.Typer) -> None:
-    app.command("plan")(plan)
+    app.command("plan", epilog=examples(
+        'driftctl plan local aws github --option quick-fix',
+        'driftctl plan --cached --option comprehensive-sync --format markdown',
+        'driftctl plan local aws --option parallel --format json > plan.json',
+    ))(plan)
 
 
 def gather_snapshots(cfg, names: list[str], cached: bool, snapshot_files: list[str], accept_new_host_key: bool) -> list[dict]:
@@ -38,11 +43,10 @@ def build_matrix(snapshots: list[dict], cfg) -> dict:
 
 def plan(
     environments: list[str] | None = typer.Argument(None, help="Environments to plan for (default: all)."),
-    option: str = typer.Option(..., "--option", "-o", help="quick-fix | comprehensive-sync | parallel (the report's options A, B, C)."),
+    option: str = typer.Option(..., "--option", help="quick-fix | comprehensive-sync | parallel (the report's options A, B, C)."),
     cached: bool = typer.Option(False, "--cached", help="Use the latest saved snapshots instead of collecting."),
     snapshot: list[str] | None = typer.Option(None, "--snapshot", help="Snapshot file(s) to plan from (repeatable)."),
     format: str = typer.Option("table", "--format", help="table | markdown | json."),
-    config: str | None = ConfigOption,
     accept_new_host_key: bool = AcceptKeyOption,
 ) -> int:
     """Plan safe repairs: rollback points first, then the chosen option's phases; writes reports/plans/."""
@@ -59,7 +63,7 @@ def plan(
         raise UsageError(f"unknown option {option!r}; use one of: {', '.join(OPTIONS)}")
     if format not in ("table", "markdown", "json"):
         raise UsageError(f"unknown format {format!r}; use table, markdown or json")
-    cfg = load(config)
+    cfg = load()
     names = cfg.select(environments)
     snapshots = gather_snapshots(cfg, names, cached, list(snapshot or []), accept_new_host_key)
     by_env = {s["environment"]: s for s in snapshots}

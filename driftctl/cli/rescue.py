@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption, ConfigOption, load
+from driftctl.cli.common import AcceptKeyOption, load
+from driftctl.cli.options import examples
 
 
 def register(app: typer.Typer) -> None:
-    app.command("rescue")(rescue)
+    app.command("rescue", epilog=examples(
+        'driftctl rescue aws',
+        'driftctl rescue aws --branch rescue/hotfix --format json',
+    ))(rescue)
 
 
 def rescue(
@@ -16,14 +20,13 @@ def rescue(
     branch: str | None = typer.Option(None, "--branch", help="New branch name (default: rescue/<env>-<UTC date>)."),
     repo: str | None = typer.Option(None, "--repo", help="Repository that receives the branch (default: the local environment's checkout)."),
     include_secret_files: bool = typer.Option(False, "--include-secret-files", help="Also commit files that look like credentials (.env, keys)."),
-    config: str | None = ConfigOption,
     accept_new_host_key: bool = AcceptKeyOption,
 ) -> int:
     """Read-only on the target: its changed files become one commit on the deployed commit, in a new branch."""
     from driftctl.rescue import rescue as do_rescue
     from driftctl.terminal import terminal
 
-    cfg = load(config)
+    cfg = load()
     cfg.select([environment])
     result = do_rescue(cfg, environment, branch=branch, repo=repo, include_secret_files=include_secret_files,
                        accept_new_host_key=accept_new_host_key)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import typer
 
+from driftctl.cli.options import examples
+
 
 def register(app: typer.Typer) -> None:
-    app.command("schema")(schema)
+    app.command("schema", epilog=examples(
+        'driftctl schema > environments.schema.json',
+    ))(schema)
 
 
 def schema(

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption, ConfigOption, load
+from driftctl.cli.common import AcceptKeyOption, load
+from driftctl.cli.options import examples
 from driftctl.errors import ExitCode, UsageError
 
 
 def register(app: typer.Typer) -> None:
-    app.command("snapshot")(snapshot)
+    app.command("snapshot", epilog=examples(
+        'driftctl snapshot',
+        'driftctl snapshot local aws --format json',
+        'driftctl --reports-dir /tmp/drift snapshot',
+    ))(snapshot)
 
 
 def snapshot(
     environments: list[str] | None = typer.Argument(None, help="Environments to collect (default: all)."),
-    config: str | None = ConfigOption,
     format: str = typer.Option("table", "--format", help="table | json (the snapshot documents)."),
     accept_new_host_key: bool = AcceptKeyOption,
 ) -> int:
@@ -25,7 +29,7 @@ def snapshot(
 
     if format not in ("table", "json"):
         raise UsageError(f"unknown format {format!r}; use table or json")
-    cfg = load(config)
+    cfg = load()
     names = cfg.select(environments)
     term = terminal()
     with term.collecting(names) as progress:

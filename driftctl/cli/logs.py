@@ -1,0 +1,82 @@
+"""Where library chatter goes: the log file, never the terminal (unless `-v`).
+
+Without a handler, Python prints any library's warnings and errors to stderr (the "last resort"
+handler): that is how paramiko's 20-line banner traceback used to land in the middle of the live
+display. Here the root logger gets a file handler (`reports/driftctl.log`, or `$DRIFTCTL_LOG`),
+Python warnings and uncaught thread exceptions are routed into it, and `-v` adds a debug handler
+on stderr. The file is opened only when something is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from pathlib import Path
+
+_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
+_handlers: list[logging.Handler] = []
+
+
+def log_path() -> Path:
+    """$DRIFTCTL_LOG, else driftctl.log in the reports folder (`--reports-dir`, $DRIFTCTL_REPORTS_DIR, or
+    reports/ next to the config file)."""
+    from driftctl import settings
+
+    if os.environ.get("DRIFTCTL_LOG"):
+        return Path(os.environ["DRIFTCTL_LOG"])
+    reports = settings.current.reports_dir or os.environ.get("DRIFTCTL_REPORTS_DIR")
+    if reports:
+        return Path(reports) / "driftctl.log"
+    config = Path(settings.current.config or os.environ.get("DRIFTCTL_CONFIG") or "environments.yaml")
+    return config.absolute().parent / "reports" / "driftctl.log"
+
+
+class _QuietFileHandler(logging.FileHandler):
+    """A log file that is created on the first record and never complains on the terminal."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, encoding="utf-8", delay=True)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return
+        super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        """A log that cannot be written must not print `--- Logging error ---` on the terminal."""
+
+
+def _thread_exception(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit:
+        return
+    logging.getLogger("driftctl.thread").error(
+        "uncaught exception in thread %s", getattr(args.thread, "name", "?"),
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),  # type: ignore[arg-type]
+    )
+
+
+def configure(*, verbose: bool = False) -> None:
+    """Idempotent: replace driftctl's handlers on the root logger with the current choice."""
+    root = logging.getLogger()
+    for handler in _handlers:
+        root.removeHandler(handler)
+        handler.close()
+    _handlers.clear()
+    file_handler = _QuietFileHandler(log_path())
+    file_handler.setLevel(logging.DEBUG if verbose else logging.INFO)
+    file_handler.setFormatter(logging.Formatter(_FORMAT))
+    _handlers.append(file_handler)
+    if verbose:
+        stderr = logging.StreamHandler(sys.stderr)
+        stderr.setLevel(logging.DEBUG)
+        stderr.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
+        _handlers.append(stderr)
+    for handler in _handlers:
+        root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logging.captureWarnings(True)
+    threading.excepthook = _thread_exception
