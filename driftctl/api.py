@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from driftctl.config import Config
 from driftctl.runner import Progress, collect_all
@@ -230,3 +230,31 @@ def watch(
         elapsed = (datetime.now(timezone.utc) - started).total_seconds()
         if stop.wait(max(0.0, interval - elapsed)):
             return current
+
+
+def rescue_document(result: Any) -> dict:
+    """`driftctl rescue --format json`: the branch made and what went into it (never file contents)."""
+    return {
+        "schema": "driftctl.rescue/v1",
+        "environment": result.environment,
+        "branch": result.branch,
+        "commit": result.commit,
+        "base": result.base,
+        "repo": str(result.repo),
+        "files": [{"path": f.path, "change": f.change} for f in result.files],
+        "skipped": list(result.skipped),
+    }
+
+
+def apply_document(plan: dict, outcome: Any, *, dry_run: bool) -> dict:
+    """`driftctl apply --format json`: which steps ran, which failed, where the audit log is."""
+    return {
+        "schema": "driftctl.apply/v1",
+        "plan": plan.get("id"),
+        "dry_run": dry_run,
+        "exit_code": int(outcome.exit_code),
+        "ran": list(outcome.ran),
+        "failed": outcome.failed,
+        "checks": list(outcome.checks),
+        "log": str(outcome.log) if outcome.log else None,
+    }

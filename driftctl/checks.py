@@ -22,7 +22,7 @@ from driftctl.snapshot_store import latest, read_snapshot, reports_dir
 if TYPE_CHECKING:
     from driftctl.config import Config, Rules
 
-FORMATS = ("table", "json", "markdown", "html", "sarif", "junit", "github")
+FORMATS = ("table", "plain", "json", "markdown", "html", "sarif", "junit", "github")
 BASELINE = "baseline"
 
 
@@ -147,12 +147,12 @@ def accept_baseline(matrix: Matrix, baseline: dict, source: str) -> Matrix:
 
 # --- output ------------------------------------------------------------------------------------
 
-def render_document(doc: dict, fmt: str, *, for_terminal: bool = False) -> Any:
-    """Text of the matrix in `fmt` (a rich renderable for the terminal table)."""
+def render_document(doc: dict, fmt: str, *, for_terminal: bool = False, wrap: bool = True) -> Any:
+    """Text of the matrix in `fmt` (a rich renderable for the table on stdout; `wrap` only on a terminal)."""
     if fmt == "table":
         from driftctl.render import table
 
-        return table.render_table(doc) if for_terminal else table.render(doc)
+        return table.render_table(doc, wrap=wrap) if for_terminal else table.render(doc)
     try:
         module = importlib.import_module(f"driftctl.render.{fmt}")
     except ModuleNotFoundError as exc:

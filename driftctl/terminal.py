@@ -21,6 +21,8 @@ class Terminal:
         self.quiet = quiet
         colour: dict[str, Any] = {"no_color": True} if no_color else {}
         self.out = Console(highlight=False, emoji=False, soft_wrap=False, **colour)
+        if not self.out.is_terminal:  # a pipe or a file: never wrap, never cut (tables, plan commands)
+            self.out = Console(highlight=False, emoji=False, soft_wrap=False, width=1_000_000, **colour)
         self.err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True, **colour)  # one problem, one line
 
     def error(self, message: str) -> None:

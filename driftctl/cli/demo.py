@@ -54,7 +54,7 @@ def demo(
     with term.status("driftctl demo") as status:
         result = run_demo(options, progress=status.update)
     term.print(present.command("driftctl snapshot local aws github && driftctl diff local aws github"))
-    term.print(render_table(result.matrix))
+    term.print(render_table(result.matrix, wrap=term.out.is_terminal))
     term.print(present.command("driftctl plan local aws github --option quick-fix"))
     term.print(present.plan_outline(result.plan, present.short(result.reports["plan_markdown"])))
     term.print(present.footer(result))

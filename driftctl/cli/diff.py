@@ -85,7 +85,7 @@ def emit(doc: dict, fmt: str, output: str | None) -> None:
         atomic_write(Path(output), text if text.endswith("\n") else text + "\n")
         term.info(f"wrote {output}")
     elif fmt == "table":
-        term.print(render_document(doc, fmt, for_terminal=True))
+        term.print(render_document(doc, fmt, for_terminal=True, wrap=term.out.is_terminal))
     else:
         term.data(render_document(doc, fmt))
     for item in doc.get("incomplete") or []:

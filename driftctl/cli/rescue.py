@@ -20,17 +20,26 @@ def rescue(
     branch: str | None = typer.Option(None, "--branch", help="New branch name (default: rescue/<env>-<UTC date>)."),
     repo: str | None = typer.Option(None, "--repo", help="Repository that receives the branch (default: the local environment's checkout)."),
     include_secret_files: bool = typer.Option(False, "--include-secret-files", help="Also commit files that look like credentials (.env, keys)."),
+    format: str = typer.Option("table", "--format", help="table | json (the branch, commit and files, on stdout)."),
     accept_new_host_key: bool = AcceptKeyOption,
 ) -> int:
     """Read-only on the target: its changed files become one commit on the deployed commit, in a new branch."""
+    from driftctl.api import rescue_document
+    from driftctl.errors import UsageError
     from driftctl.rescue import rescue as do_rescue
     from driftctl.terminal import terminal
 
+    if format not in ("table", "json"):
+        raise UsageError(f"unknown format {format!r}; use table or json")
     cfg = load()
     cfg.select([environment])
     result = do_rescue(cfg, environment, branch=branch, repo=repo, include_secret_files=include_secret_files,
                        accept_new_host_key=accept_new_host_key)
     term = terminal()
+    if format == "json":
+        import json
+
+        term.data(json.dumps(rescue_document(result), indent=2))
     term.success(f"created {result.branch} ({result.commit[:12]}) in {result.repo} on {environment}'s deployed commit {result.base[:12]}")
     for f in result.files:
         term.info(f"  {f.change:<9} {f.path}")

@@ -10,11 +10,13 @@ from driftctl.cli.options import examples
 def register(app: typer.Typer) -> None:
     app.command("schema", epilog=examples(
         'driftctl schema > environments.schema.json',
+        'driftctl schema diff --format json',
     ))(schema)
 
 
 def schema(
     document: str = typer.Argument("config", help="config (environments.yaml) or diff (driftctl.diff/v1, with row evidence)"),
+    format: str = typer.Option("json", "--format", help="json (the only format: a JSON Schema)."),
 ) -> int:
     """Print the JSON Schema of environments.yaml (default) or of the `driftctl.diff/v1` document."""
     import json
@@ -22,6 +24,8 @@ def schema(
     from driftctl.errors import UsageError
     from driftctl.terminal import terminal
 
+    if format != "json":
+        raise UsageError(f"unknown format {format!r}; schema is JSON only (--format json)")
     if document == "diff":
         from driftctl.matrix import diff_schema
 
