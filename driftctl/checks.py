@@ -152,7 +152,7 @@ def render_document(doc: dict, fmt: str, *, for_terminal: bool = False, wrap: bo
     if fmt == "table":
         from driftctl.render import table
 
-        return table.render_table(doc, wrap=wrap) if for_terminal else table.render(doc)
+        return table.render_table(doc, wrap=wrap, problems=False) if for_terminal else table.render(doc)
     try:
         module = importlib.import_module(f"driftctl.render.{fmt}")
     except ModuleNotFoundError as exc:

@@ -199,7 +199,8 @@ class Config(_Strict):
         unknown = [n for n in names if n not in self.environments]
         if unknown:
             known = ", ".join(self.environments) or "(none)"
-            raise UsageError(f"unknown environment {', '.join(map(repr, unknown))}; known: {known}")
+            hint = did_you_mean(unknown[0], list(self.environments))
+            raise UsageError(f"unknown environment {', '.join(map(repr, unknown))}{hint}; known: {known}")
         return list(dict.fromkeys(names))
 
     def local_path(self, env: EnvironmentSpec) -> str:
@@ -213,6 +214,47 @@ def config_path(explicit: str | None) -> Path:
     return Path(explicit or settings.current.config or os.environ.get("DRIFTCTL_CONFIG") or DEFAULT_CONFIG)
 
 
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """` (did you mean 'x'?)` for a near miss (a typo), else nothing."""
+    import difflib
+
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _known_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the model accepts where the unknown key `loc[-1]` was found (for "did you mean")."""
+    from typing import get_args, get_origin
+
+    model: Any = Config
+    skip_key = False  # after a dict field (environments, components) comes a user-chosen name
+    for part in loc[:-1]:
+        if str(part).startswith("function-"):  # a validator's name in pydantic's error location
+            continue
+        if skip_key or isinstance(part, int):
+            skip_key = False
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        model = _model_of(field.annotation)
+        skip_key = any(get_origin(a) is dict for a in (field.annotation, *get_args(field.annotation)))
+    return list(getattr(model, "model_fields", {})) if model is not None else []
+
+
+def _model_of(annotation: Any) -> Any:
+    """The pydantic model inside `X`, `dict[str, X]`, `list[X]` or `X | None`."""
+    from typing import get_args
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in reversed(get_args(annotation)):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def _describe(err: Any) -> str:
     kind = err.get("type", "")
     given = _shown(err.get("input"))
@@ -221,7 +263,7 @@ def _describe(err: Any) -> str:
     if kind in ("float_parsing", "float_type"):
         return f'expected a number, got "{given}"'
     if kind == "extra_forbidden":
-        return "unknown key"
+        return "unknown key" + did_you_mean(str(err["loc"][-1]), _known_keys(err["loc"]))
     if kind == "missing":
         return "required key missing"
     if kind == "literal_error":

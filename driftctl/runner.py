@@ -19,6 +19,7 @@ from driftctl.collectors.base import CollectContext, Collector, Skipped
 from driftctl.config import Config, role_of
 from driftctl.errors import DriftctlError, TransportError
 from driftctl.models import CollectorOutcome, Command, CommandResult
+from driftctl.own_files import excluded_for
 from driftctl.secrets import scrub_document
 from driftctl.snapshot import SCHEMA_VERSION, content_fingerprint
 
@@ -80,7 +81,7 @@ def collect_environment(
         ctx = CollectContext(
             env_name=name, spec=spec, kind=spec.transport, root=transport.root,
             commit=getattr(transport, "commit", None), ref=getattr(transport, "ref", None),
-            url=getattr(transport, "url", None),
+            url=getattr(transport, "url", None), own=excluded_for(config, name, transport.root),
         )
         outcomes = drive(ctx, applicable, transport.run_batch, say)
     except DriftctlError as exc:

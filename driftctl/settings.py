@@ -7,7 +7,9 @@ touch it get the documented defaults and environment variables.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass
@@ -27,3 +29,15 @@ def reset() -> Settings:
     global current
     current = Settings()
     return current
+
+
+def log_path() -> Path:
+    """$DRIFTCTL_LOG, else driftctl.log in the reports folder (`--reports-dir`, $DRIFTCTL_REPORTS_DIR,
+    or reports/ next to the config file)."""
+    if os.environ.get("DRIFTCTL_LOG"):
+        return Path(os.environ["DRIFTCTL_LOG"])
+    reports = current.reports_dir or os.environ.get("DRIFTCTL_REPORTS_DIR")
+    if reports:
+        return Path(reports) / "driftctl.log"
+    config = Path(current.config or os.environ.get("DRIFTCTL_CONFIG") or "environments.yaml")
+    return config.absolute().parent / "reports" / "driftctl.log"

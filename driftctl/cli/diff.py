@@ -88,9 +88,10 @@ def emit(doc: dict, fmt: str, output: str | None) -> None:
         term.print(render_document(doc, fmt, for_terminal=True, wrap=term.out.is_terminal))
     else:
         term.data(render_document(doc, fmt))
-    for item in doc.get("incomplete") or []:
-        if fmt != "table":
-            term.warning(f"{item['environment']}: {item['collector']} not collected: {item['error']}")
+    from driftctl.render.problems import incomplete_lines
+
+    for line in incomplete_lines(doc.get("incomplete") or []):
+        term.warning(line)
 
 
 def emit_text(rendered: object, fmt: str, output: str | None) -> None:

@@ -10,27 +10,14 @@ on stderr. The file is opened only when something is logged.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import threading
 from pathlib import Path
 
+from driftctl.settings import log_path
+
 _FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 _handlers: list[logging.Handler] = []
-
-
-def log_path() -> Path:
-    """$DRIFTCTL_LOG, else driftctl.log in the reports folder (`--reports-dir`, $DRIFTCTL_REPORTS_DIR, or
-    reports/ next to the config file)."""
-    from driftctl import settings
-
-    if os.environ.get("DRIFTCTL_LOG"):
-        return Path(os.environ["DRIFTCTL_LOG"])
-    reports = settings.current.reports_dir or os.environ.get("DRIFTCTL_REPORTS_DIR")
-    if reports:
-        return Path(reports) / "driftctl.log"
-    config = Path(settings.current.config or os.environ.get("DRIFTCTL_CONFIG") or "environments.yaml")
-    return config.absolute().parent / "reports" / "driftctl.log"
 
 
 class _QuietFileHandler(logging.FileHandler):

@@ -24,6 +24,7 @@ def snapshot(
 ) -> int:
     """Read-only: collect git, compose, env, files, host (and containers) facts of each environment."""
     from driftctl.api import take_snapshots
+    from driftctl.render.problems import incomplete_lines, snapshot_problems
     from driftctl.render.snapshot import snapshot_summary_table, snapshots_json
     from driftctl.terminal import terminal
 
@@ -39,11 +40,8 @@ def snapshot(
     else:
         term.print(snapshot_summary_table(results))
     incomplete = [s for s, _ in results if not s["complete"]]
-    for s in incomplete:
-        reason = s["error"] or "; ".join(
-            f"{n}: {o.get('error')}" for n, o in s["collectors"].items() if o.get("status") == "error"
-        )
-        term.warning(f"{s['environment']}: incomplete ({reason})")
+    for line in incomplete_lines([p for s in incomplete for p in snapshot_problems(s)]):
+        term.warning(line)
     saved = results[0][1] if results else None
     if saved is not None and format != "json":
         term.info(f"saved to {saved.parent.parent}")

@@ -41,6 +41,11 @@ class CollectContext:
     ref: str | None = None
     url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    own: tuple[str, ...] = ()  # driftctl's own files and folders, relative to root (see own_files.py)
+
+    def mine(self, rel: str) -> bool:
+        """A path of driftctl's own (reports, config, log, state): never inventoried nor reported."""
+        return any(rel == e or rel.startswith(e + "/") for e in self.own)
 
     def path(self, rel: str) -> str:
         return posixpath.normpath(posixpath.join(self.root, rel))

@@ -36,7 +36,8 @@ class FilesCollector(Collector):
             archive, = yield [Command(("git", "archive", "--format=tar", ctx.commit or "HEAD"), cwd=ctx.root)]
             if not archive.ok:
                 require(archive)
-            return summarize(parse_tar(archive.stdout), {}, tracked=True)
+            tree = {p: v for p, v in parse_tar(archive.stdout).items() if not ctx.mine(p)}
+            return summarize(tree, {}, tracked=True)
         listing, status = yield [
             ctx.git("ls-files", "-z", "--cached", "--others", "--exclude-standard", ok_codes=(0, 128)),
             ctx.git("status", "--porcelain=v1", "-z", "--untracked-files=all", ok_codes=(0, 128)),
@@ -48,6 +49,9 @@ class FilesCollector(Collector):
             found, = yield [find_command(ctx.root)]
             paths = parse_find(require(found))
             changes = None
+        paths = [p for p in paths if not ctx.mine(p)]  # driftctl's own reports, config and log
+        if changes:
+            changes = {k: [p for p in v if not ctx.mine(p)] for k, v in changes.items()}
         results = yield [c for chunk in chunks(paths) for c in hash_commands(ctx.root, chunk)]
         hashes: dict[str, str] = {}
         sizes: dict[str, int] = {}

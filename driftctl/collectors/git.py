@@ -53,7 +53,7 @@ class GitCollector(Collector):
             "head": parse_head(head.text) if head.ok else None,
             **parse_refs(require(refs)),
             "remotes": parse_remotes(require(remotes)),
-            **parse_status(require(status)),
+            **_not_mine(ctx, parse_status(require(status))),
             "graph": parse_graph(graph.text) if graph.ok else {},
             "describe": parse_describe(describe.text) if describe.ok else None,
             "stashes": parse_stashes(stashes.text) if stashes.ok else [],
@@ -127,6 +127,11 @@ def parse_refs(text: str) -> dict:
         elif ref.startswith("refs/remotes/") and not ref.endswith("/HEAD"):
             tracking[ref[len("refs/remotes/"):]] = sha
     return {"branches": branches, "tags": tags, "remote_tracking": tracking}
+
+
+def _not_mine(ctx: CollectContext, status: dict) -> dict:
+    """Leave driftctl's own files (reports, config, log) out of the worktree status."""
+    return {k: [p for p in v if not ctx.mine(p)] for k, v in status.items()}
 
 
 def parse_status(text: str) -> dict:

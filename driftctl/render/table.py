@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from driftctl.matrix import summary_text
+from driftctl.render.problems import incomplete_lines
 
 UNBOUNDED = 1_000_000  # console width off a terminal: rich never wraps, tables stay as wide as their content
 
@@ -37,8 +38,9 @@ def one_line(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
 
 
-def render_table(matrix: dict, *, wrap: bool = True) -> Group:
-    """The matrix as a rich table; `wrap=False` for anything that is not a terminal (one row per line)."""
+def render_table(matrix: dict, *, wrap: bool = True, problems: bool = True) -> Group:
+    """The matrix as a rich table; `wrap=False` for anything that is not a terminal (one row per line);
+    `problems=False` leaves the collection problems out (the CLI says them on stderr)."""
     table = Table(title="environment comparison" if wrap else None, show_lines=False)
     table.add_column("Component", no_wrap=not wrap)
     for env in matrix["environments"]:
@@ -62,8 +64,8 @@ def render_table(matrix: dict, *, wrap: bool = True) -> Group:
     s = matrix["summary"]
     colour = "bold red" if s["critical"] else "yellow" if s["moderate"] or s["low"] else "green"
     parts.append(Text(summary_text(matrix), style=colour))
-    for item in matrix.get("incomplete") or []:
-        parts.append(Text(f"not collected: {item['environment']}: {item['collector']}: {item['error']}", style="magenta"))
+    for line in incomplete_lines(matrix.get("incomplete") or []) if problems else []:
+        parts.append(Text(line, style="magenta"))
     return Group(*parts)
 
 

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from driftctl import gitsafe
 from driftctl.config import EnvironmentSpec
+from driftctl.errors import TransportError
 from driftctl.models import Command, CommandResult
 from driftctl.transport.base import Transport
 
@@ -19,6 +20,13 @@ class LocalTransport(Transport):
     def __init__(self, env_name: str, spec: EnvironmentSpec | None = None, *, root: str, command_timeout: float | None = None):
         timeout = command_timeout or (spec.command_timeout if spec else 60)
         super().__init__(env_name, root, timeout)
+
+    def open(self) -> None:
+        """A checkout that is not there is one error for the environment, not a failure per collector
+        (nor drift rows about files that are "missing")."""
+        if not os.path.isdir(self.root):
+            what = "is not a directory" if os.path.exists(self.root) else "does not exist"
+            raise TransportError(f"{self.env_name}: path {self.root} {what} (check `path:` in the config)")
 
     def run_batch(self, commands: Sequence[Command], timeout: float | None = None) -> list[CommandResult]:
         # Local commands are cheap to start; a small pool overlaps the slow ones (git status, du).

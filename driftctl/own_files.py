@@ -1,0 +1,51 @@
+"""driftctl never reports itself: its reports folder, its config file, its log and its state are left
+out of every file inventory and worktree status, wherever they live.
+
+The paths are computed once per environment as paths relative to that environment's checkout:
+- a local environment: driftctl's files that sit inside its checkout (the config next to the code, a
+  `reports/` folder, `--reports-dir ops/drift`, a log or an XDG folder pointed into the tree);
+- ssh and git environments: the same files relative to the config's folder, which is where they sit
+  in any other checkout of the same repository (a server where driftctl also runs, a pushed config).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from driftctl.config import Config
+from driftctl.settings import log_path
+from driftctl.snapshot_store import reports_dir
+
+
+def _state_dirs() -> list[Path]:
+    config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return [Path(config) / "driftctl", Path(cache) / "driftctl"]
+
+
+def own_paths(config: Config) -> list[Path]:
+    """Absolute paths of everything driftctl itself writes or reads as its own."""
+    paths = [reports_dir(config.base_dir), log_path(), *_state_dirs()]
+    if config.source:
+        paths.append(Path(config.source))
+    key_file = os.environ.get("DRIFTCTL_FINGERPRINT_KEY_FILE")
+    if key_file:
+        paths.append(Path(key_file))
+    return [Path(os.path.realpath(os.path.abspath(p))) for p in paths]
+
+
+def excluded_for(config: Config, name: str, root: str) -> tuple[str, ...]:
+    """driftctl's own paths relative to environment `name`'s checkout (POSIX, no "." or "..")."""
+    spec = config.environments[name]
+    anchor = Path(os.path.realpath(root)) if spec.transport == "local" else Path(os.path.realpath(config.base_dir))
+    out: set[str] = set()
+    for path in own_paths(config):
+        try:
+            rel = path.relative_to(anchor).as_posix()
+        except ValueError:
+            continue
+        if rel and rel != ".":
+            out.add(rel)
+    return tuple(sorted(out))
+
