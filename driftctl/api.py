@@ -258,3 +258,18 @@ def apply_document(plan: dict, outcome: Any, *, dry_run: bool) -> dict:
         "checks": list(outcome.checks),
         "log": str(outcome.log) if outcome.log else None,
     }
+
+
+def config_schema() -> dict:
+    """The JSON Schema of environments.yaml: the Config model's, without the fields load_config sets."""
+    from driftctl.config import Config
+
+    doc = Config.model_json_schema()
+    for internal in ("source", "base_dir"):
+        doc.get("properties", {}).pop(internal, None)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://driftctl.invalid/schema/environments.v1.json",
+        **doc,
+        "title": "driftctl environments.yaml",
+    }

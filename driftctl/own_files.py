@@ -28,7 +28,7 @@ def own_paths(config: Config) -> list[Path]:
     """Absolute paths of everything driftctl itself writes or reads as its own."""
     paths = [reports_dir(config.base_dir), log_path(), *_state_dirs()]
     if config.source:
-        paths.append(Path(config.source))
+        paths += [Path(config.source), Path(config.source).parent / "environments.schema.json"]
     key_file = os.environ.get("DRIFTCTL_FINGERPRINT_KEY_FILE")
     if key_file:
         paths.append(Path(key_file))

@@ -31,6 +31,17 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
+def mark_ignored(root: Path) -> None:
+    """Make the reports folder ignore itself in git (`*` in its own .gitignore, as .pytest_cache and
+    .venv do): snapshots and plans never get committed by accident, wherever the folder lives."""
+    marker = root / ".gitignore"
+    if not marker.exists() and not (root / ".git").exists():  # never in a checkout's own top folder
+        try:
+            atomic_write(marker, "# written by driftctl: its reports are never committed\n*\n")
+        except OSError:
+            pass
+
+
 def write_snapshot(root: Path, snapshot: dict) -> Path:
     """Write one environment's snapshot and update its latest.json; returns the timestamped path."""
     env = snapshot["environment"]
@@ -42,6 +53,7 @@ def write_snapshot(root: Path, snapshot: dict) -> Path:
     while path.exists():
         n += 1
         path = folder / f"{stamp}-{n}.json"
+    mark_ignored(root)
     atomic_write(path, text)
     atomic_write(folder / "latest.json", text)
     return path

@@ -46,7 +46,8 @@ app = typer.Typer(
 
 # Each command module registers itself; the list is the CLI's table of contents.
 COMMAND_MODULES = (
-    "envs", "snapshot", "diff", "check", "plan", "rescue", "apply", "compose", "schema", "demo", "history", "watch", "gc",
+    "init", "envs", "snapshot", "diff", "check", "plan", "rescue", "apply", "compose", "schema", "demo", "history",
+    "watch", "gc",
 )
 
 

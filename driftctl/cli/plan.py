@@ -56,7 +56,7 @@ def plan(
     from driftctl.planner import OPTIONS, build_plan
     from driftctl.planner.targets import targets_from_config
     from driftctl.render.plan import plan_json, plan_markdown, plan_tree
-    from driftctl.snapshot_store import atomic_write, reports_dir
+    from driftctl.snapshot_store import atomic_write, mark_ignored, reports_dir
     from driftctl.terminal import terminal
 
     if option not in OPTIONS:
@@ -75,6 +75,7 @@ def plan(
     doc = result.to_json()
     term = terminal()
     md, js = plan_markdown(doc), plan_json(doc)
+    mark_ignored(root)
     atomic_write(root / "plans" / f"{doc['id']}.md", md)
     atomic_write(root / "plans" / f"{doc['id']}.json", js)
     if format == "json":

@@ -21,6 +21,7 @@ def schema(
     """Print the JSON Schema of environments.yaml (default) or of the `driftctl.diff/v1` document."""
     import json
 
+    from driftctl.api import config_schema
     from driftctl.errors import UsageError
     from driftctl.terminal import terminal
 
@@ -36,18 +37,3 @@ def schema(
         raise UsageError(f"unknown schema {document!r}; use config or diff")
     terminal().data(json.dumps(doc, indent=2))
     return 0
-
-
-def config_schema() -> dict:
-    """The Config model's schema without the fields load_config sets (they are not part of the file)."""
-    from driftctl.config import Config
-
-    doc = Config.model_json_schema()
-    for internal in ("source", "base_dir"):
-        doc.get("properties", {}).pop(internal, None)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://driftctl.invalid/schema/environments.v1.json",
-        **doc,
-        "title": "driftctl environments.yaml",
-    }

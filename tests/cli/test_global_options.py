@@ -10,7 +10,7 @@ import pytest
 
 from tests.helpers import driftctl, write_config
 
-COMMANDS = ["envs", "snapshot", "diff", "check", "plan", "rescue", "apply", "schema", "demo", "compose config"]
+COMMANDS = ["init", "envs", "snapshot", "diff", "check", "plan", "rescue", "apply", "schema", "demo", "compose config"]
 
 
 @pytest.fixture
