@@ -62,7 +62,7 @@ def test_unknown_key(tmp_path: Path) -> None:
     path = write(tmp_path, VALID.replace("    user: ubuntu\n", "    usr: ubuntu\n"))
     with pytest.raises(ConfigError) as err:
         load_config(path)
-    assert err.value.message == f"{path}:9: environments.aws.usr: unknown key"
+    assert err.value.message == f"{path}:9: environments.aws.usr: unknown key (did you mean 'user'?)"
 
 
 def test_transport_requirements(tmp_path: Path) -> None:

@@ -97,7 +97,7 @@ def test_unreachable_ssh_host_is_incomplete_and_others_saved(project) -> None:
     run = driftctl("snapshot", cwd=project.path)
     assert time.monotonic() - started < 2 + 5
     assert run.code == 3, run.err
-    assert "aws: incomplete" in run.err and "Traceback" not in run.err
+    assert "aws: not collected: cannot connect" in run.err and "Traceback" not in run.err
     local = read_snapshot(project.path / "reports/snapshots/local/latest.json")
     aws = read_snapshot(project.path / "reports/snapshots/aws/latest.json")
     assert local["complete"] is True
