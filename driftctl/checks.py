@@ -180,4 +180,4 @@ def restrict(matrix: Matrix, patterns: list[str]) -> Matrix:
         i for i in matrix.incomplete
         if i.get("collector") in heads or any(matches(p, f"collector.{i.get('collector')}") for p in patterns)
     ]
-    return Matrix(environments=list(matrix.environments), rows=rows, incomplete=incomplete)
+    return Matrix(environments=list(matrix.environments), rows=rows, incomplete=incomplete, notes=list(matrix.notes))

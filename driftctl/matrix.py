@@ -151,10 +151,12 @@ class Matrix:
     document never need to.
     """
 
-    def __init__(self, environments: list[str], rows: Iterable[Entry] = (), incomplete: Iterable[dict] = ()):
+    def __init__(self, environments: list[str], rows: Iterable[Entry] = (), incomplete: Iterable[dict] = (),
+                 notes: Iterable[str] = ()):
         self.environments = list(environments)
         self.entries: list[Entry] = list(rows)
         self.incomplete = list(incomplete)
+        self.notes = list(notes)  # one line each about the whole comparison
 
     def __repr__(self) -> str:
         return f"Matrix(environments={self.environments!r}, entries={len(self.entries)}, incomplete={self.incomplete!r})"
@@ -211,6 +213,7 @@ class Matrix:
             "rows": [r.to_json() for r in visible_rows(rows, only=only, show_in_sync=show_in_sync)],
             "summary": self.summary(),
             "incomplete": [dict(i) for i in self.incomplete],
+            "notes": list(self.notes),
         }
 
 
@@ -265,7 +268,8 @@ def matrix_from_json(doc: dict) -> Matrix:
         )
         for r in doc.get("rows", [])
     ]
-    return Matrix(environments=list(doc.get("environments", [])), rows=rows, incomplete=list(doc.get("incomplete", [])))
+    return Matrix(environments=list(doc.get("environments", [])), rows=rows, incomplete=list(doc.get("incomplete", [])),
+                  notes=list(doc.get("notes", [])))
 
 
 def diff_schema() -> dict:

@@ -20,7 +20,7 @@ from driftctl.config import Config, role_of
 from driftctl.errors import DriftctlError, TransportError
 from driftctl.models import CollectorOutcome, Command, CommandResult
 from driftctl.own_files import excluded_for
-from driftctl.secrets import scrub_document
+from driftctl.secrets import key_id, scrub_document
 from driftctl.snapshot import SCHEMA_VERSION, content_fingerprint
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,7 @@ def collect_environment(
     snapshot["duration_s"] = round(time.monotonic() - started, 3)
     snapshot = scrub_document(snapshot)  # behind every collector: no credential format leaves in clear
     snapshot["fingerprint"] = content_fingerprint(snapshot, collectors)
+    snapshot["fingerprint_key"] = key_id()  # which key made the `fp:` values (see differ/fingerprint_keys.py)
     say("done")
     return snapshot
 

@@ -90,7 +90,7 @@ def emit(doc: dict, fmt: str, output: str | None) -> None:
         term.data(render_document(doc, fmt))
     from driftctl.render.problems import incomplete_lines
 
-    for line in incomplete_lines(doc.get("incomplete") or []):
+    for line in incomplete_lines(doc.get("incomplete") or []) + list(doc.get("notes") or []):
         term.warning(line)
 
 

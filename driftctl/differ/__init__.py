@@ -18,6 +18,7 @@ from driftctl.differ import (
     env,
     errors,
     files,
+    fingerprint_keys,
     git,
     host,
 )
@@ -46,12 +47,13 @@ def build_matrix(snapshots: list[dict], rules: Rules | None = None, *, show_igno
     dropped = components.folded(view) - set(rules.components)
     entries = [e for e in _named_rows(entries, rules.ignore, dropped)
                if not isinstance(e, Row) or e.component not in dropped]
+    entries, notes = fingerprint_keys.neutralise(entries, view)
     entries = apply_rules(entries, rules, view.envs, show_ignored=show_ignored)
     # A collector whose failure row the rules ignore does not make the comparison incomplete.
     ignored = {f"collector.{i['collector']}" for i in errors.incomplete(view)
                if any(matches(p, f"collector.{i['collector']}") for p in rules.ignore)}
     incomplete = [i for i in errors.incomplete(view) if f"collector.{i['collector']}" not in ignored]
-    return Matrix(environments=view.envs, rows=entries, incomplete=incomplete)
+    return Matrix(environments=view.envs, rows=entries, incomplete=incomplete, notes=notes)
 
 
 def _named_rows(entries: list[Entry], patterns: list[str], dropped: set[str]) -> list[Entry]:
