@@ -213,7 +213,7 @@ class Matrix:
             "rows": [r.to_json() for r in visible_rows(rows, only=only, show_in_sync=show_in_sync)],
             "summary": self.summary(),
             "incomplete": [dict(i) for i in self.incomplete],
-            "notes": list(self.notes),
+            **({"notes": list(self.notes)} if self.notes else {}),  # e.g. fingerprints under different keys
         }
 
 
@@ -304,6 +304,7 @@ def diff_schema() -> dict:
             "rows": {"type": "array", "items": row},
             "summary": {"type": "object", "additionalProperties": {"type": "integer"}},
             "incomplete": {"type": "array", "items": {"type": "object"}},
+            "notes": {"type": "array", "items": text, "description": "One line each about the whole comparison."},
         },
     }
 
