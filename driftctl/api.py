@@ -273,3 +273,16 @@ def config_schema() -> dict:
         **doc,
         "title": "driftctl environments.yaml",
     }
+
+
+def watch_round_document(current: WatchRound) -> dict:
+    """`driftctl watch --format json`: one round as one JSON object (counts, never values)."""
+    matrix = current.matrix
+    return {
+        "schema": "driftctl.watch/v1",
+        "time": current.time.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "summary": matrix.summary() if matrix is not None else None,
+        "incomplete": sorted({i["environment"] for i in matrix.incomplete}) if matrix is not None else [],
+        "error": current.error,
+        "deliveries": [{"channel": d.channel, "sent": d.sent, "error": d.error} for d in current.deliveries],
+    }

@@ -5,28 +5,38 @@ from __future__ import annotations
 
 import typer
 
-from driftctl.cli.common import ConfigOption
+from driftctl.cli.options import examples
 
 
 def register(app: typer.Typer) -> None:
-    app.command("gc")(gc)
+    app.command("gc", epilog=examples(
+        "driftctl gc --keep 30d",
+        "driftctl gc --dry-run          # with `retention: 30d` in environments.yaml",
+        "driftctl gc --keep 7d --format json",
+    ))(gc)
 
 
 def gc(
-    config: str | None = ConfigOption,
     keep: str | None = typer.Option(None, "--keep", help="Keep snapshots this recent (30d, 12h); default: `retention:`."),
     dry_run: bool = typer.Option(False, "--dry-run", help="List what would be deleted, delete nothing."),
+    format: str = typer.Option("table", "--format", help="table | json (removed paths and the count kept)."),
 ) -> int:
-    """Examples:
-      driftctl gc --keep 30d
-      driftctl gc --dry-run          # with `retention: 30d` in environments.yaml
-    """
+    """Delete saved snapshots older than the retention; the newest of each environment stays."""
+    import json
+
     from driftctl import api
     from driftctl.cli.common import load
+    from driftctl.errors import UsageError
     from driftctl.terminal import terminal
 
-    result = api.gc(load(config), keep, dry_run=dry_run)
+    if format not in ("table", "json"):
+        raise UsageError(f"unknown format {format!r}; use table or json")
+    result = api.gc(load(), keep, dry_run=dry_run)
     term = terminal()
+    if format == "json":
+        term.data(json.dumps({"schema": "driftctl.gc/v1", "dry_run": dry_run, "kept": result.kept,
+                              "removed": [str(p) for p in result.removed]}, indent=2))
+        return 0
     for path in result.removed:
         term.data(f"{'would delete' if dry_run else 'deleted'} {path}")
     term.info(f"{len(result.removed)} snapshot{'s' if len(result.removed) != 1 else ''} "

@@ -6,37 +6,39 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption, ConfigOption
+from driftctl.cli.common import AcceptKeyOption
+from driftctl.cli.options import examples
 
 if TYPE_CHECKING:
     from driftctl.api import WatchRound
 
 
 def register(app: typer.Typer) -> None:
-    app.command("watch")(watch)
+    app.command("watch", epilog=examples(
+        "driftctl watch --every 10m            # until Ctrl-C",
+        "driftctl watch aws github --once      # one round, e.g. from cron",
+        "driftctl watch --format json | jq .summary   # one JSON object per round",
+    ))(watch)
 
 
 def watch(
     environments: list[str] | None = typer.Argument(None, help="Environments to watch (default: all)."),
-    config: str | None = ConfigOption,
     every: str = typer.Option("10m", "--every", help="Time between rounds (90s, 10m, 1h)."),
     once: bool = typer.Option(False, "--once", help="Run one round and exit with the check's exit code."),
+    format: str = typer.Option("table", "--format", help="table | json (one JSON object per round on stdout)."),
     accept_new_host_key: bool = AcceptKeyOption,
 ) -> int:
-    """Each round saves snapshots and sends the `notify:` channels what changed (nothing when nothing did).
-
-    Examples:
-      driftctl watch --every 10m            # until Ctrl-C
-      driftctl watch aws github --once      # one round, e.g. from cron
-    """
+    """Each round saves snapshots and sends the `notify:` channels what changed (nothing when nothing did)."""
     from driftctl import api
     from driftctl.cli.common import load
-    from driftctl.errors import ExitCode
+    from driftctl.errors import ExitCode, UsageError
     from driftctl.matrix import exit_code
 
-    cfg = load(config)
+    if format not in ("table", "json"):
+        raise UsageError(f"unknown format {format!r}; use table or json")
+    cfg = load()
     last = api.watch(cfg, list(environments or []), every=every, once=once,
-                     accept_new_host_key=accept_new_host_key, on_round=_report)
+                     accept_new_host_key=accept_new_host_key, on_round=_report_json if format == "json" else _report)
     if last.matrix is None:
         return int(ExitCode.INCOMPLETE)
     return exit_code(last.matrix)
@@ -61,3 +63,16 @@ def _report(current: WatchRound) -> None:
         elif d.sent:
             term.info(f"notify {d.channel}: sent ({len(d.changes.new)} new, {len(d.changes.resolved)} resolved, "
                       f"{len(d.changes.raised)} raised)")
+
+
+def _report_json(current: WatchRound) -> None:
+    """`--format json`: one object per round on stdout (NDJSON), delivery problems on stderr."""
+    import json
+
+    from driftctl.api import watch_round_document
+    from driftctl.terminal import terminal
+
+    terminal().data(json.dumps(watch_round_document(current)))
+    for d in current.deliveries:
+        if d.error:
+            terminal().warning(f"notify {d.channel}: not delivered: {d.error}")

@@ -10,7 +10,8 @@ import pytest
 
 from tests.helpers import driftctl, write_config
 
-COMMANDS = ["init", "envs", "snapshot", "diff", "check", "plan", "rescue", "apply", "schema", "demo", "compose config"]
+COMMANDS = ["init", "envs", "snapshot", "diff", "check", "plan", "rescue", "apply", "schema", "demo", "compose config",
+            "history", "watch", "gc"]
 
 
 @pytest.fixture

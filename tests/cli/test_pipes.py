@@ -153,3 +153,6 @@ def test_every_command_prints_json_on_stdout_and_messages_on_stderr(project, tmp
     assert LONG_SERVICE in data("compose", "config")["services"]
     demo = data("demo", codes=(1,))
     assert demo["exit_code"] == 1
+    assert "schema" in data("history")
+    assert data("watch", "local", "github", "--once")["schema"] == "driftctl.watch/v1"
+    assert data("gc", "--keep", "30d")["schema"] == "driftctl.gc/v1"
