@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from driftctl import plan_signing
 from driftctl.config import Config
 from driftctl.errors import DriftctlError, ExitCode, TransportError, UsageError
 from driftctl.jsonfile import read_json
@@ -41,6 +42,8 @@ def load_plan(path: str | os.PathLike[str]) -> dict:
     plan = read_json(p, "plan", UsageError)
     if not isinstance(plan, dict) or plan.get("schema") != PLAN_SCHEMA:
         raise UsageError(f"{p}: not a driftctl plan (expected schema {PLAN_SCHEMA}); use the .json written by `driftctl plan`")
+    plan_signing.verify(plan, str(p))  # before anything else: only plans driftctl wrote, unchanged
+    plan_signing.check_structure(plan, str(p))
     return plan
 
 
@@ -189,11 +192,14 @@ def apply_plan(config: Config, plan: dict, *, step_ids: list[str] | None = None,
     missing = [e for e in plan["environments"] if e not in config.environments]
     if missing:
         raise UsageError(f"plan environments not in the config: {', '.join(missing)}")
+    captures = plan_signing.reports_root(plan, root)
+    for _, step in selected:  # every capture file must stay in the reports folder, before anything runs
+        plan_signing.capture_path(step, captures)
     state = load_state(root, plan)
     fresh = snapshots if snapshots is not None else collect_all(config, envs, accept_new_host_key=accept_new_host_key)
     check_fresh(plan, fresh, state)
-    if not dry_run and not yes and not io.interactive and any(s["mutates"] for _, s in selected):
-        first = next(s for _, s in selected if s["mutates"])
+    if not dry_run and not yes and not io.interactive and any(plan_signing.step_mutates(s) for _, s in selected):
+        first = next(s for _, s in selected if plan_signing.step_mutates(s))
         raise UsageError(f"step {first['id']} changes {first['environment']}; refusing without --yes in a non-interactive session")
 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -202,23 +208,25 @@ def apply_plan(config: Config, plan: dict, *, step_ids: list[str] | None = None,
     outcome = ApplyOutcome(0, log=log.path)
     executor = Executor(config, accept_new_host_key)
     explicit = set(step_ids or [])
+    where = plan_signing.where_lines_run(config, list(plan["environments"]))
     try:
         for number, step in selected:
             if step["id"] in state["done"] and step["id"] not in explicit:
                 io.say(f"- {step['id']}: already applied by an earlier run, skipped")
                 continue
             header = f"[phase {number}] {step['id']}: {step['title']} ({step['environment']}; " + \
-                     ("changes it" if step["mutates"] else "read-only") + f"; risk {step['risk']['level']})"
+                     ("changes it" if plan_signing.step_mutates(step) else "read-only") + f"; risk {step['risk']['level']})"
             io.say(header)
             if dry_run:
-                _describe(step, io.say)
+                for line in plan_signing.describe_dry_run(step, where):
+                    io.say(line)
                 continue
-            if step["mutates"] and not yes and not io.confirm(f"run {step['id']} on {step['environment']}?"):
+            if plan_signing.step_mutates(step) and not yes and not io.confirm(f"run {step['id']} on {step['environment']}?"):
                 log.write(f"step {step['id']}: declined")
                 io.say(f"stopped before {step['id']} (declined)")
                 outcome.exit_code = int(ExitCode.DRIFT)
                 return outcome
-            error = _run_step(executor, step, log, root)
+            error = _run_step(executor, step, log, captures)
             if error:
                 outcome.failed = step["id"]
                 outcome.exit_code = int(ExitCode.DRIFT)
@@ -264,7 +272,7 @@ def _run_step(executor: Executor, step: dict, log: AuditLog, root: Path) -> str 
             log.result(env, "precondition", line, res)
             if res.exit_status != 0:
                 return f"precondition not met: {line}"
-        capture = Path(step["capture"]) if step.get("capture") else None
+        capture = plan_signing.capture_path(step, root)
         if capture:
             capture.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(capture, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -300,12 +308,3 @@ def _last_line(res: CommandResult) -> str:
 def _rollback_display(step: dict) -> list[str]:
     """Rollback lines as a person would paste them here (with the step's `cd` or `ssh` wrapper)."""
     return list(step.get("rollback_display") or step["rollback"])
-
-
-def _describe(step: dict, say: Callable[[str], None]) -> None:
-    for line in step["preconditions"]:
-        say(f"    check: {line}")
-    for line in step.get("display") or step["commands"]:
-        say(f"    would run: {line}")
-    for line in step["verify"]:
-        say(f"    verify: {line}")

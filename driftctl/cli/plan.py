@@ -53,6 +53,7 @@ def plan(
     from pathlib import Path
 
     from driftctl.analysis.run import compute_merge_risk
+    from driftctl.plan_signing import sign
     from driftctl.planner import OPTIONS, build_plan
     from driftctl.planner.targets import targets_from_config
     from driftctl.render.plan import plan_json, plan_markdown, plan_tree
@@ -72,7 +73,7 @@ def plan(
     root = reports_dir(cfg.base_dir)
     result = build_plan(matrix, by_env, option, targets_from_config(cfg), merge_risk=merge_risk,
                         reports_root=str(root.resolve()), config_path=str(Path(cfg.source).resolve()))
-    doc = result.to_json()
+    doc = sign(result.to_json(), reports_root=root)  # apply runs only signed, unchanged plans
     term = terminal()
     md, js = plan_markdown(doc), plan_json(doc)
     mark_ignored(root)

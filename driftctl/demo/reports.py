@@ -28,7 +28,9 @@ def write_reports(root: Path, snapshots: list[dict], matrix: dict, plan: dict) -
     }
     atomic_write(paths["diff_json"], json.dumps(matrix, indent=2, default=str) + "\n")
     atomic_write(paths["diff_markdown"], _ending(matrix_markdown(matrix)))
-    atomic_write(paths["plan_json"], plan_json(plan))
+    from driftctl.plan_signing import sign
+
+    atomic_write(paths["plan_json"], plan_json(sign(plan, reports_root=root)))  # the demo's plan can be applied (README)
     atomic_write(paths["plan_markdown"], _ending(plan_markdown(plan)))
     return paths
 
