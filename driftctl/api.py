@@ -29,9 +29,11 @@ def take_snapshots(
     progress: Progress | None = None,
     save: bool = True,
     out_dir: Path | None = None,
+    jobs: int | None = None,
 ) -> list[tuple[dict, Path | None]]:
-    """Collect the named environments concurrently and save each snapshot (partial ones too)."""
-    snapshots = collect_all(config, names, accept_new_host_key=accept_new_host_key, progress=progress)
+    """Collect the named environments concurrently (at most `jobs` at once) and save each snapshot
+    (partial ones too)."""
+    snapshots = collect_all(config, names, accept_new_host_key=accept_new_host_key, progress=progress, jobs=jobs)
     run = uuid.uuid4().hex[:12]  # snapshots of one run are one moment of the history
     for snap in snapshots:
         snap.setdefault("run", run)

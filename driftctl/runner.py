@@ -25,6 +25,7 @@ from driftctl.snapshot import SCHEMA_VERSION, content_fingerprint
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, str], None]  # (environment, message)
+DEFAULT_JOBS = 16  # environments collected at once (`--jobs`)
 
 
 def collect_all(
@@ -34,10 +35,16 @@ def collect_all(
     accept_new_host_key: bool = False,
     progress: Progress | None = None,
     collectors: list[Collector] | None = None,
+    jobs: int | None = None,
 ) -> list[dict]:
-    """Snapshot every named environment concurrently; results keep the order of `names`."""
+    """Snapshot the named environments, at most `jobs` at a time; results keep the order of `names`.
+
+    Each environment holds one worker thread and, over SSH, paramiko's transport thread and one
+    socket, so `jobs` bounds threads, sockets and memory for a fleet of any size.
+    """
     chosen = collectors or all_collectors()
-    with ThreadPoolExecutor(max_workers=max(1, len(names))) as pool:
+    workers = max(1, min(jobs or DEFAULT_JOBS, len(names)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [
             pool.submit(collect_environment, config, n, chosen, accept_new_host_key=accept_new_host_key, progress=progress)
             for n in names
@@ -95,7 +102,7 @@ def collect_environment(
     snapshot = scrub_document(snapshot)  # behind every collector: no credential format leaves in clear
     snapshot["fingerprint"] = content_fingerprint(snapshot, collectors)
     snapshot["fingerprint_key"] = key_id()  # which key made the `fp:` values (see differ/fingerprint_keys.py)
-    say("done")
+    say("done" if snapshot["complete"] else "incomplete")
     return snapshot
 
 

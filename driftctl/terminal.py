@@ -61,6 +61,9 @@ class Terminal:
         if self.quiet or not self.err.is_terminal:
             yield lambda env, message: None
             return
+        if len(names) > LIVE_LINES_MAX:
+            yield from self._collecting_summary(names)
+            return
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         progress = Progress(
@@ -77,6 +80,31 @@ class Terminal:
 
         with progress:
             yield update
+
+    def _collecting_summary(self, names: list[str]) -> Iterator[Callable[[str, str], None]]:
+        """A fleet: one summary line (done / failing / running) instead of a line per environment."""
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        progress = Progress(TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                            TimeElapsedColumn(), console=self.err, transient=True)
+        task = progress.add_task("", total=len(names))
+        lock = threading.Lock()
+        finished: set[str] = set()
+        failing: set[str] = set()
+
+        def update(env: str, message: str) -> None:
+            with lock:
+                if message.startswith(("done", "failed", "incomplete")) and env not in finished:
+                    finished.add(env)
+                    if not message.startswith("done"):
+                        failing.add(env)
+                    progress.update(task, completed=len(finished), description=f"{len(failing)} failing")
+
+        with progress:
+            yield update
+
+
+LIVE_LINES_MAX = 20  # beyond this many environments, progress is one summary line
 
 
 _terminal: Terminal | None = None

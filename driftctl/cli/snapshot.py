@@ -21,8 +21,15 @@ def snapshot(
     environments: list[str] | None = typer.Argument(None, help="Environments to collect (default: all)."),
     format: str = typer.Option("table", "--format", help="table | json (the snapshot documents)."),
     accept_new_host_key: bool = AcceptKeyOption,
+    jobs: int = typer.Option(16, "--jobs", min=1, max=256, help="Environments collected at once."),
+    shard: str | None = typer.Option(None, "--shard", help="K/N: collect only this job's stable share of the environments."),
 ) -> int:
-    """Read-only: collect git, compose, env, files, host (and containers) facts of each environment."""
+    """Read-only: collect git, compose, env, files, host (and containers) facts of each environment.
+
+    Examples:
+      driftctl snapshot                      # every environment
+      driftctl snapshot --jobs 32 --shard 2/4   # job 2 of a 4-job CI matrix
+    """
     from driftctl.api import take_snapshots
     from driftctl.render.problems import incomplete_lines, snapshot_problems
     from driftctl.render.snapshot import snapshot_summary_table, snapshots_json
@@ -32,9 +39,13 @@ def snapshot(
         raise UsageError(f"unknown format {format!r}; use table or json")
     cfg = load()
     names = cfg.select(environments)
+    if shard:
+        from driftctl.shard import select_shard
+
+        names = select_shard(names, shard)
     term = terminal()
     with term.collecting(names) as progress:
-        results = take_snapshots(cfg, names, accept_new_host_key=accept_new_host_key, progress=progress)
+        results = take_snapshots(cfg, names, accept_new_host_key=accept_new_host_key, progress=progress, jobs=jobs)
     if format == "json":
         term.data(snapshots_json([s for s, _ in results]))
     else:

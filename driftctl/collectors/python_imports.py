@@ -30,9 +30,11 @@ import ast
 import posixpath
 import re
 import sys
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 MODULE_SUFFIXES = (".py", ".so", ".pyd")
@@ -78,19 +80,35 @@ class Import(NamedTuple):
     level: int
 
 
+_PARSE_LOCK = threading.Lock()
+
+
+def _parse(text: str) -> ast.Module:
+    """`ast.parse`, one thread at a time: CPython 3.11 before 3.11.8 can fail with "AST constructor
+    recursion depth mismatch" when threads parse at once (environments are collected concurrently)."""
+    with _PARSE_LOCK:
+        return ast.parse(text)
+
+
 def parse_imports(text: str) -> list[Import]:
     """Imports the file needs at run time, in source order; optional ones are left out.
 
     A file Python 3 on this machine cannot parse (newer syntax, a broken file) falls back to its
-    unindented import lines, which run unconditionally in any case.
+    unindented import lines, which run unconditionally in any case. Results are cached by content:
+    a fleet of hosts running the same code parses each file once.
     """
+    return list(_cached_imports(text))
+
+
+@lru_cache(maxsize=2048)
+def _cached_imports(text: str) -> tuple[Import, ...]:
     try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return _import_lines(text)
+        tree = _parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return tuple(_import_lines(text))
     out: list[Import] = []
     _walk(tree, out)
-    return out
+    return tuple(out)
 
 
 def _walk(node: ast.AST, out: list[Import]) -> None:
@@ -166,10 +184,15 @@ def _import_lines(text: str) -> list[Import]:
 
 def defined_names(text: str) -> set[str]:
     """Names a module defines at top level (for `from . import x` where x lives in `__init__.py`)."""
+    return set(_cached_names(text))
+
+
+@lru_cache(maxsize=512)
+def _cached_names(text: str) -> frozenset[str]:
     try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return set()
+        tree = _parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return frozenset()
     names: set[str] = set()
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -179,7 +202,7 @@ def defined_names(text: str) -> set[str]:
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names.update(t.id for t in targets if isinstance(t, ast.Name))
-    return names
+    return frozenset(names)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -14,6 +14,9 @@ from driftctl.models import Command, CommandResult
 from driftctl.transport.base import Transport
 
 
+BATCH_WORKERS = 8  # threads one local batch may use
+
+
 class LocalTransport(Transport):
     kind = "local"
 
@@ -32,7 +35,7 @@ class LocalTransport(Transport):
         # Local commands are cheap to start; a small pool overlaps the slow ones (git status, du).
         if len(commands) <= 1:
             return [run_local(c, timeout or self.command_timeout) for c in commands]
-        with ThreadPoolExecutor(max_workers=min(8, len(commands))) as pool:
+        with ThreadPoolExecutor(max_workers=min(BATCH_WORKERS, len(commands))) as pool:
             return list(pool.map(lambda c: run_local(c, timeout or self.command_timeout), commands))
 
     def describe(self) -> str:

@@ -1,0 +1,236 @@
+"""Fleet speed: a full `driftctl snapshot` of N SSH environments against pyinfra gathering 5 facts
+from N hosts, side by side in one run on one loopback sshd.
+
+    python benchmarks/fleet.py [--hosts 1 20 100] [--repeat 5] [--jobs 16] [--simulate 500]
+
+Both tools run as whole processes, interleaved (driftctl, pyinfra, driftctl, ...), and the medians
+are compared: wall time and controller CPU (user + system of the child). pyinfra 3.x runs from its
+own virtualenv (`benchmarks/.venv-pyinfra`, created on first use with `pip install pyinfra`), so the
+project does not depend on it. Each N-host run reaches the same sshd through N inventory entries
+(driftctl: N `ssh` environments; pyinfra: N hosts with the same address), over a copy of this
+repository's compose project, so both tools make N real SSH connections.
+
+Also measured: exec round trips per host (batches through SSHTransport.run_batch, in-process) and
+the target's CPU per snapshot (user + system of every process sshd ran for driftctl, read from the
+sshd master's reaped-children times in /proc).
+
+`--simulate 500`: 500 SSH environments in one process with `--jobs` workers, a tenth of them
+unreachable (a port that accepts TCP and never answers, bounded by connect_timeout): peak threads,
+peak open file descriptors, peak RSS, and how long the reachable ones took.
+Figures go to stdout and benchmarks/results/fleet.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fixtures.sshd import generate_key, start_sshd  # noqa: E402
+
+PYINFRA_VENV = ROOT / "benchmarks" / ".venv-pyinfra"
+FACTS = ["server.Os", "server.Hostname", "server.Arch", "server.KernelVersion", "server.LinuxDistribution"]
+PROJECT_FILES = ["docker-compose.yml", "docker-compose.aws.yml", ".env.example", "services"]
+
+
+def pyinfra_bin() -> Path:
+    exe = PYINFRA_VENV / "bin" / "pyinfra"
+    if not exe.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PYINFRA_VENV)], check=True)
+        subprocess.run([str(PYINFRA_VENV / "bin" / "pip"), "install", "-q", "pyinfra>=3.10,<4"], check=True)
+    return exe
+
+
+def make_project(work: Path) -> Path:
+    """A git checkout holding this repository's compose project (what a deployment host has)."""
+    project = work / "project"
+    project.mkdir()
+    for name in PROJECT_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, project / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, project / name)
+    env = dict(os.environ, GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@x", GIT_COMMITTER_NAME="b",
+               GIT_COMMITTER_EMAIL="b@x")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "project"]):
+        subprocess.run(["git", *args], cwd=project, check=True, env=env)
+    return project
+
+
+def write_inputs(work: Path, server, project: Path, n: int, jobs: int | None) -> tuple[Path, Path]:
+    envs = {f"h{i}": server.env_spec(str(project), connect_timeout=30, command_timeout=120) for i in range(1, n + 1)}
+    cfg = work / f"environments-{n}.yaml"
+    cfg.write_text(json.dumps({"version": 1, "environments": envs}))  # JSON is YAML
+    data = {"ssh_hostname": server.host, "ssh_port": server.port, "ssh_user": server.user,
+            "ssh_key": server.identity_file, "ssh_known_hosts_file": server.known_hosts}
+    inventory = work / f"inventory_{n}.py"
+    inventory.write_text(f"hosts = [(f'h{{i}}', {data!r}) for i in range(1, {n} + 1)]\n")
+    return cfg, inventory
+
+
+def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, controller CPU seconds) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def target_cpu(sshd_pid: int) -> float:
+    """CPU seconds of every finished process sshd forked (sessions, shells, commands)."""
+    fields = Path(f"/proc/{sshd_pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime + cstime
+
+
+def simulate(server, project: Path, work: Path, n: int, jobs: int) -> dict:
+    """n environments in-process, a tenth of them behind a port that never answers."""
+    import socket
+    import threading
+
+    from driftctl.config import parse_config
+    from driftctl.runner import collect_all
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1024)  # accepts (kernel backlog), never sends a banner
+    dead_port = silent.getsockname()[1]
+    envs = {}
+    for i in range(n):
+        spec = server.env_spec(str(project), connect_timeout=5, command_timeout=120)
+        if i % 10 == 9:
+            spec["port"] = dead_port
+        envs[f"h{i:03d}"] = spec
+    cfg = parse_config({"version": 1, "environments": envs}, None, "fleet.yaml", str(work))
+    peak = {"threads": 0, "fds": 0}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            peak["threads"] = max(peak["threads"], threading.active_count())
+            peak["fds"] = max(peak["fds"], len(os.listdir("/proc/self/fd")))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    start = time.perf_counter()
+    finished: dict[str, float] = {}
+
+    def progress(env: str, message: str) -> None:
+        if message in ("done", "incomplete"):
+            finished[env] = time.perf_counter() - start
+
+    snaps = collect_all(cfg, list(envs), jobs=jobs, progress=progress)
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    silent.close()
+    ok = [s for s in snaps if s["complete"]]
+    return {
+        "environments": n, "jobs": jobs, "unreachable": n // 10, "complete": len(ok), "wall_s": round(wall, 2),
+        "peak_threads": peak["threads"], "peak_open_fds": peak["fds"],
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "reachable_done_by_s": round(max(finished[s["environment"]] for s in ok), 2) if ok else None,
+    }
+
+
+def round_trips(cfg_path: Path, work: Path) -> float:
+    """Exec round trips per host of one driftctl snapshot, counted in-process."""
+    from driftctl.config import load_config
+    from driftctl.runner import collect_all
+    from driftctl.transport import ssh as ssh_module
+
+    count = {"batches": 0}
+    original = ssh_module.SSHTransport.run_batch
+
+    def run_batch(self, commands, timeout=None):  # type: ignore[no-untyped-def]
+        count["batches"] += 1
+        return original(self, commands, timeout)
+
+    ssh_module.SSHTransport.run_batch = run_batch  # type: ignore[method-assign]
+    try:
+        cfg = load_config(str(cfg_path))
+        collect_all(cfg, list(cfg.environments))
+    finally:
+        ssh_module.SSHTransport.run_batch = original  # type: ignore[method-assign]
+    return count["batches"] / len(cfg.environments)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hosts", type=int, nargs="+", default=[1, 20, 100])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--jobs", type=int, default=None, help="driftctl --jobs (default: its own default)")
+    parser.add_argument("--simulate", type=int, default=0, help="also collect this many environments in-process")
+    args = parser.parse_args()
+    pyinfra = pyinfra_bin()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        home = work / "home"
+        (home / ".ssh").mkdir(parents=True)
+        env = dict(os.environ, HOME=str(home), XDG_CONFIG_HOME=str(home / "config"), XDG_CACHE_HOME=str(home / "cache"),
+                   DRIFTCTL_REPORTS_DIR=str(work / "reports"), DRIFTCTL_SSH_CONFIG=str(work / "no-ssh-config"),
+                   PYTHONPATH=str(ROOT))
+        os.environ.update({k: env[k] for k in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "DRIFTCTL_SSH_CONFIG")})
+        server = start_sshd(work / "sshd", generate_key(work / "user_key"))
+        project = make_project(work)
+        results: dict[str, dict] = {}
+        try:
+            for n in args.hosts:
+                cfg, inventory = write_inputs(work, server, project, n, args.jobs)
+                jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+                ours_cmd = [sys.executable, "-m", "driftctl", "snapshot", "-c", str(cfg), *jobs]
+                theirs_cmd = [str(pyinfra), "-y", str(inventory), "fact", *FACTS]
+                ours, theirs, remote = [], [], []
+                timed(ours_cmd, env, work)  # warm-up: fingerprint key, page cache
+                timed(theirs_cmd, env, work)
+                for _ in range(args.repeat):
+                    before = target_cpu(server.proc.pid)
+                    ours.append(timed(ours_cmd, env, work))
+                    remote.append((target_cpu(server.proc.pid) - before) / n)
+                    theirs.append(timed(theirs_cmd, env, work))
+                o_wall, t_wall = statistics.median(w for w, _ in ours), statistics.median(w for w, _ in theirs)
+                o_cpu, t_cpu = statistics.median(c for _, c in ours), statistics.median(c for _, c in theirs)
+                results[str(n)] = {
+                    "driftctl_wall_s": round(o_wall, 3), "pyinfra_wall_s": round(t_wall, 3),
+                    "ratio_wall": round(o_wall / t_wall, 2),
+                    "driftctl_cpu_s": round(o_cpu, 3), "pyinfra_cpu_s": round(t_cpu, 3),
+                    "ratio_cpu": round(o_cpu / t_cpu, 2),
+                    "round_trips_per_host": round(round_trips(cfg, work), 2),
+                    "target_cpu_per_snapshot_s": round(statistics.median(remote), 3),
+                }
+                r = results[str(n)]
+                print(f"{n:>4} hosts: driftctl {o_wall:.2f}s (cpu {o_cpu:.2f}s)  pyinfra {t_wall:.2f}s (cpu {t_cpu:.2f}s)  "
+                      f"ratio {r['ratio_wall']}x wall, {r['ratio_cpu']}x cpu; {r['round_trips_per_host']} round trips/host, "
+                      f"target cpu {r['target_cpu_per_snapshot_s']}s/snapshot",
+                      flush=True)
+            fleet = simulate(server, project, work, args.simulate, args.jobs or 16) if args.simulate else None
+            if fleet:
+                print(f"{fleet['environments']} environments, --jobs {fleet['jobs']}, {fleet['unreachable']} unreachable: "
+                      f"{fleet['complete']} complete in {fleet['wall_s']}s (reachable done by {fleet['reachable_done_by_s']}s); "
+                      f"peak {fleet['peak_threads']} threads, {fleet['peak_open_fds']} fds, {fleet['peak_rss_mib']} MiB RSS",
+                      flush=True)
+        finally:
+            server.stop()
+    out = ROOT / "benchmarks" / "results" / "fleet.json"
+    out.write_text(json.dumps({"repeat": args.repeat, "jobs": args.jobs, "cores": os.cpu_count(), "hosts": results,
+                               "simulated": fleet}, indent=2) + "\n")
+    print(f"written to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
