@@ -180,6 +180,10 @@ class Config(_Strict):
     notify: list[Channel] = Field(
         default_factory=list, description="Where `check --notify` and `watch` send alerts when findings change."
     )
+    groups: dict[str, list[str]] = Field(
+        default_factory=dict, description="Named sets of environments (names or patterns such as `web-*`) for "
+        "`diff --group NAME`: a fleet shown as its majority value and the hosts that differ.",
+    )
     retention: str | None = Field(
         None, pattern=r"^\s*\d{1,9}\s*[smhdw]\s*$",
         description="How long saved snapshots are kept by `driftctl gc` without --keep (e.g. 30d).",

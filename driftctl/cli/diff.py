@@ -22,6 +22,8 @@ def register(app: typer.Typer) -> None:
         'driftctl diff local aws github --only critical',
         'driftctl diff local github --format plain | cut -f1,4',
         'driftctl diff --snapshot old.json --snapshot new.json --format json',
+        'driftctl diff --group web    # a fleet: the majority value and the hosts that differ',
+        'driftctl diff prod@7d prod --format html -o week.html',
     ))(diff)
 
 
@@ -35,6 +37,7 @@ def diff(
     show_in_sync: bool = typer.Option(False, "--show-in-sync", help="Also show rows that are in sync."),
     show_ignored: bool = ShowIgnoredOption,
     accept_new_host_key: bool = AcceptKeyOption,
+    group: str | None = typer.Option(None, "--group", help="A `groups:` entry: its hosts as one majority column plus outliers."),
 ) -> int:
     """Compare environments: exit 0 in sync (or only expected differences), 1 drift, 2 error, 3 incomplete."""
     from driftctl.checks import compare, load_rules_config, validate_options
@@ -43,9 +46,15 @@ def diff(
 
     validate_options(format, only)
     names = list(environments or [])
+    cfg = load_rules_config(None, need=bool(names) or bool(group))
+    fleet: list[str] = []
+    if group and cfg is not None:
+        from driftctl.grouping import members
+
+        fleet = members(cfg.groups, list(cfg.environments), group)
+        names += [e for e in fleet if e not in names]
     if len(names) + len(snapshot or []) < 2:
         raise UsageError("diff needs at least two environments (names or --snapshot files)")
-    cfg = load_rules_config(None, need=bool(names))
     snapshots = collect(cfg, names, cached=cached, snapshot_files=list(snapshot or []),
                         accept_new_host_key=accept_new_host_key)
     matrix = compare(snapshots, cfg.rules if cfg else None, show_ignored=show_ignored)
@@ -54,6 +63,10 @@ def diff(
         from driftctl.api import report_context
 
         doc.update(report_context(cfg, snapshots))
+    if fleet:
+        from driftctl.grouping import group_view
+
+        doc = group_view(doc, fleet)
     emit(doc, format, output)
     return exit_code(matrix)
 

@@ -13,7 +13,6 @@ from driftctl.errors import TransportError
 from driftctl.models import Command, CommandResult
 from driftctl.transport.base import Transport
 
-
 BATCH_WORKERS = 8  # threads one local batch may use
 
 

@@ -23,7 +23,7 @@ def schema() -> dict:
 
 def test_is_a_valid_json_schema_without_internal_fields(schema) -> None:
     jsonschema.Draft202012Validator.check_schema(schema)
-    assert set(schema["properties"]) == {"version", "environments", "rules", "notify", "retention", "secrets"}
+    assert set(schema["properties"]) == {"version", "environments", "rules", "notify", "retention", "secrets", "groups"}
     assert schema["required"] == ["environments"]
 
 
