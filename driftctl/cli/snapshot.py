@@ -14,6 +14,7 @@ def register(app: typer.Typer) -> None:
         'driftctl snapshot',
         'driftctl snapshot local aws --format json',
         'driftctl --reports-dir /tmp/drift snapshot',
+        'driftctl snapshot --jobs 32 --shard 2/4    # job 2 of a 4-job CI matrix',
     ))(snapshot)
 
 
@@ -24,12 +25,7 @@ def snapshot(
     jobs: int = typer.Option(16, "--jobs", min=1, max=256, help="Environments collected at once."),
     shard: str | None = typer.Option(None, "--shard", help="K/N: collect only this job's stable share of the environments."),
 ) -> int:
-    """Read-only: collect git, compose, env, files, host (and containers) facts of each environment.
-
-    Examples:
-      driftctl snapshot                      # every environment
-      driftctl snapshot --jobs 32 --shard 2/4   # job 2 of a 4-job CI matrix
-    """
+    """Read-only: collect git, compose, env, files, host (and containers) facts of each environment."""
     from driftctl.api import take_snapshots
     from driftctl.render.problems import incomplete_lines, snapshot_problems
     from driftctl.render.snapshot import snapshot_summary_table, snapshots_json
