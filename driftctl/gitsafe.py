@@ -30,6 +30,11 @@ from collections.abc import Mapping, Sequence
 TARGET = "target"
 REMOTE = "remote"
 MIRROR = "mirror"
+MIRROR_WITH_CREDENTIALS = "mirror+credentials"  # the URL's own credentials come by askpass: no helper
+
+
+def _mirror(policy: str) -> bool:
+    return policy in (MIRROR, MIRROR_WITH_CREDENTIALS)
 
 # Settings whose value is a program (or that make git call one), set to something inert.
 SAFE_CONFIG: tuple[tuple[str, str], ...] = (
@@ -118,11 +123,11 @@ def environment(policy: str = TARGET, base: Mapping[str, str] | None = None) -> 
     """The environment for a local git process under `policy` (from `base`, default os.environ)."""
     env = dict(os.environ if base is None else base)
     for name in UNSAFE_ENV:
-        if policy == MIRROR and name in _MIRROR_KEEPS:
+        if _mirror(policy) and name in _MIRROR_KEEPS:
             continue
         env.pop(name, None)
     env.update(SAFE_ENV)
-    if policy == MIRROR:
+    if _mirror(policy):
         env.pop("GIT_CONFIG_NOSYSTEM", None)  # the operator's system config (proxies, CA) applies
         env.pop("GIT_PROTOCOL_FROM_USER", None)  # the URL is the operator's own (file:// included)
     if policy == REMOTE:
@@ -137,7 +142,7 @@ def driver_keys(cwd: str | None, env: Mapping[str, str], git: str = "git", polic
     only what the repository's side defines (local and worktree scope, with their includes) is
     overridden. The mirror's config is driftctl's own: nothing to override there.
     """
-    if policy == MIRROR:
+    if _mirror(policy):
         return []
     argv = [git, "config", "-z", "--show-scope", "--name-only", "--get-regexp", DRIVER_KEYS_RE]
     proc = _run_quiet(argv, cwd, env)

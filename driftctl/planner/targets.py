@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from driftctl.config import COMPOSE_DEFAULT_FILES
+from driftctl.git_urls import split_credentials
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ def targets_from_specs(specs: dict[str, Any], local_paths: dict[str, str], base_
     for name, spec in specs.items():
         s = spec if isinstance(spec, dict) else spec.model_dump()
         kind = s["transport"]
-        root = local_paths.get(name) or (s.get("url") if kind == "git" else s.get("path")) or "."
+        url = split_credentials(s["url"])[0] if kind == "git" and s.get("url") else None  # never in a plan
+        root = local_paths.get(name) or (url if kind == "git" else s.get("path")) or "."
         out[name] = Target(
             name=name, kind=kind, root=root, host=s.get("host"), user=s.get("user"), port=s.get("port"),
             identity_file=_home(s.get("identity_file")), known_hosts=_home(s.get("known_hosts")), ref=s.get("ref"),

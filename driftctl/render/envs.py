@@ -7,6 +7,7 @@ import json
 from rich.table import Table
 
 from driftctl.config import Config
+from driftctl.secrets import redact_url
 
 
 def _where(cfg: Config, name: str) -> str:
@@ -17,7 +18,7 @@ def _where(cfg: Config, name: str) -> str:
         user = f"{spec.user}@" if spec.user else ""
         port = f":{spec.port}" if spec.port else ""
         return f"{user}{spec.host}{port}:{spec.path}"
-    return f"{spec.url} @ {spec.ref or 'HEAD'}"
+    return f"{redact_url(spec.url or '')} @ {spec.ref or 'HEAD'}"
 
 
 def envs_table(cfg: Config) -> Table:
@@ -29,9 +30,18 @@ def envs_table(cfg: Config) -> Table:
     return table
 
 
+def _spec(spec) -> dict:
+    """The spec as configured, with credentials in URLs (git `url`, `docker_host`) fingerprinted."""
+    out = spec.model_dump(exclude_none=True)
+    for key in ("url", "docker_host"):
+        if isinstance(out.get(key), str):
+            out[key] = redact_url(out[key])
+    return out
+
+
 def envs_json(cfg: Config) -> str:
     return json.dumps(
-        {name: {"transport": spec.transport, "where": _where(cfg, name), **spec.model_dump(exclude_none=True)}
+        {name: {"transport": spec.transport, "where": _where(cfg, name), **_spec(spec)}
          for name, spec in cfg.environments.items()},
         indent=2,
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 from driftctl import gitsafe
 from driftctl.config import EnvironmentSpec
 from driftctl.errors import TransportError
+from driftctl.git_urls import credential_env, split_credentials
 from driftctl.models import Command, CommandResult
 from driftctl.secrets import redact_url
 from driftctl.transport.base import Transport
@@ -37,6 +38,9 @@ def resolve_url(url: str, base_dir: str) -> str:
 
 
 def mirror_path(url: str) -> Path:
+    """The mirror folder of a URL, named after the credential-free URL (a token in the URL changes
+    neither the folder nor its name)."""
+    url = split_credentials(url)[0]
     slug = re.sub(r"[^A-Za-z0-9]+", "-", url).strip("-")[-40:]
     return cache_dir() / f"{slug}-{hashlib.sha256(url.encode()).hexdigest()[:12]}.git"
 
@@ -45,15 +49,20 @@ class GitTransport(Transport):
     kind = "git"
 
     def __init__(self, env_name: str, spec: EnvironmentSpec, *, base_dir: str = "."):
-        self.url = resolve_url(spec.url or "", base_dir)
+        # Only the credential-free URL is kept, stored (mirror config, folder name) and shown; the
+        # credentials go to git processes through askpass (driftctl.git_urls).
+        self.url, user, password = split_credentials(resolve_url(spec.url or "", base_dir))
+        self._auth_env = credential_env(user, password, cache_dir().parent)
+        self._policy = gitsafe.MIRROR_WITH_CREDENTIALS if self._auth_env else gitsafe.MIRROR
         super().__init__(env_name, str(mirror_path(self.url)), spec.command_timeout)
         self.spec = spec
         self.ref: str | None = spec.ref
         self.commit: str | None = None
 
     def _git(self, *args: str, cwd: str | None = None, timeout: float | None = None) -> subprocess.CompletedProcess:
-        argv, env = gitsafe.local_command(["git", *args], cwd, gitsafe.MIRROR)
-        env["GIT_ASKPASS"] = "true"  # never a prompt; credentials come in the URL or from the operator's helper
+        argv, env = gitsafe.local_command(["git", *args], cwd, self._policy)
+        env["GIT_ASKPASS"] = "true"  # never a prompt: the URL's credentials (below) or the operator's helper
+        env.update(self._auth_env)
         try:
             return subprocess.run(
                 argv, cwd=cwd, capture_output=True, text=True, env=env,
@@ -82,7 +91,7 @@ class GitTransport(Transport):
         self.commit = rev.stdout.strip()
 
     def run_batch(self, commands: Sequence[Command], timeout: float | None = None) -> list[CommandResult]:
-        return [run_local(c, timeout or self.command_timeout, gitsafe.MIRROR) for c in commands]
+        return [run_local(c, timeout or self.command_timeout, self._policy, self._auth_env) for c in commands]
 
     def describe(self) -> str:
         return f"git:{redact_url(self.url)}@{self.ref or 'HEAD'}"

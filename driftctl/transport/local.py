@@ -41,13 +41,15 @@ class LocalTransport(Transport):
         return f"local:{self.root}"
 
 
-def run_local(cmd: Command, timeout: float, git_policy: str = gitsafe.TARGET) -> CommandResult:
-    """Run one command here. A git command runs under `git_policy` (see driftctl.gitsafe)."""
+def run_local(cmd: Command, timeout: float, git_policy: str = gitsafe.TARGET,
+              git_env: dict[str, str] | None = None) -> CommandResult:
+    """Run one command here. A git command runs under `git_policy` (see driftctl.gitsafe), with
+    `git_env` added to its environment (e.g. askpass credentials; never put into the Command)."""
     if cmd.cwd and not os.path.isdir(cmd.cwd):
         return CommandResult(cmd, 2, b"", f"cd: {cmd.cwd}: No such file or directory\n".encode())
     argv, env = list(cmd.argv), None
     if gitsafe.is_git(cmd.argv):
-        argv, env = gitsafe.local_command(cmd.argv, cmd.cwd, git_policy, dict(cmd.env))
+        argv, env = gitsafe.local_command(cmd.argv, cmd.cwd, git_policy, {**dict(cmd.env), **(git_env or {})})
     elif cmd.env:
         env = dict(os.environ, **dict(cmd.env))
     try:
