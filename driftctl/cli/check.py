@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption
+from driftctl.cli.common import AcceptKeyOption, complete_environments
 from driftctl.cli.diff import CachedOption, FormatOption, OutputOption, ShowIgnoredOption, SnapshotOption
 from driftctl.cli.options import examples
 
@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
 
 
 def check(
-    environments: list[str] | None = typer.Argument(None, help="Environments to check (default: all)."),
+    environments: list[str] | None = typer.Argument(None, help="Environments to check (default: all).", autocompletion=complete_environments),
     baseline: str | None = typer.Option(None, "--baseline", help="A saved snapshot or diff (JSON) to compare against."),
     fail_on: str = typer.Option("any", "--fail-on", help="critical | moderate | any (default: any non-EXPECTED difference)."),
     cached: bool = CachedOption,

@@ -20,3 +20,15 @@ def load(config_path: str | None = None) -> Config:
     from driftctl.config import load_config
 
     return load_config(config_path)
+
+
+def complete_environments(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of environment names from the config (a `-c` already on the line counts)."""
+    from driftctl.config import load_config
+
+    chosen = ctx.params.get("config") or (ctx.parent.params.get("config") if ctx.parent else None)
+    try:
+        cfg = load_config(chosen)
+    except Exception:  # noqa: BLE001 - no config, no suggestions; completion must never fail loudly
+        return []
+    return [name for name in cfg.environments if name.startswith(incomplete)]

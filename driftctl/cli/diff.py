@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption
+from driftctl.cli.common import AcceptKeyOption, complete_environments
 from driftctl.cli.options import examples
 
 FormatOption = typer.Option(
@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
 
 
 def diff(
-    environments: list[str] | None = typer.Argument(None, help="Environments to compare (two or more with --snapshot files)."),
+    environments: list[str] | None = typer.Argument(None, help="Environments to compare (two or more with --snapshot files).", autocompletion=complete_environments),
     cached: bool = CachedOption,
     snapshot: list[str] | None = SnapshotOption,
     format: str = FormatOption,

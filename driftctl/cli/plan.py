@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption, load
+from driftctl.cli.common import AcceptKeyOption, complete_environments, load
 from driftctl.cli.options import examples
 from driftctl.errors import DriftctlError, ExitCode, UsageError
 
@@ -42,7 +42,7 @@ def build_matrix(snapshots: list[dict], cfg) -> dict:
 
 
 def plan(
-    environments: list[str] | None = typer.Argument(None, help="Environments to plan for (default: all)."),
+    environments: list[str] | None = typer.Argument(None, help="Environments to plan for (default: all).", autocompletion=complete_environments),
     option: str = typer.Option(..., "--option", help="quick-fix | comprehensive-sync | parallel (the report's options A, B, C)."),
     cached: bool = typer.Option(False, "--cached", help="Use the latest saved snapshots instead of collecting."),
     snapshot: list[str] | None = typer.Option(None, "--snapshot", help="Snapshot file(s) to plan from (repeatable)."),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption, load
+from driftctl.cli.common import AcceptKeyOption, complete_environments, load
 from driftctl.cli.options import examples
 
 
@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
 
 
 def rescue(
-    environment: str = typer.Argument(..., help="The environment whose modified and untracked files to commit."),
+    environment: str = typer.Argument(..., help="The environment whose modified and untracked files to commit.", autocompletion=complete_environments),
     branch: str | None = typer.Option(None, "--branch", help="New branch name (default: rescue/<env>-<UTC date>)."),
     repo: str | None = typer.Option(None, "--repo", help="Repository that receives the branch (default: the local environment's checkout)."),
     include_secret_files: bool = typer.Option(False, "--include-secret-files", help="Also commit files that look like credentials (.env, keys)."),

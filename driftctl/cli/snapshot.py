@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption, load
+from driftctl.cli.common import AcceptKeyOption, complete_environments, load
 from driftctl.cli.options import examples
 from driftctl.errors import ExitCode, UsageError
 
@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
 
 
 def snapshot(
-    environments: list[str] | None = typer.Argument(None, help="Environments to collect (default: all)."),
+    environments: list[str] | None = typer.Argument(None, help="Environments to collect (default: all).", autocompletion=complete_environments),
     format: str = typer.Option("table", "--format", help="table | json (the snapshot documents)."),
     accept_new_host_key: bool = AcceptKeyOption,
     jobs: int = typer.Option(16, "--jobs", min=1, max=256, help="Environments collected at once."),

@@ -120,3 +120,10 @@ def test_completion_installs_and_completes(tmp_path) -> None:
     options = driftctl(env={"_DRIFTCTL_COMPLETE": "complete_bash", "COMP_WORDS": "driftctl diff --for",
                             "COMP_CWORD": "2"})
     assert options.out.split() == ["--format"]
+
+
+def test_environment_names_complete_from_the_config(config, tmp_path) -> None:
+    env = {"_DRIFTCTL_COMPLETE": "complete_bash", "COMP_WORDS": f"driftctl diff -c {config} h", "COMP_CWORD": "4"}
+    assert driftctl(env=env, cwd=tmp_path).out.split() == ["here"]
+    env = {"_DRIFTCTL_COMPLETE": "complete_bash", "COMP_WORDS": f"driftctl -c {config} snapshot x", "COMP_CWORD": "4"}
+    assert driftctl(env=env, cwd=tmp_path).out.split() == []
