@@ -21,8 +21,8 @@ def incomplete_lines(items: Iterable[dict]) -> list[str]:
     for env, errors in by_env.items():
         if len(errors) == 1:
             (error, collectors), = errors.items()
-            named = f" ({', '.join(collectors)})" if len(collectors) <= 2 else ""  # more: the host failed
-            lines.append(f"{env}: not collected{named}: {error}")
+            named = f"{', '.join(collectors)}: " if len(collectors) <= 2 else ""  # more: the host failed
+            lines.append(f"{env}: not collected: {named}{error}")
         else:
             parts = "; ".join(f"{', '.join(c)}: {e}" for e, c in errors.items())
             lines.append(f"{env}: not collected: {parts}")

@@ -57,7 +57,7 @@ def test_incomplete_without_drift_exits_3(quiet, tmp_path) -> None:
     assert run.code == 3, run.err
     doc = json.loads(run.out)
     assert doc["incomplete"] == [{"environment": "aws", "collector": "containers", "error": "Cannot connect to the Docker daemon"}]
-    assert "aws: not collected (containers): Cannot connect to the Docker daemon" in run.err
+    assert "aws: not collected: containers: Cannot connect to the Docker daemon" in run.err
     assert driftctl("check", *snapshot_args(files), cwd=quiet).code == 3
 
 
@@ -214,7 +214,7 @@ def test_live_incomplete_exits_3(git_repo, tmp_path) -> None:
     doc = json.loads(run.out)
     assert [(i["environment"], i["collector"]) for i in doc["incomplete"]] == [("copy", "compose")]
     assert [(r["component"], r["status"]) for r in doc["rows"]] == [("collector.compose", "UNKNOWN")]
-    assert "warning: copy: not collected (compose): compose file not found: missing.yml" in run.err
+    assert "warning: copy: not collected: compose: compose file not found: missing.yml" in run.err
 
 
 def test_same_environment_twice_gets_distinct_columns(quiet) -> None:
