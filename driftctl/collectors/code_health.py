@@ -255,3 +255,15 @@ def discover_roots(paths: Iterable[str]) -> dict[str, str]:
 
 
 COLLECTOR = CodeHealthCollector()
+
+
+def replay(case: dict[str, Any]) -> list[tuple[Any, Any]]:
+    """A recorded case (tests/collectors/code_health/<case>.json: service roots and, per environment,
+    its files and the missing imports expected) -> [(what the check finds, what the case expects)]."""
+    out = []
+    for spec in case["environments"].values():
+        files = {p: c if isinstance(c, str) else "\n".join(c) + "\n" for p, c in spec["files"].items()}
+        data = check_roots(case["roots"], sorted(files), files)
+        out.append(({"missing": data["missing"], "modules_checked": data["modules_checked"], "roots": data["roots"]},
+                    {"missing": spec["expected"], "modules_checked": spec["modules_checked"], "roots": list(case["roots"])}))
+    return out

@@ -251,3 +251,16 @@ def _normal(value: object) -> object:
     if isinstance(value, (int, float)):
         return str(value)
     return value
+
+
+def replay(case: dict) -> list[tuple[object, object]]:
+    """A recorded case (tests/collectors/compose/<case>.json: the project root, the compose and env
+    files chosen, and the texts read from the target, by path relative to the root) ->
+    [(the collector's project, services, networks and volumes, expected)]."""
+    root = case["root"]
+    at = lambda name: posixpath.normpath(posixpath.join(root, name))  # noqa: E731
+    texts = {at(name): text for name, text in case["texts"].items()}
+    model = resolve(root, [at(f) for f in case["files"]], [at(e) for e in case["env_files"]] or None, texts)
+    data = {"project": model.get("name"), "services": {n: protect_service(s) for n, s in (model.get("services") or {}).items()},
+            "networks": model.get("networks") or {}, "volumes": model.get("volumes") or {}}
+    return [(data, case["expected"])]

@@ -427,3 +427,15 @@ def restart_policy(policy: dict[str, Any] | None) -> str:
 
 
 COLLECTOR = ContainersCollector()
+
+
+def replay(case: dict[str, Any]) -> list[tuple[Any, Any]]:
+    """A recorded engine case (tests/collectors/containers/<case>.json: what a route read from a real
+    engine, the checkout's compose data, the expected data) -> [(collector data, expected)]."""
+    if case["route"] == "cli":
+        usage = parse_stats_lines(case["stats"])
+    else:
+        usage = {cid: n for cid, sample in case["stats"].items() if (n := api_memory_usage(sample)) is not None}
+    dump = EngineDump(host=case["host"], version=case["version"], containers=case["containers"],
+                      images=case["images"], memory_usage=usage)
+    return [(build_data(dump, case["compose"], compose_error=case["compose_error"]), case["expected"])]
