@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 from pathlib import Path
 
 import pytest
@@ -93,9 +92,7 @@ def test_unreachable_ssh_host_is_incomplete_and_others_saved(project) -> None:
         "aws": {"transport": "ssh", "host": "127.0.0.1", "port": closed_port(), "user": "nobody",
                 "path": "/srv/app", "connect_timeout": 2},
     })
-    started = time.monotonic()
-    run = driftctl("snapshot", cwd=project.path)
-    assert time.monotonic() - started < 2 + 5
+    run = driftctl("snapshot", cwd=project.path)  # how soon it gives up: benchmarks/timeouts.py
     assert run.code == 3, run.err
     assert "aws: not collected: cannot connect" in run.err and "Traceback" not in run.err
     local = read_snapshot(project.path / "reports/snapshots/local/latest.json")

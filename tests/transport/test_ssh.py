@@ -7,7 +7,6 @@ import os
 import socket
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import paramiko
@@ -228,7 +227,6 @@ class TestBatches:
 
     def test_large_output_on_both_streams_does_not_deadlock(self, ssh):
         size = 12 * 1024 * 1024
-        start = time.monotonic()
         results = ssh.run_batch(
             [
                 Command(("sh", "-c", f"head -c {size} /dev/zero; head -c {size} /dev/zero >&2")),
@@ -238,13 +236,11 @@ class TestBatches:
         )
         assert len(results[0].stdout) == size and len(results[0].stderr) == size
         assert results[1].stdout == b"after\n"
-        assert time.monotonic() - start < 60
 
-    def test_timeout_is_prompt_and_the_connection_survives(self, ssh):
-        start = time.monotonic()
+    def test_timeout_ends_the_batch_and_the_connection_survives(self, ssh):
+        """How promptly: benchmarks/timeouts.py."""
         with pytest.raises(TransportError, match=r"^aws: batch of 2 command\(s\) .* timed out after 1s$"):
             ssh.run_batch([Command(("echo", "x")), Command(("sleep", "30"))], timeout=1)
-        assert time.monotonic() - start < 3
         assert ssh.run(Command(("echo", "still"))).stdout == b"still\n"
 
     def test_one_connection_for_many_batches(self, sshd, tmp_path):
@@ -366,13 +362,12 @@ class TestHostKeys:
 
 @pytest.mark.integration
 class TestConnectFailures:
-    def test_connection_refused_is_prompt(self, sshd, tmp_path):
+    def test_connection_refused(self, sshd, tmp_path):
+        """These failures' promptness against connect_timeout is measured by benchmarks/timeouts.py."""
         port = free_port()
         spec = spec_for(sshd, str(tmp_path), port=port, connect_timeout=2)
-        start = time.monotonic()
         with pytest.raises(TransportError) as info:
             SSHTransport("aws", spec).open()
-        assert time.monotonic() - start < 2 + 5
         assert info.value.message == f"aws: cannot connect to {sshd.user}@127.0.0.1:{port}: connection refused"
 
     def test_silent_server_times_out_within_connect_timeout(self, sshd, tmp_path):
@@ -381,17 +376,13 @@ class TestConnectFailures:
             listener.listen(5)
             port = listener.getsockname()[1]
             spec = spec_for(sshd, str(tmp_path), port=port, connect_timeout=1)
-            start = time.monotonic()
             with pytest.raises(TransportError, match=r"cannot connect to .*: timed out after 1s$"):
                 SSHTransport("aws", spec).open()
-            assert time.monotonic() - start < 1 + 2
 
     def test_unknown_host_name(self, sshd, tmp_path):
         spec = spec_for(sshd, str(tmp_path), host="no-such-host.invalid", connect_timeout=3)
-        start = time.monotonic()
         with pytest.raises(TransportError, match="no-such-host.invalid.*: (cannot resolve host name|timed out)"):
             SSHTransport("aws", spec).open()
-        assert time.monotonic() - start < 3 + 2
 
     def test_auth_failure_names_no_secret(self, sshd, tmp_path):
         wrong = generate_key(tmp_path / "wrong")
