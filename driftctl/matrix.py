@@ -311,18 +311,55 @@ def diff_schema() -> dict:
 
 # --- presentation shared by every renderer (they take the JSON document, so these do too) ----------
 
+@dataclass(frozen=True)
+class Tone:
+    """How one kind of row looks in every format: the seed report's traffic-light marker (markdown,
+    html), the terminal colour (rich style) and the html colours (status cell and summary chip)."""
+
+    marker: str
+    colour: str
+    background: str
+    text: str
+    border: str
+
+
+# The one style table: a row's tone is its severity, unless its status or a rule says otherwise.
+TONES: dict[str, Tone] = {
+    "critical": Tone("🔴", "bold red", "#ffebe9", "#a40e26", "#ff8182"),
+    "moderate": Tone("🟡", "yellow", "#fff8c5", "#7d4e00", "#d4a72c"),
+    "low": Tone("🔵", "blue", "#ddf4ff", "#0550ae", "#54aeff"),
+    "expected": Tone("🟡", "yellow", "#fff8c5", "#7d4e00", "#d4a72c"),  # differs, as declared: the seed's yellow
+    "in_sync": Tone("🟢", "green", "#dafbe1", "#116329", "#4ac26b"),
+    # could not be collected: grey, no verdict (html: the page's panel colours, which follow dark mode)
+    "unknown": Tone("⚪", "bright_black", "var(--panel)", "var(--muted)", "var(--border)"),
+    "none": Tone("⚪", "", "var(--panel)", "var(--muted)", "var(--border)"),  # a difference counted on another row
+    "ignored": Tone("⚫", "dim", "var(--panel)", "var(--muted)", "var(--border)"),
+}
+
+
+def tone(row: dict) -> str:
+    """The key of `TONES` for a row of the JSON document."""
+    if row.get("ignored"):
+        return "ignored"
+    status = row.get("status")
+    if status == "IN_SYNC":
+        return "in_sync"
+    if status == "UNKNOWN":
+        return "unknown"
+    if status == "EXPECTED":
+        return "expected"
+    severity = row.get("severity")
+    return severity if severity in ("critical", "moderate", "low") else "none"
+
+
 def marker(row: dict) -> str:
     """The seed report's traffic lights: red critical, yellow moderate/expected/constrained, blue low."""
-    status, severity = row["status"], row["severity"]
-    if row.get("ignored"):
-        return "⚫"
-    if status == "IN_SYNC":
-        return "🟢"
-    if status == "UNKNOWN":
-        return "⚪"
-    if status == "EXPECTED":
-        return "🟡"
-    return {"critical": "🔴", "moderate": "🟡", "low": "🔵"}.get(severity, "⚪")
+    return TONES[tone(row)].marker
+
+
+def colour(row: dict) -> str:
+    """The terminal (rich) style of a row's status and severity."""
+    return TONES[tone(row)].colour
 
 
 def summary_text(doc: dict) -> str:

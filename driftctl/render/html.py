@@ -21,9 +21,19 @@ import re
 from html import escape
 from typing import Any
 
-from driftctl.matrix import marker
+from driftctl.matrix import TONES, marker
 
 SUMMARY_ORDER = ("critical", "moderate", "low", "expected", "in_sync", "unknown")
+
+# Each tone of the style table (driftctl.matrix.TONES) colours its summary chip and the status cells
+# of its rows; status rules come after severity rules, so an EXPECTED or UNKNOWN row takes its status's.
+TONE_ROWS = {"critical": "tr.sev-critical", "moderate": "tr.sev-moderate", "low": "tr.sev-low",
+             "in_sync": "tr.st-IN_SYNC", "expected": "tr.st-EXPECTED", "unknown": "tr.st-UNKNOWN"}
+TONE_CSS = "".join(
+    f".chip-{name}{{background:{TONES[name].background};border-color:{TONES[name].border};color:{TONES[name].text}}}\n"
+    for name in SUMMARY_ORDER
+) + "".join(f"{rows} td.status{{background:{TONES[name].background};color:{TONES[name].text}}}\n"
+            for name, rows in TONE_ROWS.items())
 
 CSS = """
 :root{--fg:#1f2328;--bg:#fff;--muted:#57606a;--panel:#f6f8fa;--border:#d0d7de;--link:#0969da;--hl:#fff1b8}
@@ -34,12 +44,6 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 .meta{color:var(--muted);margin:0 0 16px}
 .chips{display:flex;gap:8px;flex-wrap:wrap;margin:8px 0 16px}
 .chip{border-radius:14px;padding:4px 12px;font-weight:600;border:1px solid transparent}
-.chip-critical{background:#ffebe9;border-color:#ff8182;color:#a40e26}
-.chip-moderate{background:#fff8c5;border-color:#d4a72c;color:#7d4e00}
-.chip-low{background:#ddf4ff;border-color:#54aeff;color:#0550ae}
-.chip-expected{background:#fbefff;border-color:#c297ff;color:#6639ba}
-.chip-in_sync{background:#dafbe1;border-color:#4ac26b;color:#116329}
-.chip-unknown{background:var(--panel);border-color:var(--border);color:var(--muted)}
 table{border-collapse:collapse;width:100%}
 th,td{border:1px solid var(--border);padding:6px 8px;text-align:left;vertical-align:top}
 th{background:var(--panel)}
@@ -49,13 +53,7 @@ td.value.differs{background:var(--hl);outline:1px solid #d4a72c}
 td.absent{color:var(--muted);font-style:italic}
 .component code{color:var(--muted);font-size:12px}
 .status{white-space:nowrap;font-weight:600}
-tr.sev-critical td.status{background:#ffebe9;color:#a40e26}
-tr.sev-moderate td.status{background:#fff8c5;color:#7d4e00}
-tr.sev-low td.status{background:#ddf4ff;color:#0550ae}
-tr.st-IN_SYNC td.status{background:#dafbe1;color:#116329}
-tr.st-EXPECTED td.status{background:#fbefff;color:#6639ba}
-tr.st-UNKNOWN td.status{background:var(--panel);color:var(--muted)}
-tr.ignored td{opacity:.6}
+""" + TONE_CSS + """tr.ignored td{opacity:.6}
 tr.more td{border-top:0;background:var(--panel)}
 details summary{cursor:pointer;color:var(--link)}
 details ul{margin:6px 0}

@@ -12,8 +12,10 @@ from rich.console import Group
 from rich.text import Text
 from rich.tree import Tree
 
-RISK_STYLE = {"low": "green", "medium": "yellow", "high": "bold red"}
-SEVERITY_STYLE = {"critical": "bold red", "moderate": "yellow", "low": "dim"}
+from driftctl.matrix import TONES
+
+RISK_STYLE = {"low": TONES["in_sync"].colour, "medium": TONES["moderate"].colour, "high": TONES["critical"].colour}
+SEVERITY_STYLE = {s: TONES[s].colour for s in ("critical", "moderate", "low")}
 
 
 def plan_json(plan: dict) -> str:

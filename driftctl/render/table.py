@@ -14,23 +14,10 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from driftctl.matrix import summary_text
+from driftctl.matrix import TONES, colour, summary_text
 from driftctl.render.problems import incomplete_lines
 
 UNBOUNDED = 1_000_000  # console width off a terminal: rich never wraps, tables stay as wide as their content
-
-
-def _style(row: dict) -> str:
-    status, severity = row["status"], row["severity"]
-    if row.get("ignored"):
-        return "dim"
-    if status == "IN_SYNC":
-        return "green"
-    if status == "EXPECTED":
-        return "blue"
-    if status == "UNKNOWN":
-        return "magenta"
-    return {"critical": "bold red", "moderate": "yellow", "low": "cyan"}.get(severity, "")
 
 
 def one_line(value: str) -> str:
@@ -50,7 +37,7 @@ def render_table(matrix: dict, *, wrap: bool = True, problems: bool = True) -> G
     if not wrap:
         table.add_column("Title", no_wrap=True)
     for row in matrix["rows"]:
-        style = _style(row)
+        style = colour(row)
         status = Text(row["status"] + (" (ignored)" if row.get("ignored") else ""), style=style)
         values = [row["values"].get(e, "") for e in matrix["environments"]]
         if wrap:
@@ -62,10 +49,10 @@ def render_table(matrix: dict, *, wrap: bool = True, problems: bool = True) -> G
                           Text(row["severity"], style=style), Text(one_line(row["title"]), style="dim"))
     parts: list = [table]
     s = matrix["summary"]
-    colour = "bold red" if s["critical"] else "yellow" if s["moderate"] or s["low"] else "green"
-    parts.append(Text(summary_text(matrix), style=colour))
+    worst = "critical" if s["critical"] else "moderate" if s["moderate"] or s["low"] else "in_sync"
+    parts.append(Text(summary_text(matrix), style=TONES[worst].colour))
     for line in incomplete_lines(matrix.get("incomplete") or []) if problems else []:
-        parts.append(Text(line, style="magenta"))
+        parts.append(Text(line, style=TONES["moderate"].colour))  # a warning, in the terminal's warning colour
     return Group(*parts)
 
 
