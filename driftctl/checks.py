@@ -170,11 +170,22 @@ def restrict(matrix: Matrix, patterns: list[str]) -> Matrix:
     Collector failures stay when they concern the selected rows: `collector.<name>` is matched, and so
     is a pattern whose first segment names the collector (`code_health.*` keeps a code_health failure).
     """
-    from driftctl.rules import matches
+    from driftctl.matrix import InSync
+    from driftctl.rules import compile_patterns, matches
 
     if not patterns:
         return matrix
-    rows = [r for r in matrix.rows if any(matches(p, r.component) for p in patterns)]
+    named = compile_patterns(patterns)
+    rows: list = []
+    for entry in matrix.entries:  # in-sync groups stay groups when wholly in or out
+        if not isinstance(entry, InSync):
+            rows.extend([entry] if named(entry.component) else [])
+            continue
+        hits = [named(c) for c in entry.ids()]
+        if all(hits):
+            rows.append(entry)
+        elif any(hits):
+            rows.extend(r for r in entry.build() if named(r.component))
     heads = {p.split(".", 1)[0] for p in patterns}
     incomplete = [
         i for i in matrix.incomplete

@@ -139,3 +139,19 @@ def test_a_rule_naming_an_in_sync_row_applies_to_it() -> None:
     ignored = {r["component"] for r in shown if r.get("ignored")}
     assert ignored == {"compose.services.s3.environment.A", "compose.services.s4", "compose.services.s4.image",
                        "compose.services.s4.environment.A"}
+
+
+def test_restricting_to_components_keeps_in_sync_counts_exact() -> None:
+    from driftctl.checks import restrict
+    from driftctl.matrix import Matrix
+
+    services = {f"s{i}": {"image": "img", "environment": {"A": "1", "B": "2"}} for i in range(20)}
+    other = copy.deepcopy(services)
+    other["s3"]["image"] = "other"
+    snaps = [snapshot("a", services, "/a"), snapshot("b", other, "/b")]
+    for patterns in (["compose.services.s1"], ["compose.services.*.environment.A"], ["compose.services.s3.*"], ["nothing"]):
+        fast = restrict(build_matrix(copy.deepcopy(snaps), Rules()), patterns)
+        full = build_matrix(copy.deepcopy(snaps), Rules())
+        slow = restrict(Matrix(full.environments, full.rows, full.incomplete), patterns)
+        assert fast.summary() == slow.summary(), patterns
+        assert fast.to_json(show_in_sync=True) == slow.to_json(show_in_sync=True), patterns
