@@ -11,11 +11,12 @@ import html
 import json
 from collections.abc import Callable
 
+from driftctl.matrix import TONES
 from driftctl.notify.changes import ChangeSet, Finding
 
 TELEGRAM_LIMIT = 4096
 SLACK_LIMIT = 3500
-_MARK = {"critical": "🔴", "moderate": "🟠", "low": "🔵", "none": "⚪"}
+_MARK = {severity: TONES[severity].marker for severity in ("critical", "moderate", "low", "none")}  # the style table
 
 
 def headline(changes: ChangeSet) -> str:

@@ -26,7 +26,7 @@ def plan_tree(plan: dict) -> Group:
     head = Text(f"plan {plan['id']} ({plan['option']}) for {', '.join(plan['environments'])}", style="bold")
     parts: list = [head]
     if plan["warnings"]:
-        w = Tree(Text("critical warnings", style="bold red"))
+        w = Tree(Text("critical warnings", style=TONES["critical"].colour))
         for item in plan["warnings"]:
             w.add(Text(f"[{item['severity']}] ", style=SEVERITY_STYLE.get(item["severity"], "")) + Text(item["message"]))
         parts.append(w)
