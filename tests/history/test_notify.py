@@ -122,3 +122,31 @@ def test_missing_token_is_one_line_and_notify_needs_channels(project, stub) -> N
     project.configure()
     bare = driftctl("check", "--notify", cwd=project.root)
     assert bare.code == 2 and "notify:" in bare.err
+
+
+def test_watch_survives_an_unreachable_environment_and_stops_on_ctrl_c(project, stub) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    import yaml
+
+    project.configure(notify=[telegram(stub)])
+    doc = yaml.safe_load((project.root / "environments.yaml").read_text())
+    doc["environments"]["ghost"] = {"transport": "local", "path": "no-such-checkout", "collectors": ["git", "env"]}
+    (project.root / "environments.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    project.set_env("prod", log_level="debug")
+    env = {**__import__("os").environ, "DRIFTCTL_TELEGRAM_TOKEN": TOKEN}
+    proc = subprocess.Popen([sys.executable, "-m", "driftctl", "watch", "--every", "1h", "--format", "json"],
+                            cwd=project.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdin=subprocess.DEVNULL)
+    try:
+        first = json.loads(proc.stdout.readline())  # blocks until the first round is reported
+        assert "ghost" in json.dumps(first)  # the unreachable environment is named, the round still ran
+        assert len(stub.requests) == 1  # and the drift between the others was still sent
+        proc.send_signal(signal.SIGINT)  # the watch is now waiting for the next round
+        assert proc.wait(timeout=30) == 130
+        assert "Traceback" not in proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
