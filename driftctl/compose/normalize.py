@@ -11,6 +11,7 @@ import posixpath
 from collections.abc import Callable
 from typing import Any
 
+from driftctl.compose.consistency import check_container_names, check_project
 from driftctl.compose.errors import ComposeError
 from driftctl.compose.merge import go_string
 from driftctl.compose.shellwords import shellwords
@@ -65,6 +66,23 @@ def shell_split(value: Any, where: str = "command") -> list[str] | None:
         raise ComposeError(f"{where}: {exc}") from None
 
 
+def implicit_dependencies(svc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The dependencies compose-go's Normalize adds: `links`, `service:` namespaces, `volumes_from`."""
+    deps: dict[str, dict[str, Any]] = {}
+    started = {"condition": "service_started", "restart": True, "required": True}
+    for link in svc.get("links") or []:
+        parts = str(link).split(":")
+        deps.setdefault(parts[0] if len(parts) == 2 else str(link), dict(started))
+    for key in ("network_mode", "ipc", "pid", "uts", "cgroup"):
+        ref = svc.get(key)
+        if isinstance(ref, str) and ref.startswith("service:"):
+            deps.setdefault(ref[8:], dict(started))
+    for source in svc.get("volumes_from") or []:
+        if not str(source).startswith("container:"):
+            deps.setdefault(str(source).split(":")[0], {**started, "restart": False})
+    return deps
+
+
 def _number(value: Any) -> Any:
     """cpus and friends: printed as numbers, whole floats without `.0` (as Go's JSON does)."""
     if isinstance(value, str):
@@ -96,11 +114,14 @@ class Normalizer:
         return posixpath.normpath(posixpath.join(self.dir, value))
 
     def project(self, model: dict[str, Any]) -> dict[str, Any]:
+        all_services = model.get("services") or {}
         services = {
             name: self.service(name, svc)
-            for name, svc in sorted((model.get("services") or {}).items())
+            for name, svc in sorted(all_services.items())
             if isinstance(svc, dict) and self._active(svc)
         }
+        check_project({"services": services}, model, set(all_services) - set(services))
+        check_container_names(services)
         out: dict[str, Any] = {"name": self.name}
         networks = self.networks(model.get("networks") or {}, services)
         if networks:
@@ -112,9 +133,6 @@ class Normalizer:
             ("configs", self._used_mounts(services, "configs")),
         ):
             declared = model.get(section) or {}
-            missing = sorted(used - set(declared))
-            if missing:
-                raise ComposeError(f"a service refers to undefined {section[:-1]} {missing[0]}: invalid compose project")
             entries = {k: self.resource(k, v or {}, section) for k, v in sorted(declared.items()) if k in used}
             if entries:
                 out[section] = entries
@@ -173,8 +191,12 @@ class Normalizer:
             s["secrets"] = [self.mount(m, "/run/secrets") for m in s["secrets"]]
         if isinstance(s.get("configs"), list):
             s["configs"] = [self.mount(m, None) for m in s["configs"]]
-        if isinstance(s.get("depends_on"), dict):
-            s["depends_on"] = {k: self.dependency(v) for k, v in sorted(s["depends_on"].items())}
+        implied = implicit_dependencies(s)
+        if implied or isinstance(s.get("depends_on"), dict):
+            deps = {**implied, **(s.get("depends_on") or {})}
+            s["depends_on"] = {k: self.dependency(v) for k, v in sorted(deps.items())}
+        if s.get("pull_policy") == "if_not_present":
+            s["pull_policy"] = "missing"
         if isinstance(s.get("deploy"), dict):
             s["deploy"] = self.deploy(s["deploy"])
         if isinstance(s.get("logging"), dict) and isinstance(s["logging"].get("options"), dict):
@@ -301,10 +323,7 @@ class Normalizer:
         for svc in services.values():
             used.update((svc.get("networks") or {}).keys())
         out: dict[str, Any] = {}
-        for key in sorted(used):
-            if key != "default" and key not in declared:
-                users = sorted(n for n, s in services.items() if key in (s.get("networks") or {}))
-                raise ComposeError(f'service "{users[0]}" refers to undefined network {key}: invalid compose project')
+        for key in sorted(used):  # check_project refused undefined ones
             out[key] = self.resource(key, declared.get(key) or {}, "networks")
         return out
 

@@ -19,7 +19,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from driftctl.compose import schema
 from driftctl.compose.canonical import canonical
+from driftctl.compose.casting import CastError, cast_values
+from driftctl.compose.consistency import check_model
 from driftctl.compose.dotenv import DotenvError, parse_dotenv
 from driftctl.compose.errors import ComposeError, where
 from driftctl.compose.interpolate import TemplateError, interpolate_values
@@ -95,6 +98,7 @@ def load_project(
         docs = load_documents(path, text)
         for doc in docs:
             _interpolate(doc, lookup)
+            _validate(doc)
             canonical(doc.data, path)
             if "include" in doc.data:
                 raise ComposeError(f"{where(path, doc.line_of(('include',)))}: include: is not supported by driftctl yet")
@@ -116,6 +120,7 @@ def load_project(
 
     name = _project_name(project_name, env, merged, pdir)
     _check_services(merged, paths)
+    check_model(merged)
     for svc in (merged.get("services") or {}).values():
         _resolve_environment(svc, env, pdir, read)
     home = shell.get("HOME") or os.path.expanduser("~")
@@ -158,11 +163,32 @@ def _parse_env_file(path: str, text: str, lookup: Callable[[str], str | None]) -
 
 
 def _interpolate(doc: ComposeDocument, lookup: Callable[[str], str | None]) -> None:
+    """Interpolate one document, then cast the strings compose-go casts (casting.py)."""
     try:
         interpolate_values(doc.data, lookup)
-    except TemplateError as exc:
+        cast_values(doc.data)
+    except (TemplateError, CastError) as exc:
         dotted = ".".join(exc.path)
         raise ComposeError(f"{where(doc.file, doc.line_of(exc.path))}: {dotted}: {exc.message}") from None
+
+
+def _validate(doc: ComposeDocument) -> None:
+    """The Compose Specification schema, on the interpolated and cast document (as compose-go does).
+
+    compose-go validates after `extends` is read and after sequences are made unique (so a repeated
+    `cap_add` entry is no error); the same two steps come first here.
+    """
+    services = doc.data.get("services")
+    for name, svc in services.items() if isinstance(services, dict) else ():
+        ext = svc.get("extends") if isinstance(svc, dict) else None
+        if isinstance(ext, dict) and not isinstance(ext.get("service"), str):
+            line = doc.line_of(("services", name, "extends"))
+            raise ComposeError(f"{where(doc.file, line)}: extends.{name}.service is required")
+    enforce_unicity(doc.data)
+    found = schema.problem(doc.data)
+    if found is not None:
+        path, message = found
+        raise ComposeError(f"{where(doc.file, doc.line_of(path))}: {message}")
 
 
 def _apply_extends(doc: ComposeDocument, load_file: Callable[[str], list[ComposeDocument]]) -> None:
@@ -233,8 +259,6 @@ def _check_services(model: dict[str, Any], paths: list[str]) -> None:
             svc = services[name] = {}
         if not isinstance(svc, dict):
             raise ComposeError(f"{paths[-1]}: services.{name} must be a mapping")
-        if "image" not in svc and "build" not in svc:
-            raise ComposeError(f"{paths[-1]}: service {name!r} has neither an image nor a build context specified")
 
 
 def _resolve_environment(svc: dict[str, Any], env: dict[str, str], pdir: str, read: Reader) -> None:
