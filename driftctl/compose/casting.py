@@ -161,3 +161,9 @@ def _visit(container: Any, key: Any, sub: dict[str, Any], path: tuple[str, ...])
                 raise CastError(here, f"failed to cast to expected type: {exc}") from None
     elif isinstance(value, (dict, list)):
         _walk(value, sub, here)
+
+
+# compose-go's decode-time `cast` (loader/mapstructure.go), by Go kind of the target field
+GO_CASTS: dict[str, Callable[[str], Any]] = {
+    "bool": _bool, "int": _TO_INT, "int64": _TO_INT64, "float32": _TO_FLOAT32, "float64": _TO_FLOAT,
+}

@@ -13,6 +13,7 @@ from typing import Any
 
 from driftctl.compose.consistency import check_container_names, check_project
 from driftctl.compose.errors import ComposeError
+from driftctl.compose.gorender import render_project
 from driftctl.compose.merge import go_string
 from driftctl.compose.shellwords import shellwords
 from driftctl.compose.units import bytes_string, duration_string
@@ -139,7 +140,7 @@ class Normalizer:
         for k, v in model.items():
             if k.startswith("x-"):
                 out[k] = v
-        return out
+        return render_project(out)
 
     def _active(self, svc: dict[str, Any]) -> bool:
         profiles = svc.get("profiles")

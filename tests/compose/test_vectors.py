@@ -1,6 +1,6 @@
 """Every recorded vector (tests/compose/vectors/, see vectors.py) resolves exactly as Docker Compose 2.40.3.
 
-A model case must give the same model, key for key; a rejected case must make `driftctl compose
+A model case must give the same model, key for key and in the same key order; a rejected case must make `driftctl compose
 config` exit 2 with one line on stderr holding the case's `error` text.
 """
 
@@ -30,6 +30,8 @@ def test_same_model_as_docker_compose(case: str) -> None:
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
     got = load_project(spec(case).get("files", ["compose.yml"]), project_dir=str(folder), environ=environ(case))
     assert swap(got, str(folder), TOKEN) == expected
+    # and in Docker's field order, as `driftctl compose config` prints it
+    assert json.dumps(swap(got, str(folder), TOKEN), indent=1) == json.dumps(expected, indent=1)
 
 
 @pytest.mark.parametrize("case", REJECTED)

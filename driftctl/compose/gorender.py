@@ -1,0 +1,163 @@
+"""The rendered model in the shape Go's encoding/json gives compose-go's types.
+
+Why: `docker compose config --format json` is compose-go's Project marshalled by Go. Its keys come
+in struct declaration order (maps sorted), `omitempty` fields vanish when zero (`privileged: false`,
+`read_only: false`), pointers stay (`init: false`, `healthcheck.retries: 0`), struct-valued fields
+are always there (`deploy.resources: {}`, `deploy.placement: {}`, `ipam: {}`), and `x-` extensions
+inside services, networks or builds are not printed. A model rendered any other way would show
+drift where there is none. The struct table is generated from compose-go (gotypes.py).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from driftctl.compose.casting import GO_CASTS
+from driftctl.compose.errors import ComposeError
+from driftctl.compose.gotypes import ALIASES, STRUCTS
+from driftctl.compose.merge import go_string
+from driftctl.compose.units import bytes_string
+
+# types with their own MarshalJSON (or shaped by the normaliser already): printed as they are
+_OPAQUE = frozenset({"HostsList", "SSHConfig", "FileMode", "EnvFile", "time.Duration", "Duration", "UnitBytes",
+                     "any", "interface{}", "Extensions"})
+_ZERO_TEXT = {"UnitBytes": "0", "Duration": "0s"}
+
+
+def render_project(model: dict[str, Any]) -> dict[str, Any]:
+    """Project.MarshalJSON: a map (so sorted keys) of name, services and the non-empty sections."""
+    out: dict[str, Any] = {}
+    for key in sorted(model):
+        value = model[key]
+        gotype = _PROJECT.get(key)
+        if gotype and isinstance(value, dict):
+            value = {k: _struct(v, gotype, f"{key}.{k}") if isinstance(v, dict) else v for k, v in sorted(value.items())}
+        elif key.startswith("x-"):
+            value = _sorted(value)  # Extensions: map[string]any, so every mapping in it comes out sorted
+        out[key] = value
+    return out
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
+
+
+_PROJECT = {"services": "ServiceConfig", "networks": "NetworkConfig", "volumes": "VolumeConfig",
+            "secrets": "FileObjectConfig", "configs": "FileObjectConfig"}
+
+
+def render(value: Any, gotype: str, path: str = "") -> Any:
+    """`value` as Go would marshal a `gotype` holding it (`path` names it in errors)."""
+    kind, arg = _kind(gotype)
+    if value is None:
+        return None
+    if kind == "ptr":
+        return render(value, arg, path)
+    if kind == "slice":
+        return [render(v, arg, f"{path}[{i}]") for i, v in enumerate(value)] if isinstance(value, list) else value
+    if kind == "map":
+        if not isinstance(value, dict):
+            return value
+        return {k: render(value[k], arg, f"{path}.{k}") for k in sorted(value)}
+    if kind == "struct":
+        return _struct(value, arg, path) if isinstance(value, dict) else value
+    if arg == "UnitBytes":
+        return bytes_string(value)
+    return value
+
+
+def _decode(value: Any, gotype: str, path: str) -> Any:
+    """mapstructure's hooks on a struct field: a string becomes the bool or number the field holds
+    (compose-go's `cast`), an integer becomes the string a string field holds; unsigned fields take
+    no string at all."""
+    base = ALIASES.get(gotype, gotype) if gotype not in _OPAQUE else gotype
+    if isinstance(value, str):
+        cast = GO_CASTS.get(base)
+        if cast is not None:
+            try:
+                return cast(value)
+            except ValueError as exc:
+                raise ComposeError(f"{path}: {exc}") from None
+        if base.startswith("uint"):
+            raise ComposeError(f"'{path}' expected type '{base}', got unconvertible type 'string'")
+    elif base == "string" and isinstance(value, int) and not isinstance(value, bool):
+        return go_string(value)
+    return value
+
+
+def _struct(value: dict[str, Any], name: str, path: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    fields = STRUCTS[name]
+    for jname, gotype, omitempty in fields:
+        if jname in value:
+            v = _decode(value[jname], gotype, f"{path}.{jname}" if path else jname)
+            if omitempty and _is_zero(v, gotype):
+                continue
+            out[jname] = render(v, gotype, f"{path}.{jname}" if path else jname)
+        elif _kind(gotype)[0] == "struct":
+            out[jname] = _struct({}, _kind(gotype)[1])
+        elif not omitempty:
+            out[jname] = _zero(gotype)
+    known = _names(name)
+    for k, v in value.items():
+        if k not in known and not k.startswith("x-"):
+            out[k] = v
+    return out
+
+
+@cache
+def _names(struct: str) -> frozenset[str]:
+    return frozenset(f[0] for f in STRUCTS[struct])
+
+
+@cache
+def _kind(gotype: str) -> tuple[str, str]:
+    """("ptr"|"slice"|"map"|"struct"|"basic", argument) with named types resolved."""
+    if gotype.startswith("*"):
+        return "ptr", gotype[1:]
+    if gotype.startswith("[]"):
+        return "slice", gotype[2:]
+    if gotype.startswith("map[string]"):
+        return "map", gotype[len("map[string]"):]
+    if gotype in _OPAQUE:
+        return "basic", gotype
+    if gotype in STRUCTS:
+        return "struct", gotype
+    if gotype in ALIASES:
+        kind, arg = _kind(ALIASES[gotype])
+        return (kind, arg) if kind != "basic" else ("basic", gotype)
+    return "basic", gotype
+
+
+def _is_zero(value: Any, gotype: str) -> bool:
+    kind, arg = _kind(gotype)
+    if kind == "ptr":
+        return value is None
+    if kind == "struct":
+        return False  # encoding/json never omits a struct value
+    if value is None or value is False or value == "" or value == [] or value == {}:
+        return True
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0:
+        return True
+    return _ZERO_TEXT.get(arg) == value
+
+
+def _zero(gotype: str) -> Any:
+    kind, arg = _kind(gotype)
+    if kind in ("ptr", "slice", "map"):
+        return None
+    if kind == "struct":
+        return _struct({}, arg)
+    base = ALIASES.get(arg, arg)
+    if base == "bool":
+        return False
+    if base == "string":
+        return ""
+    if base.startswith(("int", "uint", "float")):
+        return 0
+    return None
