@@ -29,6 +29,7 @@ from driftctl.compose.interpolate import TemplateError, interpolate_values
 from driftctl.compose.loader import ComposeDocument, load_documents
 from driftctl.compose.merge import apply_resets, enforce_unicity, merge
 from driftctl.compose.normalize import Normalizer, escape_dollars, key_values
+from driftctl.compose.paths import absolute, resolve_model
 
 Reader = Callable[[str], "str | None"]
 
@@ -90,40 +91,17 @@ def load_project(
 
     env = project_environment(pdir, env_files, shell, read)
     lookup = env.get
-
-    def load_file(path: str) -> list[ComposeDocument]:
-        text = read(path)
-        if text is None:
-            raise ComposeError(f"{path}: compose file not found")
-        docs = load_documents(path, text)
-        for doc in docs:
-            _interpolate(doc, lookup)
-            _validate(doc)
-            canonical(doc.data, path)
-            if "include" in doc.data:
-                raise ComposeError(f"{where(path, doc.line_of(('include',)))}: include: is not supported by driftctl yet")
-            _apply_extends(doc, load_file)
-        return docs
-
+    home = shell.get("HOME") or os.path.expanduser("~")
+    files_loader = _Files(read, env, pdir, home, ())
     merged: dict[str, Any] = {}
     for path in paths:
-        for doc in load_file(path):
-            if merged:
-                apply_resets(merged, doc.resets + doc.overrides)
-                try:
-                    merged = merge(merged, doc.data)
-                except ValueError as exc:
-                    raise ComposeError(f"{path}: {exc}") from None
-            else:
-                merged = doc.data
-            enforce_unicity(merged)
+        merged = files_loader.merge_into(merged, path)
 
     name = _project_name(project_name, env, merged, pdir)
     _check_services(merged, paths)
     check_model(merged)
     for svc in (merged.get("services") or {}).values():
         _resolve_environment(svc, env, pdir, read)
-    home = shell.get("HOME") or os.path.expanduser("~")
     model = Normalizer(name, pdir, lookup, home).project(merged)
     return escape_dollars(model)
 
@@ -191,41 +169,145 @@ def _validate(doc: ComposeDocument) -> None:
         raise ComposeError(f"{where(doc.file, doc.line_of(path))}: {message}")
 
 
-def _apply_extends(doc: ComposeDocument, load_file: Callable[[str], list[ComposeDocument]]) -> None:
-    """`extends:` (same file or `file:`): the base service merged with the extending one, per file."""
-    services = doc.data.get("services")
-    if not isinstance(services, dict):
-        return
-    done: set[str] = set()
+class _Files:
+    """Loads compose files the way compose-go's loadYamlFile does, for one working directory and one
+    interpolation environment: each document is interpolated, cast, validated, made canonical, its
+    `extends` and `include` applied. `include:` and `extends: {file: ...}` start another _Files for
+    the other file's directory (and, for include, its own environment)."""
 
-    def resolve(name: str, chain: tuple[str, ...]) -> dict[str, Any]:
-        svc = services.get(name)
-        if not isinstance(svc, dict) or name in done or "extends" not in svc:
-            return svc if isinstance(svc, dict) else {}
-        ext = svc["extends"]
-        spec = {"service": ext} if isinstance(ext, str) else (ext if isinstance(ext, dict) else {})
-        target = str(spec.get("service", ""))
-        line = where(doc.file, doc.line_of(("services", name, "extends")))
-        if spec.get("file"):
-            other = load_file(posixpath.join(posixpath.dirname(doc.file), str(spec["file"])))
-            base = None
-            for part in other:
-                found = (part.data.get("services") or {}).get(target)
-                base = found if base is None else merge({"s": base}, {"s": found or {}})["s"]
-        else:
-            if target in chain:
-                raise ComposeError(f"{line}: services.{name}.extends: circular reference with {target}")
-            base = resolve(target, (*chain, name)) if target in services else None
-        if not isinstance(base, dict):
-            raise ComposeError(f"{line}: services.{name}.extends: cannot find service {target!r}")
-        child = {k: v for k, v in svc.items() if k != "extends"}
-        merged = merge({"services": {name: copy.deepcopy(base)}}, {"services": {name: child}})["services"][name]
-        services[name] = merged
-        done.add(name)
+    def __init__(self, read: Reader, env: dict[str, str], workdir: str, home: str, included: tuple[str, ...],
+                 resolve: bool = False):
+        self.read = read
+        self.env = env
+        self.workdir = workdir
+        self.home = home
+        self.included = included
+        self.resolve = resolve  # make relative paths absolute against workdir (included projects)
+
+    def merge_into(self, merged: dict[str, Any], path: str) -> dict[str, Any]:
+        for doc in self.load(path):
+            if merged:
+                apply_resets(merged, doc.resets + doc.overrides)
+                try:
+                    merged = merge(merged, doc.data)
+                except ValueError as exc:
+                    raise ComposeError(f"{path}: {exc}") from None
+            else:
+                merged = doc.data
+            enforce_unicity(merged)
         return merged
 
-    for name in list(services):
-        resolve(name, ())
+    def load(self, path: str) -> list[ComposeDocument]:
+        text = self.read(path)
+        if text is None:
+            raise ComposeError(f"{path}: compose file not found")
+        docs = load_documents(path, text)
+        for doc in docs:
+            _interpolate(doc, self.env.get)
+            _validate(doc)
+            canonical(doc.data, path)
+            if self.resolve:
+                resolve_model(doc.data, self.workdir, self.home)
+            self.extends(doc)
+            if "include" in doc.data:
+                self.include(doc, path)
+        return docs
+
+    # --- extends ---------------------------------------------------------------------------------
+    def extends(self, doc: ComposeDocument) -> None:
+        """`extends:` (same file, or `file:` relative to the working directory): the base service
+        merged with the extending one. A base from another file has its relative paths resolved
+        against that file's own directory first (compose-go's getExtendsBaseFromFile)."""
+        services = doc.data.get("services")
+        if not isinstance(services, dict):
+            return
+        done: set[str] = set()
+
+        def resolve(name: str, chain: tuple[str, ...]) -> dict[str, Any]:
+            svc = services.get(name)
+            if not isinstance(svc, dict) or name in done or "extends" not in svc:
+                return svc if isinstance(svc, dict) else {}
+            ext = svc["extends"]
+            spec = {"service": ext} if isinstance(ext, str) else (ext if isinstance(ext, dict) else {})
+            target = str(spec.get("service", ""))
+            line = where(doc.file, doc.line_of(("services", name, "extends")))
+            if spec.get("file"):
+                base = self._base_from_file(name, target, str(spec["file"]), doc.file)
+            else:
+                if target in chain:
+                    raise ComposeError(f"{line}: services.{name}.extends: circular reference with {target}")
+                if target not in services:
+                    raise ComposeError(f'{line}: cannot extend service "{name}" in {doc.file}: '
+                                       f'service "{target}" not found')
+                base = resolve(target, (*chain, name))
+            child = {k: v for k, v in svc.items() if k != "extends"}
+            merged = merge({"services": {name: copy.deepcopy(base)}}, {"services": {name: child}})["services"][name]
+            services[name] = merged
+            done.add(name)
+            return merged
+
+        for name in list(services):
+            resolve(name, ())
+
+    def _base_from_file(self, name: str, target: str, ref: str, current: str) -> dict[str, Any]:
+        path = absolute(ref, self.workdir, self.home)
+        if path in self.included:
+            raise ComposeError(f"{current}: services.{name}.extends: circular reference with {path}")
+        other = _Files(self.read, self.env, posixpath.dirname(path), self.home, (*self.included, current),
+                       resolve=True)
+        base: dict[str, Any] | None = None
+        for part in other.load(path):
+            found = (part.data.get("services") or {}).get(target)
+            if isinstance(found, dict):
+                base = found if base is None else merge({"s": base}, {"s": found})["s"]
+        if base is None:
+            raise ComposeError(f'cannot extend service "{name}" in {current}: service "{target}" not found in {ref}')
+        return base
+
+    # --- include ---------------------------------------------------------------------------------
+    def include(self, doc: ComposeDocument, path: str) -> None:
+        """compose-go's ApplyInclude: each entry is loaded as a project of its own (its directory,
+        its env files on top of this environment), then its resources are added to this document;
+        a resource defined differently on both sides is an error."""
+        entries = doc.data.pop("include")
+        if entries is None:
+            return
+        line = where(doc.file, doc.line_of(("include",)))
+        if not isinstance(entries, list):
+            raise ComposeError(f"{line}: `include` must be a list, got {entries}")
+        for entry in entries:
+            spec = {"path": entry} if isinstance(entry, str) else dict(entry)
+            files = spec.get("path")
+            files = [files] if isinstance(files, str) else list(files or [])
+            if not files:
+                raise ComposeError(f"{line}: include: path is required")
+            files = [absolute(str(f), self.workdir, self.home) for f in files]
+            pdir = spec.get("project_directory")
+            pdir = posixpath.dirname(files[0]) if not pdir else absolute(str(pdir), self.workdir, self.home)
+            chain = (*self.included, path)
+            if files[0] in chain:
+                cycle = " include ".join([*chain[1:], files[0]])
+                raise ComposeError(f"include cycle detected: {chain[0]} include {cycle}")
+            env_files = spec.get("env_file")
+            env_files = [env_files] if isinstance(env_files, str) else env_files
+            if env_files:
+                env_files = [absolute(str(f), self.workdir, self.home) for f in env_files]
+            env = project_environment(pdir, env_files, self.env, self.read)
+            sub = _Files(self.read, env, pdir, self.home, chain, resolve=True)
+            imported: dict[str, Any] = {}
+            for file in files:
+                imported = sub.merge_into(imported, file)
+            for key in ("services", "volumes", "networks", "secrets", "configs", "models"):
+                source = imported.get(key)
+                if not isinstance(source, dict):
+                    continue
+                target = doc.data.setdefault(key, {})
+                if target is None:
+                    target = doc.data[key] = {}
+                for name, value in source.items():
+                    if name in target and target[name] != value:
+                        raise ComposeError(f"{line}: {key}.{name} conflicts with imported resource")
+                    target[name] = value
 
 
 def _project_name(explicit: str | None, env: dict[str, str], model: dict[str, Any], pdir: str) -> str:
