@@ -96,6 +96,8 @@ def load_project(
     merged: dict[str, Any] = {}
     for path in paths:
         merged = files_loader.merge_into(merged, path)
+    if not merged:
+        raise ComposeError(f"{paths[0]}: empty compose file")
 
     name = _project_name(project_name, env, merged, pdir)
     _check_services(merged, paths)
@@ -176,13 +178,14 @@ class _Files:
     the other file's directory (and, for include, its own environment)."""
 
     def __init__(self, read: Reader, env: dict[str, str], workdir: str, home: str, included: tuple[str, ...],
-                 resolve: bool = False):
+                 resolve: bool = False, defaults: bool = False):
         self.read = read
         self.env = env
         self.workdir = workdir
         self.home = home
         self.included = included
-        self.resolve = resolve  # make relative paths absolute against workdir (included projects)
+        self.resolve = resolve  # make relative paths absolute against workdir (included or extended files)
+        self.defaults = defaults  # compose-go's SetDefaultValues: a build without context builds workdir
 
     def merge_into(self, merged: dict[str, Any], path: str) -> dict[str, Any]:
         for doc in self.load(path):
@@ -206,6 +209,10 @@ class _Files:
             _interpolate(doc, self.env.get)
             _validate(doc)
             canonical(doc.data, path)
+            if self.defaults:
+                for svc in (doc.data.get("services") or {}).values():
+                    if isinstance(svc, dict) and isinstance(svc.get("build"), dict):
+                        svc["build"].setdefault("context", ".")
             if self.resolve:
                 resolve_model(doc.data, self.workdir, self.home)
             self.extends(doc)
@@ -241,7 +248,10 @@ class _Files:
                                        f'service "{target}" not found')
                 base = resolve(target, (*chain, name))
             child = {k: v for k, v in svc.items() if k != "extends"}
-            merged = merge({"services": {name: copy.deepcopy(base)}}, {"services": {name: child}})["services"][name]
+            source = {"services": {name: copy.deepcopy(base)}}
+            tagged = [p for p in doc.resets + doc.overrides if p[:2] == ("services", name)]
+            apply_resets(source, tagged)  # `!reset` / `!override` in the child apply to what it extends
+            merged = merge(source, {"services": {name: child}})["services"][name]
             services[name] = merged
             done.add(name)
             return merged
@@ -293,7 +303,7 @@ class _Files:
             if env_files:
                 env_files = [absolute(str(f), self.workdir, self.home) for f in env_files]
             env = project_environment(pdir, env_files, self.env, self.read)
-            sub = _Files(self.read, env, pdir, self.home, chain, resolve=True)
+            sub = _Files(self.read, env, pdir, self.home, chain, resolve=True, defaults=True)
             imported: dict[str, Any] = {}
             for file in files:
                 imported = sub.merge_into(imported, file)

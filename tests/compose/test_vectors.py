@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from driftctl.compose import load_project
-from tests.compose.vectors import TOKEN, VECTORS, cases, environ, spec, swap
+from tests.compose.vectors import TOKEN, VECTORS, cases, environ, spec, swap, workdir
 
 CASES = cases()
 OK = [c for c in CASES if (VECTORS / c / "expected.json").is_file()]
@@ -26,8 +26,8 @@ def test_every_vector_is_recorded() -> None:
 
 @pytest.mark.parametrize("case", OK)
 def test_same_model_as_docker_compose(case: str) -> None:
-    folder = VECTORS / case
-    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    expected = json.loads((VECTORS / case / "expected.json").read_text(encoding="utf-8"))
+    folder = workdir(case)
     got = load_project(spec(case).get("files", ["compose.yml"]), project_dir=str(folder), environ=environ(case))
     assert swap(got, str(folder), TOKEN) == expected
     # and in Docker's field order, as `driftctl compose config` prints it
@@ -36,7 +36,7 @@ def test_same_model_as_docker_compose(case: str) -> None:
 
 @pytest.mark.parametrize("case", REJECTED)
 def test_rejected_like_docker_compose(case: str) -> None:
-    folder = VECTORS / case
+    folder = workdir(case)
     args = [a for f in spec(case).get("files", ["compose.yml"]) for a in ("-f", f)]
     proc = subprocess.run([sys.executable, "-m", "driftctl", "compose", "config", *args], cwd=folder,
                           capture_output=True, text=True, timeout=60, env={**environ(case), "COLUMNS": "400"})

