@@ -3,7 +3,8 @@
 Why: `deploy.replicas: "2"` or `replicas: ${REPLICAS}` is the integer 2 for Docker Compose; kept as
 a string, a host writing `2` and one writing `"2"` would look like drift. compose-go casts every
 string found at these paths of each file, right after interpolating it (loader/interpolate.go,
-`interpolateTypeCastMapping`); a value that does not parse is an error there, and here.
+`interpolateTypeCastMapping`); a value that does not parse is an error there, and here (worded as
+compose-go words it, minus the value: it may come from a secret variable).
 Other typed fields are not cast by compose-go: a string there fails its decoding (see validate.py).
 """
 
@@ -31,10 +32,10 @@ class CastError(ValueError):
 def _int(bits: int, func: str) -> Callable[[str], int]:
     def cast(text: str) -> int:
         if not _INT.match(text):
-            raise ValueError(f'strconv.{func}: parsing "{text}": invalid syntax')
+            raise ValueError(f"strconv.{func}: invalid syntax")
         value = int(text)
         if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
-            raise ValueError(f'strconv.{func}: parsing "{text}": value out of range')
+            raise ValueError(f"strconv.{func}: value out of range")
         return value
 
     return cast
@@ -43,7 +44,7 @@ def _int(bits: int, func: str) -> Callable[[str], int]:
 def _float(single: bool) -> Callable[[str], float | int]:
     def cast(text: str) -> float | int:
         if not text or not _FLOAT.match(text) or not any(c.isdigit() or c in "iInN" for c in text):
-            raise ValueError(f'strconv.ParseFloat: parsing "{text}": invalid syntax')
+            raise ValueError("strconv.ParseFloat: invalid syntax")
         value = float(text)
         if single and math.isfinite(value):
             value = struct.unpack("f", struct.pack("f", value))[0] if abs(value) < 3.4e38 else value
@@ -59,7 +60,7 @@ def _bool(text: str) -> bool:
         return True
     if lowered in ("false", "n", "no", "off"):
         return False
-    raise ValueError(f"invalid boolean: {text}")
+    raise ValueError("invalid boolean")
 
 
 _TO_INT = _int(64, "Atoi")

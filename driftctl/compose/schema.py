@@ -345,7 +345,7 @@ def _wording(error: Any) -> str:
     elif kind == "maximum":
         text = f"must be less than or equal to {_display(want)}"
     elif kind == "pattern":
-        text = f"{_quote(str(value))} does not match pattern {_quote(want)}"
+        text = f"value does not match pattern {_quote(want)}"  # the value itself is not repeated
     elif kind == "uniqueItems":
         text = "items at {} and {} are equal".format(*_duplicates(value))
     elif kind == "oneOf":
