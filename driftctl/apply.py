@@ -196,6 +196,10 @@ def apply_plan(config: Config, plan: dict, *, step_ids: list[str] | None = None,
     for _, step in selected:  # every capture file must stay in the reports folder, before anything runs
         plan_signing.capture_path(step, captures)
     state = load_state(root, plan)
+    from driftctl.apply_graph import check_order
+
+    check_order([s for _, s in selected if not (s["id"] in state["done"] and s["id"] not in set(step_ids or []))],
+                state["done"], [s for p in plan["phases"] for s in p["steps"]])
     fresh = snapshots if snapshots is not None else collect_all(config, envs, accept_new_host_key=accept_new_host_key)
     check_fresh(plan, fresh, state)
     if not dry_run and not yes and not io.interactive and any(plan_signing.step_mutates(s) for _, s in selected):
@@ -226,7 +230,10 @@ def apply_plan(config: Config, plan: dict, *, step_ids: list[str] | None = None,
                 io.say(f"stopped before {step['id']} (declined)")
                 outcome.exit_code = int(ExitCode.DRIFT)
                 return outcome
-            error = _run_step(executor, step, log, captures)
+            from driftctl.apply_graph import unmet
+
+            missing = unmet(step, state["done"])
+            error = f"requires {', '.join(missing)}, which did not succeed" if missing else _run_step(executor, step, log, captures)
             if error:
                 outcome.failed = step["id"]
                 outcome.exit_code = int(ExitCode.DRIFT)
@@ -252,8 +259,9 @@ def apply_plan(config: Config, plan: dict, *, step_ids: list[str] | None = None,
 
 def _save_state(config: Config, root: Path, plan: dict, envs: list[str], state: dict, outcome: ApplyOutcome,
                 accept_new_host_key: bool) -> None:
-    """Record done steps; after a clean run also the new fingerprints, so the next phase is not 'stale'."""
-    if outcome.failed is None:
+    """Record done steps and the fingerprints right after them: what the plan's own steps changed (tags,
+    refs, rescue branches, a step that failed half-way) is expected by the next run, never 'stale'."""
+    if outcome.ran:
         from driftctl.runner import collect_all
 
         for snap in collect_all(config, envs, accept_new_host_key=accept_new_host_key):
@@ -273,19 +281,17 @@ def _run_step(executor: Executor, step: dict, log: AuditLog, root: Path) -> str 
             if res.exit_status != 0:
                 return f"precondition not met: {line}"
         capture = plan_signing.capture_path(step, root)
-        if capture:
-            capture.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(capture, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.close(fd)
+        captured: list[bytes] = []
         for line in step["commands"]:
             res = executor.run(env, line)
             log.result(env, "run", line, res, show_output=capture is None)
             if capture:
-                with capture.open("ab") as fh:
-                    fh.write(res.stdout)
-                log.write(f"  stdout: {len(res.stdout)} bytes saved to {capture}")
+                captured.append(res.stdout)
+                log.write(f"  stdout: {len(res.stdout)} bytes" + (" encrypted" if step.get("encrypt") else "") + f" to {capture}")
             if res.exit_status != 0:
                 return f"`{line}` exited with {res.exit_status}" + _last_line(res)
+        if capture:
+            _save_capture(capture, b"".join(captured), bool(step.get("encrypt")))
         venv = step.get("verify_environment") or env
         for line in step["verify"]:
             if line.startswith("driftctl "):
@@ -298,6 +304,19 @@ def _run_step(executor: Executor, step: dict, log: AuditLog, root: Path) -> str 
     except DriftctlError as exc:
         return exc.message
     return None
+
+
+def _save_capture(path: Path, data: bytes, encrypt: bool) -> None:
+    """Mode 600; encrypted at rest when the step says the output holds environment values."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if encrypt:
+        from driftctl.backup_crypto import write_encrypted
+
+        write_encrypted(path, data)
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
 
 
 def _last_line(res: CommandResult) -> str:

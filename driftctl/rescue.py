@@ -14,18 +14,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from driftctl.collectors.files import is_secret_file
-from driftctl.collectors.git import parse_status
 from driftctl.config import Config
 from driftctl.errors import DriftctlError, UsageError
+from driftctl.filescan import SecretFinding, scan_bytes
 from driftctl.models import Command
 
 
 @dataclass
 class RescueFile:
     path: str
-    change: str  # modified | untracked | deleted
-    mode: str = "100644"
+    change: str  # modified | untracked | deleted | renamed
+    mode: str = "100644"  # 100755 executable, 120000 symlink (content: the link's target)
     content: bytes | None = None
+    source: str | None = None  # the old path of a rename
 
 
 @dataclass
@@ -38,6 +39,7 @@ class RescueResult:
     files: list[RescueFile]
     skipped: list[str] = field(default_factory=list)
     message: str = ""
+    secrets: list[SecretFinding] = field(default_factory=list)
 
 
 def default_branch(env: str, now: datetime | None = None) -> str:
@@ -57,8 +59,37 @@ def _git_status_cmd(root: str) -> Command:
     return Command(("git", "--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all"), cwd=root)
 
 
+def parse_changes(text: str) -> list[RescueFile]:
+    """`git status --porcelain=v1 -z` -> changed paths. A rename or copy gives its new path (content
+    read from the host) and, for a rename, its old path as deleted; `D` in either column is deleted."""
+    out: list[RescueFile] = []
+    entries = text.split("\x00")
+    i = 0
+    while i < len(entries):
+        entry = entries[i]
+        i += 1
+        if len(entry) < 4 or entry[:2] == "!!":
+            continue
+        code, path = entry[:2], entry[3:]
+        if code == "??":
+            out.append(RescueFile(path, "untracked"))
+            continue
+        if "R" in code or "C" in code:
+            source = entries[i] if i < len(entries) else ""
+            i += 1
+            out.append(RescueFile(path, "renamed" if "R" in code else "modified", source=source or None))
+            if "R" in code and source:
+                out.append(RescueFile(source, "deleted"))
+            continue
+        out.append(RescueFile(path, "deleted" if "D" in code else "modified"))
+    return out
+
+
 def read_target(transport, root: str) -> tuple[str, str | None, list[RescueFile]]:
-    """(deployed commit, branch, changed files with content) from the target, read-only."""
+    """(deployed commit, branch, changed files with content) from the target, read-only.
+
+    Symlinks are kept as links (their target path, mode 120000), binary files byte for byte, the
+    executable bit from the host, and a path that no longer exists as a deletion."""
     head, branch, status = transport.run_batch([
         Command(("git", "--no-optional-locks", "rev-parse", "--verify", "HEAD"), cwd=root),
         Command(("git", "--no-optional-locks", "rev-parse", "--abbrev-ref", "HEAD"), cwd=root),
@@ -67,25 +98,27 @@ def read_target(transport, root: str) -> tuple[str, str | None, list[RescueFile]
     for res in (head, status):
         if not res.ok:
             raise DriftctlError(f"{transport.env_name}: {res.failure()}")
-    changes = parse_status(status.text)
-    files = [RescueFile(p, "modified") for p in changes["modified"]] + [RescueFile(p, "untracked") for p in changes["untracked"]]
-    if files:
+    files = parse_changes(status.text)
+    present = [f for f in files if f.change != "deleted"]
+    if present:
         reads: list[Command] = []
-        for f in files:
+        for f in present:
             full = os.path.join(root, f.path)
-            reads.append(Command(("cat", "--", full), ok_codes=(0, 1)))
-            reads.append(Command(("test", "-x", full), ok_codes=(0, 1)))
-            reads.append(Command(("test", "-e", full), ok_codes=(0, 1)))
+            reads += [Command(("test", "-L", full), ok_codes=(0, 1)), Command(("readlink", "--", full), ok_codes=(0, 1)),
+                      Command(("test", "-e", full), ok_codes=(0, 1)), Command(("test", "-x", full), ok_codes=(0, 1)),
+                      Command(("cat", "--", full), ok_codes=(0, 1))]
         results = transport.run_batch(reads)
-        for i, f in enumerate(files):
-            cat, exe, exists = results[3 * i : 3 * i + 3]
-            if exists.exit_status != 0:
+        for i, f in enumerate(present):
+            link, target, exists, exe, cat = results[5 * i: 5 * i + 5]
+            if link.exit_status == 0:
+                f.mode, f.content = "120000", target.stdout.rstrip(b"\n")
+            elif exists.exit_status != 0:
                 f.change = "deleted"
-                continue
-            if cat.exit_status != 0:
+            elif cat.exit_status != 0:
                 raise DriftctlError(f"{transport.env_name}: {cat.failure()}")
-            f.content = cat.stdout
-            f.mode = "100755" if exe.exit_status == 0 else "100644"
+            else:
+                f.content = cat.stdout
+                f.mode = "100755" if exe.exit_status == 0 else "100644"
     return head.text.strip(), (branch.text.strip() if branch.ok else None), files
 
 
@@ -132,10 +165,10 @@ class LocalRepo:
         from git.index.typ import BaseIndexEntry
         from gitdb import IStream
 
-        index = IndexFile.from_tree(self.repo, base)  # a temporary index file, not .git/index
-        removed = [f.path for f in files if f.change == "deleted"]
-        if removed:
-            index.remove(removed, working_tree=False)
+        index = IndexFile.from_tree(self.repo, base)  # in memory, never .git/index
+        for f in files:
+            if f.change == "deleted":
+                index.entries.pop((f.path, 0), None)
         entries = []
         for f in files:
             if f.change == "deleted":
@@ -170,7 +203,7 @@ def commit_message(env: str, target: str, base: str, branch_there: str | None, f
              "These files were changed on the host but never committed:", ""]
     lines += [f"  {f.change:<9} {f.path}   <- {env}:{f.path}" for f in files]
     if skipped:
-        lines += ["", "Left out (look like credentials; rerun with --include-secret-files to add them):"]
+        lines += ["", "Left out (their names or contents look like credentials; rerun with --include-secret-files to add them):"]
         lines += [f"  {p}" for p in skipped]
     return "\n".join(lines) + "\n"
 
@@ -201,11 +234,14 @@ def rescue(config: Config, env: str, *, branch: str | None = None, repo: str | N
     if not local.has_commit(base):
         hint = _fetch_hint(config, env, branch_there)
         raise DriftctlError(f"{env}'s deployed commit {base[:12]} is not in {local.path}; fetch it first: {hint}")
-    skipped = [] if include_secret_files else [f.path for f in files if f.change != "deleted" and is_secret_file(f.path)]
+    found = [x for f in files if f.change != "deleted" and f.mode != "120000" for x in scan_bytes(f.path, f.content)]
+    by_content = {x.path for x in found}
+    skipped = [] if include_secret_files else [f.path for f in files if f.change != "deleted"
+                                                and (is_secret_file(f.path) or f.path in by_content)]
     kept = [f for f in files if f.path not in skipped]
     message = commit_message(env, target, base, branch_there, kept, skipped)
     commit = local.commit_files(base, kept, message, branch)
-    return RescueResult(env, branch, commit, base, local.path, kept, skipped, message)
+    return RescueResult(env, branch, commit, base, local.path, kept, skipped, message, found)
 
 
 def _fetch_hint(config: Config, env: str, branch: str | None) -> str:

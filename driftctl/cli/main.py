@@ -47,7 +47,7 @@ app = typer.Typer(
 # Each command module registers itself; the list is the CLI's table of contents.
 COMMAND_MODULES = (
     "init", "envs", "snapshot", "diff", "check", "plan", "rescue", "apply", "compose", "schema", "demo", "history",
-    "watch", "gc",
+    "watch", "gc", "backup", "scan",
 )
 
 

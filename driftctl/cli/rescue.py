@@ -43,7 +43,11 @@ def rescue(
     term.success(f"created {result.branch} ({result.commit[:12]}) in {result.repo} on {environment}'s deployed commit {result.base[:12]}")
     for f in result.files:
         term.info(f"  {f.change:<9} {f.path}")
+    for finding in result.secrets:
+        term.warning(str(finding))
     for path in result.skipped:
         term.warning(f"left out {path} (looks like credentials; --include-secret-files to add it)")
+    if result.secrets and not result.skipped:
+        term.warning(f"{result.branch} holds files that look like credentials (--include-secret-files): never push it")
     term.info(f"review with: git -C {result.repo} show --stat {result.branch}")
     return 0

@@ -11,6 +11,8 @@ from datetime import datetime, timezone
 
 from driftctl.errors import UsageError
 from driftctl.planner.context import PlanContext
+from driftctl.planner.graph import link
+from driftctl.planner.invariants import check as check_invariants
 from driftctl.planner.metrics import derive_metrics
 from driftctl.planner.model import OPTIONS, Plan
 from driftctl.planner.options import OPTION_BUILDERS
@@ -39,8 +41,8 @@ def build_plan(
     now = now or datetime.now(timezone.utc)
     ctx = PlanContext(matrix=matrix, snapshots=snaps, targets=targets, option=option, now=now,
                       reports_root=reports_root, config_path=config_path, merge_risk=list(merge_risk or []))
-    phases = OPTION_BUILDERS[option](ctx)
-    _check_invariants(phases)
+    phases = link(OPTION_BUILDERS[option](ctx))
+    check_invariants(phases, ctx)
     notes = []
     if not ctx.hub:
         notes.append("no local git checkout among the environments: tags, rescue branches and merges need one")
@@ -61,18 +63,3 @@ def build_plan(
         merge_risk=tuple(ctx.merge_risk),
         notes=tuple(notes),
     )
-
-
-def _check_invariants(phases: list) -> None:
-    """A plan that breaks its own safety rules is a bug: fail loudly rather than hand it to `apply`."""
-    steps = [s for p in phases for s in p.steps]
-    for s in steps:
-        if s.mutates and not (s.rollback and s.verify):
-            raise AssertionError(f"planner bug: mutating step {s.id} lacks rollback or verify")
-    first_mutation = next((i for i, s in enumerate(steps) if s.mutates and not _is_rollback_point(s)), None)
-    if first_mutation is not None and phases and phases[0].title != "Rollback points":
-        raise AssertionError("planner bug: a mutating step comes before the rollback points")
-
-
-def _is_rollback_point(step) -> bool:
-    return step.id.startswith(("tag-", "fetch-deployed-", "backup-", "export-", "inspect-"))

@@ -106,6 +106,40 @@ class PlanContext:
     def compose(self, env: str) -> dict:
         return collector_data(self.snapshots.get(env, {}), "compose") or {}
 
+    def compose_files(self, env: str) -> list[str]:
+        """Exactly the compose files the environment uses: its configured list, else the ones the
+        compose collector resolved there (empty: let Compose pick its default, as it does there)."""
+        t = self.targets.get(env)
+        if t and t.compose_files:
+            return list(t.compose_files)
+        return [f["path"] for f in self.compose(env).get("files") or [] if f.get("exists") and f.get("path")]
+
+    def project(self, env: str) -> str:
+        """The Compose project name the environment's containers run under."""
+        name = self.compose(env).get("project")
+        if isinstance(name, str) and name:
+            return name
+        t = self.targets.get(env)
+        return posixpath.basename((t.root if t else env).rstrip("/")).lower() or env
+
+    def docker_host(self, env: str) -> str | None:
+        t = self.targets.get(env)
+        return t.docker_host if t else None
+
+    def graph(self, env: str) -> dict[str, list[str]]:
+        return self.git(env).get("graph") or {}
+
+    def only_here(self, env: str) -> list[str]:
+        """Commits of `env` the hub does not have: its HEAD and its local-only commits (what a bundle must carry)."""
+        if not self.hub:
+            return []
+        hub_graph = self.graph(self.hub)
+        out = [c.get("sha") for c in self.git(env).get("local_only") or [] if c.get("sha") not in hub_graph]
+        head = self.head(env)
+        if head and head not in hub_graph:
+            out.append(head)
+        return [c for c in dict.fromkeys(out) if c]
+
     def existing_files(self, env: str, names: list[str] | tuple[str, ...]) -> list[str]:
         """Which of these files the snapshot saw in the environment (all of them when unknown)."""
         files = collector_data(self.snapshots.get(env, {}), "files")

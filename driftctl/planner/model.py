@@ -53,6 +53,17 @@ class Step:
     capture: str | None = None
     verify_environment: str | None = None  # None: the step's own environment
     notes: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()  # ids of steps that must have succeeded first (apply enforces it)
+    touches: tuple[str, ...] = ()  # environments whose state the step changes (default: its own, when it mutates)
+    secures: str | None = None  # the environment this step secures (rollback points, rescue, captures)
+    encrypt: bool = False  # the capture holds environment values: apply encrypts it at rest
+
+    @property
+    def changed(self) -> tuple[str, ...]:
+        """Environments this step changes."""
+        if not self.mutates:
+            return ()
+        return self.touches or (self.environment,)
 
     def to_json(self) -> dict:
         return {
@@ -70,6 +81,10 @@ class Step:
             "verify": list(self.verify),
             "verify_environment": self.verify_environment or self.environment,
             "preconditions": list(self.preconditions),
+            "requires": list(self.requires),
+            "touches": list(self.changed),
+            "secures": self.secures,
+            "encrypt": self.encrypt,
             "notes": list(self.notes),
         }
 

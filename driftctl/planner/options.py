@@ -1,11 +1,14 @@
 """The three recovery options of the incident report, one function each.
 
-- quick-fix: fix what is broken with the least change; remote hosts only get read-only steps.
+- quick-fix: fix what is broken with the least change; deployments only get read-only steps, except
+  an explicit, high-risk runtime repair of a service that is down, unhealthy or shadowed.
 - comprehensive-sync: per-environment compose overrides (`${VAR:-default}` for service discovery),
   branches merged in a safe order on a separate work tree, a CI drift check, then a staged rollout.
-- parallel: a standardized configuration built from what production runs, a staging environment,
-  then one environment at a time, each behind its own rollback point.
-All three start with the same phase: rollback points.
+- parallel: a standardized configuration built from exactly what production runs (its deployed
+  commit, fetched by bundle, plus its rescued manual fixes), a staging environment, then one
+  deployment at a time, each behind its own rollback point.
+All three start with the same phase: rollback points, which secure every checkout before any step
+may touch it. `requires` between steps are completed and checked by `driftctl.planner.graph`.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Sequence
 
+from driftctl.planner import deploy as D
 from driftctl.planner import steps as S
 from driftctl.planner.context import PlanContext
 from driftctl.planner.findings import ConfigDifference, config_differences, divergences, missing_modules
@@ -36,39 +40,55 @@ def _remote(ctx: PlanContext) -> list[str]:
     return ctx.deployed()
 
 
+def _dirty(ctx: PlanContext, env: str) -> bool:
+    ch = ctx.uncommitted(env)
+    return bool(ch["modified"] or ch["untracked"])
+
+
 def _preserve(ctx: PlanContext) -> list[Step | None]:
     """Document remote state and put manual fixes under version control (read-only on the hosts)."""
     out: list[Step | None] = []
     for env in _remote(ctx):
-        ch = ctx.uncommitted(env)
-        if ch["modified"] or ch["untracked"]:
+        if _dirty(ctx, env):
             out += S.document_state(ctx, env)
             out.append(S.rescue_step(ctx, env))
     return out
 
 
+def _runtime(ctx: PlanContext) -> list[Step]:
+    out: list[Step] = []
+    for env in ctx.checkouts():
+        if ctx.has_docker(env) is not False:
+            out += D.runtime_steps(ctx, env)
+    return out
+
+
 def _fix_broken_locally(ctx: PlanContext) -> list[Step | None]:
     out: list[Step | None] = []
-    restored: dict[tuple[str, str], list[str]] = {}
-    undo: dict[tuple[str, str], list[str]] = {}
+    restored: dict[tuple[str, str], list[Step]] = {}
     for m in missing_modules(ctx):
         if ctx.kind(m.environment) != "local":
             continue  # remote hosts are never patched by hand here
         step = S.restore_module(ctx, m)
         if step:
             out.append(step)
-            restored.setdefault((m.environment, m.service), []).append(m.component)
-            undo.setdefault((m.environment, m.service), []).extend(step.rollback)
-    for (env, service), comps in restored.items():
-        out.append(S.restart_service(ctx, env, service, sorted(set(comps)), undo[(env, service)]))
+            restored.setdefault((m.environment, m.service), []).append(step)
+    for (env, service), done in restored.items():
+        undo = [line for s in done for line in s.rollback]
+        out.append(S.restart_service(ctx, env, service, sorted({a for s in done for a in s.addresses}), undo,
+                                     requires=[s.id for s in done]))
     return out
+
+
+RUNTIME_GOAL = "Start or restart exactly the services that are down, unhealthy or shadowed, each as its own reviewed step."
 
 
 def quick_fix(ctx: PlanContext) -> list[Phase]:
     return _number([
-        _phase(1, "Rollback points", "Tag every deployed commit, copy compose/env files, export container state.", S.rollback_points(ctx)),
+        _phase(1, "Rollback points", "Secure every checkout: own commits fetched and tagged, compose/env files copied (encrypted), container state exported.", S.rollback_points(ctx)),
         _phase(2, "Document production state", "Capture what the hosts run, read-only, and commit their manual fixes to a local branch.", _preserve(ctx)),
         _phase(3, "Fix what is broken locally", "Restore missing modules from where they work; restart only local services.", _fix_broken_locally(ctx)),
+        _phase(4, "Repair runtime (reviewed, high risk)", RUNTIME_GOAL, _runtime(ctx)),
     ])
 
 
@@ -86,32 +106,72 @@ def _risk_for(ctx: PlanContext, theirs_commit: str) -> dict | None:
 
 
 def _integration(ctx: PlanContext, purpose: str, branch: str, base: str, base_label: str, diffs: list[ConfigDifference],
-                 envs: list[str], *, merge: bool, base_values: dict[str, object]) -> tuple[str, list[Step | None]]:
+                 envs: list[str], *, merge: bool, base_values: dict[str, object], base_requires: list[str]) -> tuple[str, list[Step | None]]:
     """A work tree on a new branch: merges (optional), the manual fixes, per-environment overrides, CI.
 
     `base_values` are the compose values at `base` after the merges: what the `${VAR:-default}` edit
-    must find in the base file.
+    must find in the base file. Each step requires the one before it (one line of history).
     """
-    wt = S.worktree_path(ctx, purpose)
-    out: list[Step | None] = [S.worktree_step(ctx, purpose, branch, base, base_label)]
+    wt = D.worktree_path(ctx, purpose)
+    first = D.worktree_step(ctx, purpose, branch, base, base_label, requires=base_requires)
+    out: list[Step | None] = [first]
+    last = first.id
     n = 0
+
+    def add(step: Step | None) -> None:
+        nonlocal last
+        if step is not None:
+            out.append(step)
+            last = step.id
+
     if merge:
         for d in divergences(ctx):
             n += 1
             label = f"{d.theirs_branch or d.theirs} ({d.theirs_head[:8]}, deployed on {d.theirs})"
-            out.append(S.merge_step(ctx, wt, d.theirs, d.theirs_head, label, _risk_for(ctx, d.theirs_head), n))
+            add(D.merge_step(ctx, wt, d.theirs, d.theirs_head, label, _risk_for(ctx, d.theirs_head), n,
+                             requires=[last, f"tag-{d.theirs}"]))
     for env in _remote(ctx):
-        if ctx.uncommitted(env)["modified"] or ctx.uncommitted(env)["untracked"]:
+        if _dirty(ctx, env):
             n += 1
             label = f"{ctx.rescue_branch(env)} (manual fixes of {env})"
-            out.append(S.merge_step(ctx, wt, env, ctx.rescue_branch(env), label, None, n, S.Risk(
-                "medium", f"adds the files {env} runs outside version control; they were reviewed in phase 2's diff")))
-    out.append(S.env_config_step(ctx, wt, diffs, envs, base_values))
-    out.append(S.commit_step(ctx, wt, f"commit-{purpose}", f"Environment-specific compose overrides (driftctl plan {ctx.stamp})",
-                             sorted({d.component for d in diffs})))
-    out.append(S.ci_step(ctx, wt))
-    out.append(S.commit_step(ctx, wt, f"commit-ci-{purpose}", "CI: fail on configuration drift (driftctl check)", ["component.*"]))
+            add(D.merge_step(ctx, wt, env, ctx.rescue_branch(env), label, None, n, S.Risk(
+                "medium", f"adds the files {env} runs outside version control; they were reviewed in phase 2's diff"),
+                requires=[last, f"rescue-{env}"]))
+    add(D.env_config_step(ctx, wt, diffs, envs, base_values, requires=[last]))
+    if last == "env-config":
+        add(D.commit_step(ctx, wt, f"commit-{purpose}", f"Environment-specific compose overrides (driftctl plan {ctx.stamp})",
+                          sorted({d.component for d in diffs}), requires=[last]))
+    add(D.ci_step(ctx, wt, requires=[last]))
+    add(D.commit_step(ctx, wt, f"commit-ci-{purpose}", "CI: fail on configuration drift (driftctl check)", ["component.*"], requires=[last]))
     return wt, out
+
+
+def _last_id(steps: list[Step | None]) -> str:
+    return [s for s in steps if s is not None][-1].id
+
+
+def _downgrade(ctx: PlanContext, env: str, contains: set[str]) -> str:
+    """A warning when the branch to deploy would not contain what `env` runs now."""
+    head = ctx.head(env)
+    if not head or head in contains or not ctx.hub:
+        return ""
+    graph = ctx.graph(ctx.hub)
+    for base in contains:
+        if _ancestor(graph, head, base):
+            return ""
+    return f"DOWNGRADE: {env} runs {head[:8]}, which the deployed branch does not contain"
+
+
+def _ancestor(graph: dict[str, list[str]], ancestor: str, descendant: str) -> bool:
+    stack, seen = [descendant], set()
+    while stack:
+        c = stack.pop()
+        if c == ancestor:
+            return True
+        if c not in seen:
+            seen.add(c)
+            stack.extend(graph.get(c, []))
+    return False
 
 
 def comprehensive_sync(ctx: PlanContext) -> list[Phase]:
@@ -121,33 +181,34 @@ def comprehensive_sync(ctx: PlanContext) -> list[Phase]:
     base = ctx.head(ctx.hub) if ctx.hub else None
     integrate: list[Step | None] = []
     rollout: list[Step | None] = []
-    if base:
-        wt, integrate = _integration(ctx, "sync", branch, base, f"{ctx.branch(ctx.hub or '') or ctx.hub} ({base[:8]})", diffs, envs, merge=True,
-                                     base_values=_merged_values(ctx))
-        integrate.append(S.push_step(ctx, wt, branch))
-        order = ([ctx.staging] if ctx.staging else []) + ctx.production
+    if base and ctx.hub:
+        wt, integrate = _integration(ctx, "sync", branch, base, f"{ctx.branch(ctx.hub) or ctx.hub} ({base[:8]})", diffs, envs, merge=True,
+                                     base_values=_merged_values(ctx), base_requires=[f"tag-{ctx.hub}"])
+        push = D.push_step(ctx, wt, branch, requires=[_last_id(integrate)])
+        integrate.append(push)
+        contains = {base, *(d.theirs_head for d in divergences(ctx))}
         comps = sorted({d.component for d in diffs}) or ["compose.*"]
-        for env in order:
-            files = _deploy_files(ctx, env)
+        previous: list[str] = [push.id] if push else []
+        for env in ([ctx.staging] if ctx.staging else []) + ctx.production if push else []:
             constrained = {e.environment for _, e in ctx.evidence("host.memory", {"usage"})}
             extra = "; memory is constrained there" if env in constrained else ""
-            rollout.append(S.rollout_step(ctx, env, branch, files, comps, risk_extra=extra))
+            step = D.rollout_step(ctx, env, branch, [D.override_file(ctx, env)] if _has_override(ctx, env, diffs) else [],
+                                  comps, risk_extra=extra, requires=previous, downgrade=_downgrade(ctx, env, contains))
+            rollout.append(step)
+            previous = [step.id]
     return _number([
-        _phase(1, "Rollback points", "Tag every deployed commit, copy compose/env files, export container state.", S.rollback_points(ctx)),
+        _phase(1, "Rollback points", "Secure every checkout: own commits fetched and tagged, compose/env files copied (encrypted), container state exported.", S.rollback_points(ctx)),
         _phase(2, "Preserve manual fixes", "Commit what the hosts run outside version control, read-only on the hosts.", _preserve(ctx)),
         _phase(3, "Fix what is broken locally", "Restore missing modules so every environment runs the same code.", _fix_broken_locally(ctx)),
         _phase(4, "Integrate branches and environment-specific config", "Merge the deployed branches in a separate work tree, "
                "then pin each environment's values in its own override file and add the CI drift check.", integrate),
         _phase(5, "Roll out (staging first)", "Deploy the reviewed branch, staging before production, each with its rollback.", rollout),
+        _phase(6, "Repair runtime (reviewed, high risk)", RUNTIME_GOAL, _runtime(ctx)),
     ])
 
 
-def _deploy_files(ctx: PlanContext, env: str) -> list[str]:
-    """The environment's own compose files plus its new override (which wins, being last)."""
-    t = ctx.targets.get(env)
-    hub_files = ctx.targets[ctx.hub].compose_files if ctx.hub else ()
-    own = (t.compose_files if t else ()) or hub_files[:1] or ("docker-compose.yml",)
-    return list(dict.fromkeys([*own, S.override_file(ctx, env)]))
+def _has_override(ctx: PlanContext, env: str, diffs: list[ConfigDifference]) -> bool:
+    return len(D.override_lines(ctx, env, diffs)) > 2
 
 
 def parallel(ctx: PlanContext) -> list[Phase]:
@@ -157,57 +218,62 @@ def parallel(ctx: PlanContext) -> list[Phase]:
     # staging mirrors production's values (or the hub's when there is no production)
     source_env = prod or ctx.hub
     diffs = [ConfigDifference(d.component, d.service, d.key, {**d.values, staging: d.values.get(source_env or "", next(iter(d.values.values())))},
-                              d.severity, d.status) for d in diffs]
+                              d.severity, d.status, d.absent) for d in diffs]
     envs = list(dict.fromkeys([*ctx.checkouts(), staging]))
     branch = f"driftctl/standard-{ctx.stamp}"
-    prod_head = ctx.head(prod) if prod else None
-    base = prod_head if ctx.hub_has(prod_head) else (ctx.head(ctx.hub) if ctx.hub else None)
+    at_base = prod if prod and ctx.head(prod) else ctx.hub
     build: list[Step | None] = []
     stage: list[Step | None] = []
     migrate: list[Step | None] = []
-    if base and ctx.hub:
-        label = f"{prod}'s deployed commit ({base[:8]})" if base == prod_head else f"{ctx.hub} ({base[:8]})"
-        at_base = prod if base == prod_head else ctx.hub
+    if at_base and ctx.hub and ctx.head(at_base):
+        base_sha = ctx.head(at_base) or ""
+        base = ctx.rollback_tag(at_base)  # exists once phase 1 ran: the deployed commit, fetched by bundle if needed
+        label = f"{at_base}'s deployed commit ({base_sha[:8]})"
         wt, build = _integration(ctx, "standard", branch, base, label, diffs, envs, merge=False,
-                                 base_values={d.component: d.values.get(at_base or "") for d in diffs if at_base in d.values})
-        base_file = (ctx.targets[ctx.hub].compose_files or ("docker-compose.yml",))[0]
-        if ctx.staging:
-            stage.append(S.rollout_step(ctx, ctx.staging, branch, _deploy_files(ctx, ctx.staging), ["compose.*"]))
-        else:
-            stage.append(_local_staging(ctx, wt, base_file))
-        order = [e for e in [ctx.hub, *ctx.production] if e]
-        for i, env in enumerate(order, 1):
-            migrate.append(S.make_step(
-                ctx, f"point-{i}-{env}", f"Rollback point before migrating {env}: tag {(ctx.head(env) or '')[:8]}", ctx.hub,
-                [S.j(["git", "tag", "-f", f"driftctl/migrate-{i}-{env}-{ctx.stamp}", ctx.head(env) or "HEAD"])], mutates=True,
-                risk=S.Risk("low", "only adds a tag"), addresses=["git.head"],
-                rollback=[S.j(["git", "tag", "-d", f"driftctl/migrate-{i}-{env}-{ctx.stamp}"])],
-                verify=[S.j(["git", "rev-parse", "--verify", f"refs/tags/driftctl/migrate-{i}-{env}-{ctx.stamp}"])],
-            ))
-            migrate.append(S.rollout_step(ctx, env, branch, _deploy_files(ctx, env),
-                                          sorted({d.component for d in diffs}) or ["compose.*"], fetch=env != ctx.hub,
-                                          id=f"migrate-{i}-{env}"))
-        if ctx.staging or ctx.production:
-            build.append(S.push_step(ctx, wt, branch))  # remote hosts fetch the branch from origin
+                                 base_values={d.component: d.values.get(at_base) for d in diffs if at_base in d.values},
+                                 base_requires=[f"tag-{at_base}", f"tag-{ctx.hub}"])
+        push = D.push_step(ctx, wt, branch, requires=[_last_id(build)]) if (ctx.staging or ctx.production) else None
+        build.append(push)
+        contains = {base_sha}
+        if ctx.staging and push:
+            stage.append(D.rollout_step(ctx, ctx.staging, branch, [D.override_file(ctx, ctx.staging)] if _has_override(ctx, ctx.staging, diffs) else [],
+                                        ["compose.*"], requires=[push.id], downgrade=_downgrade(ctx, ctx.staging, contains)))
+        elif not ctx.staging:
+            stage.append(_local_staging(ctx, wt, diffs, requires=[_last_id(build)]))
+        previous = [s.id for s in stage if s is not None]
+        for i, env in enumerate(ctx.production if push else [], 1):
+            step = D.rollout_step(ctx, env, branch, [D.override_file(ctx, env)] if _has_override(ctx, env, diffs) else [],
+                                  sorted({d.component for d in diffs}) or ["compose.*"], id=f"migrate-{i}-{env}",
+                                  requires=[push.id, *previous] if push else previous, downgrade=_downgrade(ctx, env, contains))
+            migrate.append(step)
+            previous = [step.id]
     return _number([
-        _phase(1, "Rollback points", "Tag every deployed commit, copy compose/env files, export container state.", S.rollback_points(ctx)),
+        _phase(1, "Rollback points", "Secure every checkout: own commits fetched and tagged, compose/env files copied (encrypted), container state exported.", S.rollback_points(ctx)),
         _phase(2, "Preserve manual fixes", "Commit what the hosts run outside version control, read-only on the hosts.", _preserve(ctx)),
-        _phase(3, "Standardized configuration", "A new branch from what production runs, with its manual fixes, per-environment overrides and the CI check.", build),
+        _phase(3, "Standardized configuration", "A new branch from exactly what production runs (its deployed commit and its manual fixes), "
+               "with per-environment overrides and the CI check.", build),
         _phase(4, "Staging environment", "Run the standardized branch beside the existing environments; production is untouched.", stage),
-        _phase(5, "Migrate one environment at a time", "Each environment behind its own rollback point: development first, production last.", migrate),
+        _phase(5, "Migrate one deployment at a time", "Each deployment behind its own rollback point, production last. "
+               "Your own checkout is never switched: `git switch` to the branch when you are ready.", migrate),
+        _phase(6, "Repair runtime (reviewed, high risk)", RUNTIME_GOAL, _runtime(ctx)),
     ])
 
 
-def _local_staging(ctx: PlanContext, wt: str, base_file: str) -> Step:
-    project = (ctx.compose(ctx.hub or "").get("project") or "app") + "-staging"
-    args = ["docker", "compose", "-p", project, "-f", base_file, "-f", S.override_file(ctx, "staging")]
+def _local_staging(ctx: PlanContext, wt: str, diffs: list[ConfigDifference], requires: list[str]) -> Step:
+    hub = ctx.hub or "@here"
+    project = ctx.project(hub) + "-staging"
+    files = [*(ctx.compose_files(hub) or ["docker-compose.yml"])]
+    if _has_override(ctx, "staging", diffs):
+        files.append(D.override_file(ctx, "staging"))
+    host = ctx.docker_host(hub)
+    args = [*(["env", f"DOCKER_HOST={host}"] if host else []), "docker", "compose", "-p", project, *[a for f in files for a in ("-f", f)]]
     return S.make_step(
-        ctx, "staging-up", f"Start a staging copy (compose project {project}) from {posixpath.basename(wt)}", ctx.hub or "@here",
+        ctx, "staging-up", f"Start a staging copy (compose project {project}) from {posixpath.basename(wt)}", hub,
         [f"cd {S.q(wt)} && {S.j([*args, 'up', '-d', '--build'])}"], mutates=True,
         risk=S.Risk("medium", "starts new containers on this machine; host ports may clash with the development stack"),
-        addresses=["compose.*"], rollback=[f"cd {S.q(wt)} && {S.j([*args, 'down', '--remove-orphans'])}"],
+        addresses=["compose.*"], rollback=[f"cd {S.q(wt)} && {S.j([*args, 'down'])}"],
         verify=[f"cd {S.q(wt)} && {S.j([*args, 'ps', '--status', 'running'])}", S.check(["staging"], "compose.*")],
-        preconditions=["command -v docker"],
+        preconditions=["command -v docker", f"! {S.j([*args, 'ps', '-q'])} | grep -q ."], requires=requires,
     )
 
 

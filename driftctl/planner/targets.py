@@ -28,6 +28,7 @@ class Target:
     ref: str | None = None
     compose_files: tuple[str, ...] = field(default_factory=tuple)
     env_files: tuple[str, ...] = (".env",)
+    docker_host: str | None = None  # the engine route of environments.yaml (None: the host's default engine)
 
     @property
     def compose_args(self) -> list[str]:
@@ -84,6 +85,7 @@ def targets_from_specs(specs: dict[str, Any], local_paths: dict[str, str], base_
             name=name, kind=kind, root=root, host=s.get("host"), user=s.get("user"), port=s.get("port"),
             identity_file=_home(s.get("identity_file")), known_hosts=_home(s.get("known_hosts")), ref=s.get("ref"),
             compose_files=tuple(s.get("compose_files") or ()), env_files=tuple(s.get("env_files") or (".env",)),
+            docker_host=s.get("docker_host"),
         )
     out["@here"] = Target(name="@here", kind="here", root=base_dir)
     return out

@@ -72,8 +72,11 @@ def test_phase_one_creates_rollback_points_and_an_audit_log(seed_scenario):
     stamp = plan["id"].split("-")[0]
     tags = dict(line.split() for line in s.local.git("for-each-ref", "--format=%(refname:short) %(*objectname)", "refs/tags/driftctl").splitlines())
     assert tags == {f"driftctl/rollback/local-{stamp}": s.main_head, f"driftctl/rollback/aws-{stamp}": s.aws_head}
-    archive = s.ops / "reports" / "rollback" / stamp / "aws" / "config.tar"
-    with tarfile.open(archive) as tar:
+    archive = s.ops / "reports" / "rollback" / stamp / "aws" / "config.tar.enc"
+    assert b"MARKET_DATA_URL" not in archive.read_bytes()  # encrypted at rest
+    restored = s.driftctl("backup", "decrypt", str(archive), "-o", str(s.ops / "config.tar"))
+    assert restored.returncode == 0, restored.stderr
+    with tarfile.open(s.ops / "config.tar") as tar:
         assert tar.getnames() == ["docker-compose.yml"]
         compose = tar.extractfile("docker-compose.yml").read().decode()
     assert "MARKET_DATA_URL=http://market-data:8001" in compose
@@ -85,19 +88,37 @@ def test_phase_one_creates_rollback_points_and_an_audit_log(seed_scenario):
     assert "[local] run: git tag -m" in log and "exit 0" in log and "step tag-aws: ok" in log
 
 
-def test_failing_step_stops_the_run_and_shows_its_rollback(seed_scenario):
+def test_out_of_order_step_is_refused_naming_what_it_requires(seed_scenario):
     s = seed_scenario
     plan_path = _plan(s)
+    before_local = tree_state(s.local.path, ignore_index=True)
     step = "restore-local-gateio_oi_provider_working"
-    # phase 2 (rescue) has not run, so the rescue branch the file comes from does not exist yet
-    res = s.driftctl("apply", str(plan_path), "--step", step, "--step", "restore-local-bitget_oi_provider_working", "--yes")
+    res = s.driftctl("apply", str(plan_path), "--step", step, "--yes")
+    assert res.returncode == 2
+    err = _one_line(res.stderr)
+    assert f"{step} requires rescue-aws" in err and "tag-local" in err and "not yet succeeded" in err
+    assert tree_state(s.local.path, ignore_index=True) == before_local
+    assert not (s.ops / "reports" / "apply").exists()
+
+
+def test_failing_step_stops_the_run_and_shows_its_rollback(seed_scenario):
+    s = seed_scenario
+    plan_path = _plan(s, "comprehensive-sync")
+    plan = json.loads(plan_path.read_text())
+    for number in (1, 2, 3):
+        res = s.driftctl("apply", str(plan_path), "--phase", str(number), "--yes")
+        assert res.returncode == 0, res.stderr
+    step = next(st for p in plan["phases"] for st in p["steps"] if st["id"] == "worktree-sync")
+    work_tree = Path(step["commands"][0].split()[-2])
+    work_tree.mkdir()  # someone took the work tree's path (outside every checkout: the plan is still current)
+    res = s.driftctl("apply", str(plan_path), "--phase", "4", "--yes")
     assert res.returncode == 1
     out = _one_line(res.stderr)
-    assert f"step {step} failed: precondition not met" in out
-    assert "to undo it, run:" in out and "rm -f -- services/market-data/gateio_oi_provider_working.py" in out
-    assert "restore-local-bitget_oi_provider_working" not in out  # stopped at the first failure
-    log = next((s.ops / "reports" / "apply").glob("*.log")).read_text()
-    assert f"step {step} FAILED" in log and "rollback: cd" in log
+    assert "step worktree-sync failed: precondition not met" in out
+    assert "to undo it, run:" in out and "git worktree remove" in out
+    assert "merge-1-aws" not in out  # stopped at the first failure
+    log = sorted((s.ops / "reports" / "apply").glob("*.log"))[-1].read_text()
+    assert "step worktree-sync FAILED" in log and "rollback: cd" in log
 
 
 def test_phases_run_in_turn_and_fix_the_local_import(seed_scenario):

@@ -93,7 +93,7 @@ def test_options_give_materially_different_plans():
     kinds = {o: {s["id"].split("-")[0] for s in _steps(p)} for o, p in plans.items()}
     assert "merge" not in kinds["quick-fix"] and "rollout" not in kinds["quick-fix"]
     assert {"merge", "env", "ci", "rollout"} <= kinds["comprehensive-sync"]
-    assert {"staging", "point", "migrate"} <= kinds["parallel"] and "rollout" not in kinds["parallel"]
+    assert {"staging", "migrate"} <= kinds["parallel"] and "rollout" not in kinds["parallel"]
 
 
 def test_plan_json_is_stable_for_the_same_input():

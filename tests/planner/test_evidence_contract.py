@@ -106,5 +106,7 @@ def test_planner_never_reads_display_fields_nor_parses_text(module: str) -> None
     assert _reads_of_display_fields(tree) == []
     imports = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     imports |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-    if module != "steps.py":  # steps.py escapes sed patterns it writes; it never reads text back
+    # Only modules that never see a row may use regular expressions: deploy.py escapes the sed patterns
+    # it writes, steps.py names a fallback module, invariants.py checks the plan's own command lines.
+    if module not in ("steps.py", "deploy.py", "invariants.py"):
         assert "re" not in imports, f"{module} imports re"

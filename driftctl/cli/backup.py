@@ -1,0 +1,34 @@
+"""`driftctl backup decrypt FILE`: restore an encrypted rollback capture (env files, inspect output, logs)."""
+
+from __future__ import annotations
+
+import typer
+
+backup_app = typer.Typer(help="Encrypted rollback captures: decrypt one to restore it.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(backup_app, name="backup")
+
+
+@backup_app.command("decrypt")
+def decrypt(
+    file: str = typer.Argument(..., help="An encrypted capture (*.enc under reports/rollback/)."),
+    output: str | None = typer.Option(None, "-o", "--output", help="Write here (mode 600) instead of standard output."),
+) -> int:
+    """Decrypt with this machine's backup key, e.g. `driftctl backup decrypt config.tar.enc | ssh host 'cd app && tar -xf -'`."""
+    import os
+    import sys
+    from pathlib import Path
+
+    from driftctl.backup_crypto import read_decrypted
+
+    data = read_decrypted(Path(file))
+    if output:
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0

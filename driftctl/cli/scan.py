@@ -1,0 +1,44 @@
+"""`driftctl scan-secrets`: name the files and lines that look like credentials (never the values)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("scan-secrets")(scan_secrets)
+
+
+def scan_secrets(
+    paths: list[str] = typer.Argument(None, help="Files to scan (default: what --rev would publish)."),
+    repo: str = typer.Option(".", "--repo", help="Repository for --rev."),
+    rev: str | None = typer.Option(None, "--rev", help="Scan the files this revision's unpushed commits touch."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the exit code and findings on stderr."),
+) -> int:
+    """Exit 1 when something looks like a secret (private keys, live API keys, AWS keys, JWTs, URLs with passwords)."""
+    from pathlib import Path
+
+    from driftctl.errors import UsageError
+    from driftctl.filescan import scan_bytes, scan_revision
+    from driftctl.terminal import terminal
+
+    term = terminal()
+    findings = []
+    if paths:
+        for p in paths:
+            try:
+                findings += scan_bytes(p, Path(p).read_bytes())
+            except OSError as exc:
+                raise UsageError(f"{p}: cannot read ({exc.strerror})") from None
+    else:
+        import subprocess
+
+        try:
+            findings = scan_revision(repo, rev or "HEAD")
+        except subprocess.CalledProcessError:
+            raise UsageError(f"{repo}: not a git repository with revision {rev or 'HEAD'}") from None
+    for f in findings:
+        term.warning(str(f))
+    if not quiet and not findings:
+        term.info("no file content looks like a credential")
+    return 1 if findings else 0
