@@ -134,11 +134,12 @@ def env_config_step(ctx: PlanContext, wt: str, diffs: list[ConfigDifference], en
     for d in diffs:
         if not d.variable or ctx.hub not in d.values:
             continue
-        default, current = d.values[ctx.hub], merged.get(d.component, d.values[ctx.hub])
+        default, current = d.values[ctx.hub], merged.get(d.component, d.values[ctx.hub])  # current: for the secret test only
         if not (writable(default) and writable(current)) or isinstance(default, (list, dict)):
             notes.append(f"{d.variable}: a secret (or structured) value is not templated into {base}; each host keeps its own")
             continue
-        var, pv, pc = d.variable, _sed_pattern(d.variable), _sed_pattern(str(current))
+        # whatever value the base file holds after the merges (known or not), it becomes the template
+        var, pv, pc = d.variable, _sed_pattern(d.variable), "[^\"' ]*"
         templ = _sed_replacement(f"${{{var}:-{default}}}")
         quote = "\\([\"']\\?\\)"
         commands.append(j(["sed", "-i",
@@ -260,28 +261,35 @@ def rollout_step(ctx: PlanContext, env: str, branch: str, extra_files: Sequence[
     deploy_ref = f"refs/driftctl/rollout/{env}-{ctx.stamp}"
     state = worktree_state_ref(ctx, env)
     dirty = ctx.uncommitted(env)["modified"] + ctx.uncommitted(env)["untracked"]
-    fetch = j(["git", "fetch", "--no-tags", "--quiet", "origin", f"+refs/heads/{branch}:{deploy_ref}"])
-    commands = [fetch, _secure_worktree(state)]
+    index_ref = f"refs/driftctl/index/{env}-{ctx.stamp}"
+    fetch = j(["git", "fetch", "--no-tags", "--quiet", "--refmap=", "origin", f"+refs/heads/{branch}:{deploy_ref}"])
+    # the index too (a staged rename, say): recorded as a tree, restored by `read-tree` on rollback
+    commands = [fetch, _secure_worktree(state), f"git update-ref {q(index_ref)} \"$(git write-tree)\""]
     if dirty:
         commands.append(j(["git", "add", "-A", "--", "."]))
-    commands += [j(["git", "checkout", "--detach", deploy_ref]), compose(ctx, env, "up", "-d", extra_files=extra_files)]
+    docker_there = ctx.has_docker(env) is not False
+    commands += [j(["git", "checkout", "--detach", deploy_ref])]
+    if docker_there:
+        commands.append(compose(ctx, env, "up", "-d", extra_files=extra_files))
     attach = j(["git", "checkout", old_branch]) if old_branch and old_branch != "HEAD" else j(["git", "checkout", "--detach", old])
     level: Literal["high", "medium"] = "high" if env in ctx.production or downgrade else "medium"
     reason = f"restarts {env}'s containers on new code and config{risk_extra}" + (f"; {downgrade}" if downgrade else "")
     guard = f"test \"$(git rev-parse HEAD)\" = {q(old)}"
-    staged = "git diff --cached --quiet"  # nothing staged by hand: the recorded state is the whole truth
     return make_step(
         ctx, id or f"rollout-{env}", f"Deploy {branch} on {env}", env, commands,
         mutates=True, risk=Risk(level, reason), addresses=list(addresses),
         rollback=[f"git rev-parse -q --verify {q(state)} >/dev/null", j(["git", "reset", "-q"]), attach,
-                  j(["git", "restore", f"--source={state}", "--worktree", "--", "."]), compose(ctx, env, "up", "-d"),
-                  j(["git", "update-ref", "-d", deploy_ref])],
-        verify=[f"{compose(ctx, env, 'ps', '--status', 'running', extra_files=extra_files)}", check([env], *addresses)],
-        preconditions=["command -v docker", guard, staged, *([] if dirty else [clean_tree()]),
+                  j(["git", "restore", f"--source={state}", "--worktree", "--", "."]), j(["git", "read-tree", index_ref]),
+                  *([compose(ctx, env, "up", "-d")] if docker_there else []), j(["git", "update-ref", "-d", deploy_ref]),
+                  j(["git", "update-ref", "-d", state]), j(["git", "update-ref", "-d", index_ref])],
+        verify=[*([compose(ctx, env, "ps", "--status", "running", extra_files=extra_files)] if docker_there else []),
+                f"test \"$(git rev-parse HEAD)\" = \"$(git rev-parse {q(deploy_ref)})\"", check([env], *addresses)],
+        preconditions=[*(["command -v docker"] if docker_there else []), guard, *([] if dirty else [clean_tree()]),
                        f"! git rev-parse -q --verify {q(state)}"],
         requires=list(requires),
         notes=[f"{env}'s work tree is recorded under {state} before the checkout; rescued files are in {ctx.rescue_branch(env)}"
-               if dirty else f"{env}'s work tree was clean when planned"],
+               if dirty else f"{env}'s work tree was clean when planned",
+               *([] if docker_there else [f"no Docker engine answered on {env}: restart its services by hand after the checkout"])],
     )
 
 

@@ -105,7 +105,7 @@ def _engine_problems(s: Step, ctx: PlanContext) -> list[str]:
                 argv = shlex.split(part)
             except ValueError:
                 continue
-            if "docker" not in argv:
+            if "docker" not in argv or argv[:1] == ["command"]:
                 continue
             at = argv.index("docker")
             if host and f"DOCKER_HOST={host}" not in argv[:at]:

@@ -238,7 +238,7 @@ def parallel(ctx: PlanContext) -> list[Phase]:
         if ctx.staging and push:
             stage.append(D.rollout_step(ctx, ctx.staging, branch, [D.override_file(ctx, ctx.staging)] if _has_override(ctx, ctx.staging, diffs) else [],
                                         ["compose.*"], requires=[push.id], downgrade=_downgrade(ctx, ctx.staging, contains)))
-        elif not ctx.staging:
+        elif not ctx.staging and ctx.has_docker(ctx.hub) is not False:
             stage.append(_local_staging(ctx, wt, diffs, requires=[_last_id(build)]))
         previous = [s.id for s in stage if s is not None]
         for i, env in enumerate(ctx.production if push else [], 1):

@@ -264,7 +264,8 @@ def restore_module(ctx: PlanContext, m: MissingModule) -> Step | None:
         if state == "tracked" and ctx.head(env) and env in ctx.checkouts():
             source = (env, ctx.rollback_tag(env), f"committed at {env}'s deployed commit", f"tag-{env}")
             break
-    verify = [j(["python3", "-m", "py_compile", m.path]), check([m.environment], m.component)]
+    # parse without writing __pycache__ (py_compile would leave files the rollback does not know about)
+    verify = [j(["python3", "-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())", m.path]), check([m.environment], m.component)]
     rollback = [j(["rm", "-f", "--", m.path])]
     if source:
         env, ref, why, needs = source
