@@ -70,8 +70,11 @@ def plan(
     by_env = {s["environment"]: s for s in snapshots}
     matrix = build_matrix(snapshots, cfg)
     merge_risk = compute_merge_risk(cfg, by_env)
+    from driftctl.analysis.secret_files import scan_uncommitted
+
+    secret_files = scan_uncommitted(cfg, by_env)
     root = reports_dir(cfg.base_dir)
-    result = build_plan(matrix, by_env, option, targets_from_config(cfg), merge_risk=merge_risk,
+    result = build_plan(matrix, by_env, option, targets_from_config(cfg), merge_risk=merge_risk, secret_files=secret_files,
                         reports_root=str(root.resolve()), config_path=str(Path(cfg.source).resolve()))
     doc = sign(result.to_json(), reports_root=root)  # apply runs only signed, unchanged plans
     term = terminal()

@@ -30,6 +30,7 @@ def build_plan(
     targets: dict[str, Target],
     *,
     merge_risk: list[dict] | None = None,
+    secret_files: list[dict] | None = None,
     now: datetime | None = None,
     reports_root: str = "reports",
     config_path: str = "environments.yaml",
@@ -40,7 +41,8 @@ def build_plan(
     snaps = snapshots if isinstance(snapshots, dict) else {s["environment"]: s for s in snapshots}
     now = now or datetime.now(timezone.utc)
     ctx = PlanContext(matrix=matrix, snapshots=snaps, targets=targets, option=option, now=now,
-                      reports_root=reports_root, config_path=config_path, merge_risk=list(merge_risk or []))
+                      reports_root=reports_root, config_path=config_path, merge_risk=list(merge_risk or []),
+                      secret_files=list(secret_files or []))
     phases = link(OPTION_BUILDERS[option](ctx))
     check_invariants(phases, ctx)
     notes = []

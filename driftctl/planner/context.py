@@ -28,6 +28,7 @@ class PlanContext:
     reports_root: str
     config_path: str = "environments.yaml"
     merge_risk: list[dict] = field(default_factory=list)
+    secret_files: list[dict] = field(default_factory=list)  # content scan of uncommitted files (path, line, kind)
 
     # -- names ---------------------------------------------------------------------------------
 

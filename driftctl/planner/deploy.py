@@ -78,9 +78,15 @@ def _reference(var: str, env: str) -> str:
     return json.dumps(f"${{{var}:?{var} must be set in {env}'s own env file}}")
 
 
+_FINGERPRINT_INSIDE = re.compile(r"fp:[0-9a-f]{16}")
+
+
 def writable(value: object) -> bool:
-    """A value that may be written into a file: not a fingerprint, not a display marker."""
-    return value is not None and not is_fingerprint(value)
+    """A value that may be written into a file: no fingerprint in it (whole, or inside a URL or a
+    list: a secret was there), not a display marker."""
+    if value is None or is_fingerprint(value):
+        return False
+    return not _FINGERPRINT_INSIDE.search(json.dumps(value, default=str))
 
 
 def override_lines(ctx: PlanContext, env: str, diffs: list[ConfigDifference]) -> list[str]:
@@ -156,7 +162,7 @@ def env_config_step(ctx: PlanContext, wt: str, diffs: list[ConfigDifference], en
         files.append(name)
         commands.append(j(["printf", "%s\\n", *lines]) + f" > {q(posixpath.join(wt, name))}")
         verify.append(j(["test", "-s", posixpath.join(wt, name)]))
-        secret = [d.variable for d in diffs if d.variable and env in d.values and not writable(d.values[env])]
+        secret = [d.variable or d.key for d in diffs if env in d.values and not writable(d.values[env])]
         if secret:
             notes.append(f"{env}: {', '.join(secret)} refer to {env}'s own env file (values never leave the host)")
     if not commands:

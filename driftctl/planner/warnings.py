@@ -121,6 +121,30 @@ def config_warnings(ctx: PlanContext) -> list[Warning]:
     return out
 
 
+def secret_file_warnings(ctx: PlanContext) -> list[Warning]:
+    """Uncommitted files whose content looks like a credential: named by file and line, never the value."""
+    out = []
+    by_env: dict[str, list[dict]] = {}
+    for f in ctx.secret_files:
+        by_env.setdefault(str(f.get("environment")), []).append(f)
+    for env, found in by_env.items():
+        errors = [f["error"] for f in found if f.get("error")]
+        hits = [f for f in found if not f.get("error")]
+        if errors:
+            out.append(Warning(f"secret-files-{env}-unknown", "moderate", f"{env}: uncommitted files not scanned for secrets",
+                               f"Could not read {env}'s uncommitted files to scan them ({errors[0]}); rescue scans them again.",
+                               components=["git.uncommitted"]))
+        if hits:
+            where = ", ".join(f"{f['path']}:{f['line']} ({f['kind']})" for f in hits[:10])
+            out.append(Warning(
+                f"secret-files-{env}", "critical", f"{env} has uncommitted files holding credentials",
+                f"{where}: rescue leaves these files out (unless --include-secret-files) and no branch holding them is pushed; "
+                "move the values into the host's env file.",
+                components=["git.uncommitted"], evidence=[f"content scan of {env}'s uncommitted files"],
+            ))
+    return out
+
+
 def incomplete_warnings(ctx: PlanContext) -> list[Warning]:
     return [
         Warning(f"incomplete-{i['environment']}-{i['collector']}", "moderate",
@@ -132,7 +156,7 @@ def incomplete_warnings(ctx: PlanContext) -> list[Warning]:
 
 
 def derive_warnings(ctx: PlanContext) -> list[Warning]:
-    found = merge_warnings(ctx) + uncommitted_warnings(ctx) + memory_warnings(ctx) + config_warnings(ctx) + incomplete_warnings(ctx)
+    found = merge_warnings(ctx) + uncommitted_warnings(ctx) + memory_warnings(ctx) + config_warnings(ctx) + secret_file_warnings(ctx) + incomplete_warnings(ctx)
     seen: set[str] = set()
     unique: list[Warning] = []
     for w in found:

@@ -99,6 +99,10 @@ def test_incident(incident: Built, option: str) -> None:
     b = incident
     path, plan = plan_of(b, option)
     assert_plan_invariants(plan)
+    if b.incident.key_module:  # named by file and line in the plan, never by value
+        messages = " ".join(w["message"] for w in plan["warnings"])
+        assert f"services/{b.incident.worker}/billing.py:1 (payment API key)" in messages
+        assert LIVE_KEY not in json.dumps(plan)
     ordered = steps(plan)
     late = next(s for s in reversed(ordered) if s["mutates"] and s["requires"])
     refused = b.driftctl("apply", str(path), "--step", late["id"], "--yes")
