@@ -139,9 +139,19 @@ def _commit_steps(ctx: PlanContext, env: str) -> list[Step]:
         addresses=["git.head"], rollback=[j(["git", "tag", "-d", tag])],
         verify=[f"test \"$(git rev-parse {q(tag + '^{commit}')})\" = {q(sha)}"],
         preconditions=[j(["git", "cat-file", "-e", f"{sha}^{{commit}}"]), f"! git rev-parse -q --verify {q('refs/tags/' + tag)}"],
-        requires=[s.id for s in steps if s.mutates], secures=env,
+        requires=[s.id for s in steps if s.mutates], secures=env, notes=_release_note(ctx, env),
     ))
     return steps
+
+
+def _release_note(ctx: PlanContext, env: str) -> list[str]:
+    """Which release tag the environment runs (`git describe`), so the plan names it."""
+    described = ctx.git(env).get("describe") or {}
+    tag = described.get("tag") if isinstance(described, dict) else None
+    if not tag:
+        return []
+    after = described.get("after") or 0
+    return [f"{env} runs release {tag}" + (f" plus {after} commit(s)" if after else "")]
 
 
 def _backup_steps(ctx: PlanContext, env: str) -> list[Step]:

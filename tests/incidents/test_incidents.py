@@ -104,6 +104,8 @@ def test_incident(incident: Built, option: str) -> None:
         assert f"services/{b.incident.worker}/billing.py:1 (payment API key)" in messages
         assert LIVE_KEY not in json.dumps(plan)
     ordered = steps(plan)
+    for tag in b.incident.tags:  # the release an environment runs is named
+        assert any(tag in n for s in ordered for n in s["notes"]), tag
     late = next(s for s in reversed(ordered) if s["mutates"] and s["requires"])
     refused = b.driftctl("apply", str(path), "--step", late["id"], "--yes")
     assert refused.returncode == 2 and f"{late['id']} requires" in refused.stderr, refused.stderr
