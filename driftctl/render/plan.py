@@ -80,6 +80,8 @@ def plan_markdown(plan: dict) -> str:
                     f"- changes anything: {'yes' if step['mutates'] else 'no'}",
                     f"- risk: **{step['risk']['level']}**: {step['risk']['reason']}",
                     f"- addresses: {', '.join(f'`{a}`' for a in step['addresses']) or '-'}"]
+            if step.get("requires"):
+                out.append(f"- requires (apply refuses it before these succeeded): {', '.join(f'`{r}`' for r in step['requires'])}")
             if step["preconditions"]:
                 out += ["", "Preconditions (run in the same place):", "", *_code(step["preconditions"])]
             out += ["", "Commands:", "", *_code(step["display"])]
