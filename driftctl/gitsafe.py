@@ -154,7 +154,33 @@ def driver_keys(cwd: str | None, env: Mapping[str, str], git: str = "git", polic
         return sorted({n for n in fields if n})
     fields = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
     trusted = {"global", "system"} if policy == TARGET else set()
-    return sorted({name for scope, name in zip(fields[::2], fields[1::2]) if name and scope not in trusted})
+    names = {name for scope, name in zip(fields[::2], fields[1::2]) if name and scope not in trusted}
+    return sorted(names | set(submodule_driver_keys(cwd, env, git)))
+
+
+def submodule_driver_keys(cwd: str | None, env: Mapping[str, str], git: str = "git") -> list[str]:
+    """Driver keys in the configs of the checkout's submodules. `git status` runs a child git in each
+    submodule, with that submodule's config; command-line overrides are inherited by children, so the
+    submodules' driver keys are overridden from the top as well."""
+    common = _run_quiet([git, "rev-parse", "--git-common-dir"], cwd, env)
+    files: list[str] = []
+    if common is not None and common.returncode == 0:
+        modules = os.path.join(cwd or ".", common.stdout.decode("utf-8", "surrogateescape").strip(), "modules")
+        for dirpath, _dirs, names in os.walk(modules):
+            files += [os.path.join(dirpath, "config")] if "config" in names else []
+    # reading the index is what fsmonitor hooks into: the listing itself runs with the overrides
+    staged = _run_quiet(safe_argv([git, "ls-files", "-s", "-z"]), cwd, env)
+    for entry in (staged.stdout.decode("utf-8", "surrogateescape").split("\0") if staged and staged.returncode == 0 else []):
+        if entry.startswith("160000 ") and "\t" in entry:
+            own = os.path.join(cwd or ".", entry.split("\t", 1)[1], ".git", "config")
+            files += [own] if os.path.isfile(own) else []
+    keys: set[str] = set()
+    for path in files:
+        proc = _run_quiet([git, "config", "-z", "--includes", "--name-only", "--file", path, "--get-regexp", DRIVER_KEYS_RE],
+                          cwd, env)
+        if proc is not None:
+            keys |= {n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n}
+    return sorted(keys)
 
 
 def _run_quiet(argv: list[str], cwd: str | None, env: Mapping[str, str]) -> subprocess.CompletedProcess | None:
@@ -192,7 +218,17 @@ def shell_prelude(policy: str = REMOTE) -> str:
         "export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(env.items())),
         f"{SHELL_FUNCTION}() {{",
         "  set -f",
-        f"  _k=$(command git config --name-only --get-regexp {shlex.quote(DRIVER_KEYS_RE)} 2>/dev/null)",
+        f"  _re={shlex.quote(DRIVER_KEYS_RE)}",
+        '  _k=$(command git config --name-only --get-regexp "$_re" 2>/dev/null)',
+        # submodules' own configs (git status runs a child git there, which inherits our -c)
+        '  _m="$(command git rev-parse --git-common-dir 2>/dev/null)/modules"',
+        '  if [ -d "$_m" ]; then _k="$_k',
+        '$(find "$_m" -name config -type f -exec git config --includes --name-only --file {} --get-regexp "$_re" \\; 2>/dev/null)"; fi',
+        "  _s=$(command git " + shlex.join(safe_argv(["git"], (), policy)[1:]) + " ls-files -s 2>/dev/null | while IFS= read -r _l; do case $_l in 160000*) _p=${_l#*	};"
+        ' [ -f "$_p/.git/config" ] && command git config --includes --name-only --file "$_p/.git/config"'
+        ' --get-regexp "$_re"; esac; done 2>/dev/null)',
+        '  _k="$_k',
+        '$_s"',
         "  IFS='\n'",
         "  for _n in $_k; do",
         f'    case $_n in merge.*.driver) set -- -c "$_n={MERGE_DRIVER}" "$@" ;; *) set -- -c "$_n=" "$@" ;; esac',

@@ -99,6 +99,25 @@ def _signed_head(repo: Path, marker: Path) -> None:
     _cfg(("log.showSignature", "true"), ("gpg.program", str(program)))(repo, marker)
 
 
+def _submodule(repo: Path, marker: Path) -> None:
+    """A submodule whose own config (in .git/modules/) names a clean filter: `git status` runs a child
+    git in the submodule, which hashes its touched file through that filter."""
+    sub = repo.parent / (repo.name + "-subsrc")
+    sub.mkdir()
+    git(sub, "init", "-q", "-b", "main")
+    (sub / "lib.txt").write_text("lib\n")
+    git(sub, "add", "-A")
+    git(sub, "commit", "-qm", "lib")
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub), "vendor")  # staged only:
+    # a commit here would be a deployed commit the hub lacks (the fixture's histories stay shared)
+    modules = repo / ".git" / "modules" / "vendor"
+    (modules / "info").mkdir(exist_ok=True)
+    (modules / "info" / "attributes").write_text("* filter=subevil\n")
+    git(modules, "config", "--file", str(modules / "config"), "filter.subevil.clean", f"touch '{marker}'; cat")
+    lib = repo / "vendor" / "lib.txt"
+    os.utime(lib, ns=(lib.stat().st_atime_ns, lib.stat().st_mtime_ns + 2_000_000_000))  # stat-dirty, same content
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -108,6 +127,7 @@ class Case:
 
 
 CASES: tuple[Case, ...] = (
+    Case("submodule filter", _submodule, ("status",)),  # first: the hub's later cases would break `submodule add`
     Case("core.fsmonitor", _cfg(("core.fsmonitor", "touch '@M'; false")), ("status",)),
     Case("include.path (fsmonitor)", _include, ("status",)),
     Case("core.hooksPath", _hooks_path, ("commit", "--allow-empty", "-qm", "x")),
