@@ -38,9 +38,11 @@ def validate_options(fmt: str, only: str | None = None, fail_on: str | None = No
 
 def load_rules_config(explicit: str | None, need: bool) -> Config | None:
     """The config when environments are named (or a file is given or present); None for snapshot-only runs."""
-    from driftctl.config import config_path, load_config  # pydantic: only when there is a config
+    from driftctl.settings import config_path
 
     if need or explicit or config_path(explicit).exists():
+        from driftctl.config import load_config  # pydantic and YAML: only when there is a config
+
         return load_config(explicit)
     return None
 

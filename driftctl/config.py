@@ -13,9 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from driftctl.errors import ConfigError, UsageError
 from driftctl.notify.settings import Channel
+from driftctl.settings import DEFAULT_CONFIG, config_path  # noqa: F401  (re-exported)
 from driftctl.yaml_source import line_of, load_with_lines
 
-DEFAULT_CONFIG = "environments.yaml"
 COMPOSE_DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 
 
@@ -210,12 +210,6 @@ class Config(_Strict):
     def local_path(self, env: EnvironmentSpec) -> str:
         """Absolute checkout path of a local environment (relative paths start at the config file)."""
         return str((Path(self.base_dir) / os.path.expanduser(env.path or ".")).resolve())
-
-
-def config_path(explicit: str | None) -> Path:
-    from driftctl import settings
-
-    return Path(explicit or settings.current.config or os.environ.get("DRIFTCTL_CONFIG") or DEFAULT_CONFIG)
 
 
 def did_you_mean(word: str, choices: list[str]) -> str:

@@ -23,6 +23,14 @@ class Settings:
 
 current = Settings()
 
+DEFAULT_CONFIG = "environments.yaml"
+
+
+def config_path(explicit: str | None) -> Path:
+    """The config file a command reads: the argument, -c/--config, $DRIFTCTL_CONFIG, environments.yaml.
+    Here, not in driftctl.config, so a diff of saved snapshots can look for it without pydantic and YAML."""
+    return Path(explicit or current.config or os.environ.get("DRIFTCTL_CONFIG") or DEFAULT_CONFIG)
+
 
 def reset() -> Settings:
     """Forget the previous run's options (the CLI can be called more than once in one process)."""

@@ -7,7 +7,7 @@ replaces, and applies the rules (expected, ignore).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from driftctl.differ import (
     code_health,
@@ -34,10 +34,7 @@ FAMILIES = (git, components, code_health, compose, compose_reference, containers
 
 def build_matrix(snapshots: list[dict], rules: Rules | None = None, *, show_ignored: bool = False) -> Matrix:
     """Compare the snapshots (environment names must be unique; see `driftctl.checks.unique_names`)."""
-    if rules is None:
-        from driftctl.config import Rules
-
-        rules = Rules()
+    rules = rules if rules is not None else cast("Rules", NoRules())
     view = View({s["environment"]: s for s in snapshots}, rules)
     if len(view.snapshots) != len(snapshots):
         raise ValueError("snapshots of the same environment name; rename them first")
@@ -54,6 +51,21 @@ def build_matrix(snapshots: list[dict], rules: Rules | None = None, *, show_igno
                if any(matches(p, f"collector.{i['collector']}") for p in rules.ignore)}
     incomplete = [i for i in errors.incomplete(view) if f"collector.{i['collector']}" not in ignored]
     return Matrix(environments=view.envs, rows=entries, incomplete=incomplete, notes=notes)
+
+
+class NoRules:
+    """The rules of a comparison without environments.yaml (saved snapshots only): none. The default
+    thresholds come from the config model, loaded only when host facts are compared."""
+
+    expected: tuple = ()
+    ignore: tuple = ()
+    components: dict = {}
+
+    @property
+    def thresholds(self) -> Any:
+        from driftctl.config import Thresholds
+
+        return Thresholds.model_validate({})
 
 
 def _named_rows(entries: list[Entry], patterns: list[str], dropped: set[str]) -> list[Entry]:
