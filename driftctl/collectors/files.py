@@ -20,12 +20,19 @@ from driftctl.secrets import fingerprint
 
 CHUNK = 400  # files per sha256sum/wc command: far below any ARG_MAX
 PRUNED_DIRS = (".git", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache", ".pytest_cache", ".tox")
-SECRET_FILES = (".env", ".env.*", "*.env", "*.pem", "*.key", "id_rsa*", "id_ed25519*", "*.p12")
+SECRET_FILES = (".env", ".env.*", "*.env", "*.pem", "*.key", "id_rsa*", "id_ed25519*", "id_ecdsa*", "*.p12", "*.pfx",
+                "*.jks", "*.keystore", "*.kdbx", ".netrc", ".pgpass", ".npmrc", ".pypirc", ".htpasswd", "*.ovpn")
 
 
 def is_secret_file(path: str) -> bool:
+    """Files whose plain sha256 would let anyone confirm a guessed secret: by kind, or by a name that
+    says so (`db_password.txt`, `credentials.json`, `api-token`), as for variables."""
+    from driftctl.secrets import is_secret_name
+
     name = posixpath.basename(path)
-    return any(fnmatch.fnmatch(name, pat) for pat in SECRET_FILES) and not name.endswith(".example")
+    if name.endswith(".example"):
+        return False
+    return any(fnmatch.fnmatch(name, pat) for pat in SECRET_FILES) or is_secret_name(name.split(".", 1)[0])
 
 
 class FilesCollector(Collector):

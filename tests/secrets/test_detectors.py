@@ -168,3 +168,16 @@ def test_config_errors_never_quote_a_credential(tmp_path) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(str(path))
     assert token not in info.value.message and "environments.x.port" in info.value.message
+
+
+@pytest.mark.parametrize(("path", "secret"), [
+    ("config/db_password.txt", True), ("credentials.json", True), ("deploy/api-token", True), (".npmrc", True),
+    ("keys/server.pfx", True), (".env.example", False), ("services/market-data/main.py", False),
+    ("docker-compose.yml", False),
+])
+def test_secret_files_get_a_keyed_fingerprint_instead_of_a_plain_hash(path: str, secret: bool) -> None:
+    from driftctl.collectors.files import is_secret_file, summarize
+
+    assert is_secret_file(path) is secret
+    info = summarize({path: {"size": 7, "sha256": "ab" * 32}}, None, tracked=True)["files"][path]
+    assert ("sha256" in info) is not secret and ("fingerprint" in info) is secret
