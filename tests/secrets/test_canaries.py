@@ -264,14 +264,11 @@ def write_config(tmp: Path, dirs: dict[str, Path], sshd, docker_engine, c: Canar
 
 # Placements and channels that another part of issue 12 fixes: searched like every other, each owner's
 # share reported by its own test below, expected to fail until that work lands (then drop the entry).
-PENDING_PLACEMENTS = {
-    "git environment url with password": "sec-git",  # `driftctl envs` prints git URLs with their password
-}
+PENDING_PLACEMENTS: dict[str, str] = {}  # placement -> owner
 PENDING_CHANNELS = {
     "reports/rollback/": "repair",  # apply's captures (env files in config.tar, docker inspect) kept in clear
 }
 PENDING_REASONS = {
-    "sec-git": "sec-git: `driftctl envs` prints git URLs with their password (credentials in config URLs)",
     "repair": "repair: apply's rollback captures (config.tar, docker inspect) hold env values in clear "
               "until encrypted backups land",
 }
