@@ -59,16 +59,29 @@ def render(value: Any, gotype: str, path: str = "") -> Any:
     if kind == "ptr":
         return render(value, arg, path)
     if kind == "slice":
-        return [render(v, arg, f"{path}[{i}]") for i, v in enumerate(value)] if isinstance(value, list) else value
+        if not isinstance(value, list) or _plain(arg):
+            return value
+        return [render(v, arg, f"{path}[{i}]") for i, v in enumerate(value)]
     if kind == "map":
         if not isinstance(value, dict):
             return value
+        if _plain(arg):
+            return dict(sorted(value.items()))
         return {k: render(value[k], arg, f"{path}.{k}") for k in sorted(value)}
     if kind == "struct":
         return _struct(value, arg, path) if isinstance(value, dict) else value
     if arg == "UnitBytes":
         return bytes_string(value)
     return value
+
+
+@cache
+def _plain(gotype: str) -> bool:
+    """Elements printed as they are (strings, numbers, ...): no need to visit them one by one."""
+    kind, arg = _kind(gotype)
+    if kind == "ptr":
+        return _plain(arg)
+    return kind == "basic" and arg != "UnitBytes"
 
 
 def _decode(value: Any, gotype: str, path: str) -> Any:
@@ -91,28 +104,51 @@ def _decode(value: Any, gotype: str, path: str) -> Any:
 
 
 def _struct(value: dict[str, Any], name: str, path: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    fields = STRUCTS[name]
-    for jname, gotype, omitempty in fields:
-        if jname in value:
-            v = _decode(value[jname], gotype, f"{path}.{jname}" if path else jname)
-            if omitempty and _is_zero(v, gotype):
-                continue
-            out[jname] = render(v, gotype, f"{path}.{jname}" if path else jname)
-        elif _kind(gotype)[0] == "struct":
-            out[jname] = _struct({}, _kind(gotype)[1])
-        elif not omitempty:
-            out[jname] = _zero(gotype)
-    known = _names(name)
-    for k, v in value.items():
-        if k not in known and not k.startswith("x-"):
-            out[k] = v
+    index, always = _layout(name)
+    entries: list[tuple[int, str, Any]] = []
+    extra: list[tuple[str, Any]] = []
+    for key, v in value.items():
+        field = index.get(key)
+        if field is None:
+            if not key.startswith("x-"):
+                extra.append((key, v))
+            continue
+        position, gotype, omit, plain, decode = field
+        if (decode == "cast" and type(v) is str) or (decode == "string" and type(v) is int):
+            v = _decode(v, gotype, f"{path}.{key}" if path else key)
+        if omit is not None and (v is None if omit == "ptr" else (not v or v == omit)):
+            continue  # omitempty: a nil pointer, or a zero value (UnitBytes "0", Duration "0s")
+        if not plain:
+            v = render(v, gotype, f"{path}.{key}" if path else key)
+        entries.append((position, key, v))
+    for position, key, gotype in always:
+        if key not in value:
+            entries.append((position, key, _zero(gotype)))
+    entries.sort(key=lambda e: e[0])
+    out = {key: v for _, key, v in entries}
+    out.update(extra)
     return out
 
 
+Field = tuple[int, str, "str | None", bool, "str | None"]
+
+
 @cache
-def _names(struct: str) -> frozenset[str]:
-    return frozenset(f[0] for f in STRUCTS[struct])
+def _layout(name: str) -> tuple[dict[str, Field], tuple[tuple[int, str, str], ...]]:
+    """A struct's fields by JSON name (position, type, omitempty test, printed as is, decode-time
+    cast kind), and those always printed. The omitempty test is None (never omitted: no omitempty,
+    or a struct value), "ptr" (omitted when nil) or the zero text besides falsy values."""
+    fields = STRUCTS[name]
+    index: dict[str, Field] = {}
+    for i, (jname, gotype, omit) in enumerate(fields):
+        base = ALIASES.get(gotype, gotype) if gotype not in _OPAQUE else gotype
+        decode = "cast" if base in GO_CASTS or base.startswith("uint") else ("string" if base == "string" else None)
+        kind, arg = _kind(gotype)
+        test = None if not omit or kind == "struct" else ("ptr" if kind == "ptr" else _ZERO_TEXT.get(arg, ""))
+        index[jname] = (i, gotype, test, _plain(gotype), decode)
+    always = tuple((i, jname, gotype) for i, (jname, gotype, omit) in enumerate(fields)
+                   if _kind(gotype)[0] == "struct" or not omit)
+    return index, always
 
 
 @cache
@@ -132,19 +168,6 @@ def _kind(gotype: str) -> tuple[str, str]:
         kind, arg = _kind(ALIASES[gotype])
         return (kind, arg) if kind != "basic" else ("basic", gotype)
     return "basic", gotype
-
-
-def _is_zero(value: Any, gotype: str) -> bool:
-    kind, arg = _kind(gotype)
-    if kind == "ptr":
-        return value is None
-    if kind == "struct":
-        return False  # encoding/json never omits a struct value
-    if value is None or value is False or value == "" or value == [] or value == {}:
-        return True
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0:
-        return True
-    return _ZERO_TEXT.get(arg) == value
 
 
 def _zero(gotype: str) -> Any:

@@ -164,8 +164,10 @@ def _validate(doc: ComposeDocument) -> None:
         if isinstance(ext, dict) and not isinstance(ext.get("service"), str):
             line = doc.line_of(("services", name, "extends"))
             raise ComposeError(f"{where(doc.file, line)}: extends.{name}.service is required")
-    enforce_unicity(doc.data)
     found = schema.problem(doc.data)
+    if found is not None:  # rare: only then pay for the unicity pass, and look again
+        enforce_unicity(doc.data)
+        found = schema.problem(doc.data)
     if found is not None:
         path, message = found
         raise ComposeError(f"{where(doc.file, doc.line_of(path))}: {message}")
