@@ -127,3 +127,14 @@ def test_environment_names_complete_from_the_config(config, tmp_path) -> None:
     assert driftctl(env=env, cwd=tmp_path).out.split() == ["here"]
     env = {"_DRIFTCTL_COMPLETE": "complete_bash", "COMP_WORDS": f"driftctl -c {config} snapshot x", "COMP_CWORD": "4"}
     assert driftctl(env=env, cwd=tmp_path).out.split() == []
+
+
+def test_every_command_is_in_the_checked_list() -> None:
+    """A new command joins COMMANDS, so its help, examples and short flags are checked above."""
+    from driftctl.cli import main
+
+    main._register()
+    names = {i.name for i in main.app.registered_commands}
+    names |= {f"{g.name} {c.name}" for g in main.app.registered_groups if g.typer_instance
+              for c in g.typer_instance.registered_commands}
+    assert names == set(COMMANDS)
