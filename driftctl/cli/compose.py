@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 compose_app = typer.Typer(
     name="compose",
     help="Compose files resolved exactly as Docker Compose resolves them.",
+    epilog=examples("driftctl compose config -f docker-compose.yml -f docker-compose.aws.yml",
+                    "driftctl compose config --env aws --format yaml"),
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,

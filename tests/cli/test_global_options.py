@@ -129,6 +129,12 @@ def test_environment_names_complete_from_the_config(config, tmp_path) -> None:
     assert driftctl(env=env, cwd=tmp_path).out.split() == []
 
 
+def test_the_root_and_compose_help_have_examples() -> None:
+    for args in (["--help"], ["compose", "--help"]):
+        run = driftctl(*args)
+        assert run.code == 0 and "Examples:" in run.out and "driftctl " in run.out.split("Examples:")[1]
+
+
 def test_every_command_is_in_the_checked_list() -> None:
     """A new command joins COMMANDS, so its help, examples and short flags are checked above."""
     from driftctl.cli import main
