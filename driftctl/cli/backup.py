@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import typer
 
-backup_app = typer.Typer(help="Encrypted rollback captures: decrypt one to restore it.", no_args_is_help=True)
+from driftctl.cli.options import examples
+
+backup_app = typer.Typer(help="Encrypted rollback captures: decrypt one to restore it.", no_args_is_help=True,
+                         epilog=examples("driftctl backup decrypt config.tar.enc -o config.tar"))
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(backup_app, name="backup")
 
 
-@backup_app.command("decrypt")
+@backup_app.command("decrypt", epilog=examples(
+    "driftctl backup decrypt reports/rollback/<plan>/aws/config.tar.enc -o config.tar",
+    "driftctl backup decrypt config.tar.enc | ssh host 'cd app && tar -xf -'",
+))
 def decrypt(
     file: str = typer.Argument(..., help="An encrypted capture (*.enc under reports/rollback/)."),
     output: str | None = typer.Option(None, "-o", "--output", help="Write here (mode 600) instead of standard output."),

@@ -72,9 +72,14 @@ def with_globals(func: Callable[..., Any]) -> Callable[..., Any]:
              for name, (annotation, option) in GLOBALS.items()]
     params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own] + extra
 
+    shared = {name for name in GLOBALS if name in sig.parameters}  # e.g. a command's own --quiet
+
     @functools.wraps(func)
     def wrapper(**kwargs: Any) -> Any:
-        apply_globals(**{name: kwargs.pop(name) for name in GLOBALS if name in kwargs})
+        apply_globals(**{name: kwargs[name] for name in GLOBALS if name in kwargs})
+        for name in GLOBALS:
+            if name not in shared:
+                kwargs.pop(name, None)
         return func(**kwargs)
 
     wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]

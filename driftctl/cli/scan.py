@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import typer
 
+from driftctl.cli.options import examples
+
 
 def register(app: typer.Typer) -> None:
-    app.command("scan-secrets")(scan_secrets)
+    app.command("scan-secrets", epilog=examples(
+        "driftctl scan-secrets .env.example config/*.yml",
+        "driftctl scan-secrets --rev HEAD -q     # before a push",
+    ))(scan_secrets)
 
 
 def scan_secrets(

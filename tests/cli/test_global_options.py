@@ -11,7 +11,7 @@ import pytest
 from tests.helpers import driftctl, write_config
 
 COMMANDS = ["init", "envs", "snapshot", "diff", "check", "plan", "rescue", "apply", "schema", "demo", "compose config",
-            "history", "watch", "gc"]
+            "history", "watch", "gc", "backup decrypt", "scan-secrets"]
 
 
 @pytest.fixture
