@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from driftctl import capabilities
+from driftctl.capabilities import Kind
 from driftctl.errors import ConfigError, UsageError
 from driftctl.notify.settings import Channel
 from driftctl.settings import DEFAULT_CONFIG, config_path  # noqa: F401  (re-exported)
@@ -26,7 +28,7 @@ class _Strict(BaseModel):
 class EnvironmentSpec(_Strict):
     """One environment: where it lives and how to reach it."""
 
-    transport: Literal["local", "ssh", "git"] = Field(description="How driftctl reaches the environment.")
+    transport: Kind = Field(description="How driftctl reaches the environment.")
     path: str | None = Field(None, description="The checkout on that host (local: relative to the config file).")
     compose_files: list[str] | None = Field(
         None, description="Compose files relative to path; default: Compose's default file names."
@@ -61,18 +63,19 @@ class EnvironmentSpec(_Strict):
 
     @model_validator(mode="after")
     def _transport_needs(self) -> EnvironmentSpec:
-        if self.transport == "ssh" and not self.host:
-            raise ValueError("transport ssh needs `host`")
-        if self.transport == "ssh" and not self.path:
-            raise ValueError("transport ssh needs `path` (the checkout on the host)")
-        if self.transport == "git" and not self.url:
-            raise ValueError("transport git needs `url`")
+        caps = capabilities.of(self.transport)
+        if caps.remote_shell and not self.host:
+            raise ValueError(f"transport {self.transport} needs `host`")
+        if caps.remote_shell and not self.path:
+            raise ValueError(f"transport {self.transport} needs `path` (the checkout on the host)")
+        if caps.revision and not self.url:
+            raise ValueError(f"transport {self.transport} needs `url`")
         return self
 
 
 def role_of(spec: EnvironmentSpec) -> str:
     """The configured role, else the transport's default (an SSH host serves; a local checkout is a laptop)."""
-    return spec.role or ("deployment" if spec.transport == "ssh" else "development")
+    return spec.role or ("deployment" if capabilities.of(spec.transport).deployment else "development")
 
 
 class ExpectedRule(_Strict):

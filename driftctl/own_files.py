@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from driftctl import capabilities
 from driftctl.config import Config
 from driftctl.settings import log_path
 from driftctl.snapshot_store import reports_dir
@@ -38,7 +39,8 @@ def own_paths(config: Config) -> list[Path]:
 def excluded_for(config: Config, name: str, root: str) -> tuple[str, ...]:
     """driftctl's own paths relative to environment `name`'s checkout (POSIX, no "." or "..")."""
     spec = config.environments[name]
-    anchor = Path(os.path.realpath(root)) if spec.transport == "local" else Path(os.path.realpath(config.base_dir))
+    here = capabilities.of(spec.transport).on_this_machine
+    anchor = Path(os.path.realpath(root)) if here else Path(os.path.realpath(config.base_dir))
     out: set[str] = set()
     for path in own_paths(config):
         try:

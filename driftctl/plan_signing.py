@@ -23,6 +23,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+from driftctl import capabilities
 from driftctl.errors import UsageError
 
 SIGNATURE_FIELD = "signature"
@@ -200,9 +201,10 @@ def where_lines_run(config: Any, envs: list[str]) -> dict[str, str]:
         spec = config.environments.get(env)
         if spec is None:
             continue
-        if spec.transport == "local":
+        caps = capabilities.of(spec.transport)
+        if caps.on_this_machine:
             out[env] = f"{config.local_path(spec)} (this machine)"
-        elif spec.transport == "ssh":
+        elif caps.remote_shell:
             out[env] = f"{spec.path} on {spec.host}"
         else:
             out[env] = f"the mirror of {env}"

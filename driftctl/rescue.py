@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from driftctl import capabilities
 from driftctl.collectors.files import is_secret_file
 from driftctl.config import Config
 from driftctl.errors import DriftctlError, UsageError
@@ -48,7 +49,7 @@ def default_branch(env: str, now: datetime | None = None) -> str:
 
 def default_repo(config: Config) -> str:
     """The `local` environment's checkout (or the first local one), else the config file's directory."""
-    local = [n for n, s in config.environments.items() if s.transport == "local"]
+    local = [n for n, s in config.environments.items() if capabilities.of(s.transport).on_this_machine]
     if local:
         name = "local" if "local" in local else local[0]
         return config.local_path(config.environments[name])
@@ -216,8 +217,8 @@ def rescue(config: Config, env: str, *, branch: str | None = None, repo: str | N
     spec = config.environments.get(env)
     if spec is None:
         raise UsageError(f"unknown environment {env!r}; known: {', '.join(config.environments)}")
-    if spec.transport == "git":
-        raise UsageError(f"{env} is a git remote: it has no work tree to rescue")
+    if not capabilities.of(spec.transport).worktree:
+        raise UsageError(f"{env} is a {spec.transport} environment: it has no work tree to rescue")
     branch = branch or default_branch(env, now)
     local = LocalRepo(os.path.abspath(repo) if repo else default_repo(config))
     if local.has_branch(branch):
@@ -249,7 +250,7 @@ def _fetch_hint(config: Config, env: str, branch: str | None) -> str:
 
     spec = config.environments[env]
     ref = branch if branch and branch != "HEAD" else "HEAD"
-    if spec.transport == "ssh":
+    if capabilities.of(spec.transport).remote_shell:
         user = f"{spec.user}@" if spec.user else ""
         port = f":{spec.port}" if spec.port else ""
         return shlex.join(["git", "fetch", f"ssh://{user}{spec.host}{port}{spec.path}", ref])

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
-from driftctl import __version__
+from driftctl import __version__, capabilities
 from driftctl.collectors import all_collectors
 from driftctl.collectors.base import CollectContext, Collector, Skipped
 from driftctl.config import Config, role_of
@@ -63,12 +63,14 @@ def collect_environment(
     from driftctl.transport import make_transport
 
     spec = config.environments[name]
+    caps = capabilities.of(spec.transport)
     started = time.monotonic()
     say = (lambda msg: progress(name, msg)) if progress else (lambda msg: None)
     snapshot: dict = {
         "schema_version": SCHEMA_VERSION,
         "environment": name,
         "transport": spec.transport,
+        "capabilities": caps.to_json(),
         "role": role_of(spec),
         "target": None,
         "collected_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
@@ -78,7 +80,7 @@ def collect_environment(
         "collectors": {},
     }
     applicable = [c for c in collectors
-                  if spec.transport in c.kinds and (spec.collectors is None or c.name in spec.collectors)]
+                  if c.applies(caps) and (spec.collectors is None or c.name in spec.collectors)]
     transport = make_transport(config, name, accept_new_host_key=accept_new_host_key)
     snapshot["target"] = transport.describe()
     try:

@@ -111,7 +111,7 @@ class MergeRiskAnalysis(Collector):
     """Runs in the hub repository; data: {"pairs": [result per pair, in order]}."""
 
     name = "merge_risk"
-    kinds = frozenset({"local"})
+    needs = ("on_this_machine",)
 
     def __init__(self, pairs: list[MergePair], scratch: Scratch):
         self.pairs = pairs

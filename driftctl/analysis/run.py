@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 
+from driftctl import capabilities
 from driftctl.analysis.merge_risk import MergePair, MergeRiskAnalysis, Scratch, Side
 from driftctl.config import Config
 from driftctl.errors import DriftctlError
@@ -43,7 +44,8 @@ def _files(config: Config, snapshots: dict[str, dict], env: str) -> tuple[str, .
 
 
 def pick_hub(config: Config, snapshots: dict[str, dict]) -> str | None:
-    locals_ = [n for n, s in config.environments.items() if s.transport == "local" and collector_data(snapshots.get(n, {}), "git")]
+    locals_ = [n for n, s in config.environments.items()
+               if capabilities.of(s.transport).on_this_machine and collector_data(snapshots.get(n, {}), "git")]
     return "local" if "local" in locals_ else (locals_[0] if locals_ else None)
 
 

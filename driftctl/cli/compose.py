@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from driftctl import capabilities
 from driftctl.cli.options import examples
 from driftctl.errors import TransportError, UsageError
 
@@ -92,7 +93,7 @@ def resolve_environment(name: str, config_path: str | None, files: list[str] | N
     transport = make_transport(cfg, name)
     transport.open()
     try:
-        if transport.kind == "git":
+        if capabilities.of(transport.kind).revision:
             root, read = _git_reader(transport, spec.path)
         else:
             root, read = transport.root, _cat_reader(transport)
@@ -101,7 +102,7 @@ def resolve_environment(name: str, config_path: str | None, files: list[str] | N
             list(files or spec.compose_files or []),
             project_dir=root,
             env_files=env_files,
-            environ=dict(os.environ) if transport.kind == "local" else {},
+            environ=dict(os.environ) if capabilities.of(transport.kind).on_this_machine else {},
             project_name=project_name,
             read=read,
         )

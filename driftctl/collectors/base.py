@@ -14,6 +14,7 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from driftctl.capabilities import Capabilities, of
 from driftctl.config import EnvironmentSpec
 from driftctl.errors import CollectorError
 from driftctl.models import Command, CommandResult
@@ -43,6 +44,11 @@ class CollectContext:
     extra: dict[str, Any] = field(default_factory=dict)
     own: tuple[str, ...] = ()  # driftctl's own files and folders, relative to root (see own_files.py)
 
+    @property
+    def caps(self) -> Capabilities:
+        """What this environment can do (ask this, never `kind`)."""
+        return of(self.kind)
+
     def mine(self, rel: str) -> bool:
         """A path of driftctl's own (reports, config, log, state): never inventoried nor reported."""
         return any(rel == e or rel.startswith(e + "/") for e in self.own)
@@ -56,7 +62,7 @@ class CollectContext:
     def read_command(self, rel: str) -> Command:
         """The command that prints one file of the checkout (relative path)."""
         rel = posixpath.normpath(rel)
-        if self.kind == "git":
+        if self.caps.revision:
             return Command(("git", "show", f"{self.commit}:{rel}"), cwd=self.root)
         return Command(("cat", "--", self.path(rel)))
 
@@ -83,13 +89,16 @@ def require(result: CommandResult) -> str:
 
 
 class Collector:
-    """Base class: subclasses set `name`, `kinds`, and implement `collect`."""
+    """Base class: subclasses set `name`, `needs` (the capabilities it requires), and implement `collect`."""
 
     name: ClassVar[str] = ""
-    kinds: ClassVar[frozenset[str]] = frozenset({"local", "ssh", "git"})
+    needs: ClassVar[tuple[str, ...]] = ()  # e.g. ("shell",): runs only where every one is true
     # Keys of the data that change from one run to the next without anything having drifted;
     # they are left out of the snapshot's content fingerprint.
     volatile: ClassVar[frozenset[str]] = frozenset()
+
+    def applies(self, caps: Capabilities) -> bool:
+        return all(getattr(caps, need) for need in self.needs)
 
     def collect(self, ctx: CollectContext) -> CollectGen:  # pragma: no cover - interface
         raise NotImplementedError

@@ -72,7 +72,7 @@ class CodeHealthCollector(Collector):
 
 def commit_commands(ctx: CollectContext) -> list[Command]:
     """The deployed commit's file list, the work tree's changes and HEAD (checkouts only)."""
-    if ctx.kind == "git":
+    if ctx.caps.revision:
         return []
     return [
         ctx.git("rev-parse", "--verify", "-q", "HEAD", ok_codes=(0, 1, 128)),
@@ -138,13 +138,13 @@ def listing_command(ctx: CollectContext) -> Command:
     fix on a server is exactly the kind of file that may be ignored. It is the same command the files
     collector runs for plain folders, so the runner shares it there.
     """
-    if ctx.kind == "git":
+    if ctx.caps.revision:
         return ctx.git("ls-tree", "-r", "-z", "--name-only", ctx.commit or "HEAD")
     return find_command(ctx.root)
 
 
 def parse_listing(ctx: CollectContext, text: str) -> list[str]:
-    if ctx.kind == "git":
+    if ctx.caps.revision:
         return sorted(p for p in text.split("\x00") if p)
     return parse_find(text)
 

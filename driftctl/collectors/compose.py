@@ -62,7 +62,7 @@ def collect_with_secrets(ctx: CollectContext) -> Generator[list[Command], list[C
     wanted = list(configured) if configured else default_candidates()
     env_names = [n for n in dict.fromkeys([*ctx.spec.env_files, ".env"])]
     reads = [ctx.read_command(n) for n in [*wanted, *env_names]]
-    reference_cmd = reference_command(ctx) if ctx.kind != "git" else None
+    reference_cmd = reference_command(ctx) if ctx.caps.shell else None
     results = yield reads + ([reference_cmd] if reference_cmd else [])
     texts: dict[str, str | None] = {}
     for name, res in zip([*wanted, *env_names], results):
@@ -124,7 +124,7 @@ def project_root(ctx: CollectContext) -> str:
     """The project directory Compose would see. For a `git` environment the checkout is virtual: a
     fixed `/<repository>` instead of the mirror's cache path, so the resolved model (and with it the
     snapshot's fingerprint) does not depend on where the cache lives."""
-    return ctx.root if ctx.kind != "git" else "/" + _git_project_name(ctx)
+    return "/" + _git_project_name(ctx) if ctx.caps.revision else ctx.root
 
 
 def resolve(root: str, files: list[str], env_files: list[str] | None, texts: dict[str, str | None]) -> dict:

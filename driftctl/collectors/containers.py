@@ -10,7 +10,7 @@ How it reads the engine (one parser, two routes):
   `docker image inspect` of their images. A configured `docker_host` becomes
   `env DOCKER_HOST=... docker ...`.
 - `local` environments: docker-py through `driftctl.transport.docker_api` (the only module here that
-  talks to the engine). The collector calls it directly when `ctx.kind == "local"`: that needs no
+  talks to the engine). The collector calls it directly when `ctx.caps.engine == "api"`: that needs no
   special command type in the runner or the local transport, and the call happens inside the
   collector's generator, so the runner still records its errors like any other.
 Both routes produce the same `EngineDump` (the Engine API's own inspect documents: `docker inspect`
@@ -59,7 +59,7 @@ class EngineDump(TypedDict):
 
 class ContainersCollector(Collector):
     name = "containers"
-    kinds = frozenset({"local", "ssh"})
+    needs = ("shell", "engine")
     # Nested paths (`list[].key`): they change every run without any drift. The snapshot's
     # content fingerprint must leave them out (needs nested-path support in snapshot.py).
     volatile = frozenset({"containers[].memory_usage", "containers[].started_at"})
@@ -67,7 +67,7 @@ class ContainersCollector(Collector):
     def collect(self, ctx: CollectContext) -> CollectGen:
         from driftctl.collectors.compose import collect_with_secrets
 
-        engine = api_engine(ctx) if ctx.kind == "local" else cli_engine(ctx)
+        engine = api_engine(ctx) if ctx.caps.engine == "api" else cli_engine(ctx)
         gens: dict[str, Generator[Any, Any, Any]] = {"engine": engine, "compose": collect_with_secrets(ctx)}
         outcome = yield from run_together(gens, required=("engine",))
         compose = outcome["compose"]

@@ -39,7 +39,7 @@ class FilesCollector(Collector):
     name = "files"
 
     def collect(self, ctx: CollectContext) -> CollectGen:
-        if ctx.kind == "git":
+        if ctx.caps.revision:
             archive, = yield [Command(("git", "archive", "--format=tar", ctx.commit or "HEAD"), cwd=ctx.root)]
             if not archive.ok:
                 require(archive)

@@ -29,7 +29,7 @@ class GitCollector(Collector):
     name = "git"
 
     def collect(self, ctx: CollectContext) -> CollectGen:
-        if ctx.kind == "git":
+        if ctx.caps.revision:
             return (yield from self._remote(ctx))
         probe, = yield [ctx.git("rev-parse", "--is-inside-work-tree", ok_codes=(0, 128))]
         if probe.exit_status != 0:

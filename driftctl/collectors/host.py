@@ -11,7 +11,7 @@ from driftctl.models import Command
 
 class HostCollector(Collector):
     name = "host"
-    kinds = frozenset({"local", "ssh"})
+    needs = ("shell",)
     volatile = frozenset({"memory", "disk", "uptime_s", "load"})
 
     def collect(self, ctx: CollectContext) -> CollectGen:

@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.console import Group
 from rich.text import Text
 
+from driftctl import capabilities
 from driftctl.demo.run import DemoResult, real, simulated
 
 TITLE = "driftctl demo: the 2025-01-15 incident (local / aws / github drift), rebuilt in a sandbox"
@@ -59,7 +60,7 @@ def footer(result: DemoResult, cwd: Path | None = None) -> Group:
     ]
     if result.kept:
         lines.append(Text(f"sandbox kept at {result.sandbox}: cd there and run `driftctl diff local aws github`"))
-        if result.transport == "ssh":
+        if capabilities.of(result.transport).remote_shell:
             lines.append(Text("  (its sshd has been stopped: `aws` cannot be reached over SSH any more)", style="dim"))
     else:
         lines.append(Text("sandbox removed (the plan's commands name its paths; run with --keep to try them)", style="dim"))

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from driftctl import capabilities
 from driftctl.demo import sandbox as sandbox_mod
 from driftctl.demo.environments import environments_yaml
 from driftctl.errors import UsageError
@@ -81,7 +82,7 @@ def simulated(transport: str) -> list[str]:
 
 
 def real(transport: str) -> list[str]:
-    how = "over a real SSH connection to a loopback sshd started for the demo" if transport == "ssh" else (
+    how = "over a real SSH connection to a loopback sshd started for the demo" if capabilities.of(transport).remote_shell else (
         "through the local transport (add --ssh to reach it over a real SSH connection)")
     return [
         "git: real repositories, commits, branches and uncommitted files",

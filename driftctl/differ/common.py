@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from driftctl.capabilities import Capabilities, of_snapshot
 from driftctl.evidence import Evidence
 from driftctl.matrix import ABSENT_VALUE, NOT_APPLICABLE, UNKNOWN_VALUE, Row, Severity, Status
 from driftctl.secrets import is_fingerprint
@@ -52,10 +53,14 @@ class View:
     def transport(self, env: str) -> str:
         return str(self.snapshots[env].get("transport") or "")
 
+    def caps(self, env: str) -> Capabilities:
+        """What the environment could do when collected (ask this, never the transport's name)."""
+        return of_snapshot(self.snapshots[env])
+
     def role(self, env: str) -> str:
-        """`deployment` or `development` (snapshots without a role: ssh environments are deployments)."""
+        """`deployment` or `development` (snapshots without a role: the transport's default)."""
         snap = self.snapshots[env]
-        return str(snap.get("role") or ("deployment" if snap.get("transport") == "ssh" else "development"))
+        return str(snap.get("role") or ("deployment" if self.caps(env).deployment else "development"))
 
     def state(self, env: str, collector: str) -> str:
         """`ok`, `error`, `skipped` or `absent` (the collector did not run there)."""
@@ -80,7 +85,7 @@ class View:
 
     def has_worktree(self, env: str) -> bool:
         """Git environments are commits in a repository: no working tree, no host, no containers."""
-        return self.transport(env) != "git"
+        return self.caps(env).worktree
 
     def commands(self, env: str, collector: str) -> list[str]:
         outcome = (self.snapshots[env].get("collectors") or {}).get(collector) or {}

@@ -36,7 +36,7 @@ def rows(view: View) -> list[Row]:
                 continue
             info = v.get(name) or {"exists": False}
             if not info.get("exists"):
-                parsed[env] = NA if view.transport(env) == "git" else ABSENT
+                parsed[env] = NA if view.caps(env).revision else ABSENT
             else:
                 parsed[env] = info
         out.extend(_file_rows(view, name, parsed))

@@ -176,7 +176,7 @@ def _group_row(view: View, group: str, paths: list[str], inventories: dict) -> R
 
 
 def _files_source(view: View, env: str) -> str:
-    if view.transport(env) == "git":
+    if view.caps(env).revision:
         return "files: git archive (the configured ref)"
     return "files: git ls-files --cached --others + sha256sum"
 

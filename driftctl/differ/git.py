@@ -31,20 +31,20 @@ def ref_name(view: View, env: str, d: dict) -> str:
     plus the commits after it, from `git describe --tags`), else a detached HEAD."""
     described = d.get("describe") or {}
     branch = d.get("branch")
-    if branch and branch in (d.get("tags") or {}) and view.transport(env) == "git":
+    if branch and branch in (d.get("tags") or {}) and view.caps(env).revision:
         return f"{branch} (tag)"
     if branch:
         return str(branch)
     if described.get("tag"):
         after = described.get("after") or 0
         return f"{described['tag']} (tag)" if not after else f"{described['tag']}+{after} (detached)"
-    return "(remote default branch)" if view.transport(env) == "git" else "(detached HEAD)"
+    return "(remote default branch)" if view.caps(env).revision else "(detached HEAD)"
 
 
 def _branch_row(view: View, data: dict, relations: Relations) -> Row:
     values = {e: (ref_name(view, e, d) if isinstance(d, dict) else d) for e, d in data.items()}
     sources = {
-        e: "git: git ls-remote (the configured ref)" if view.transport(e) == "git"
+        e: "git: git ls-remote (the configured ref)" if view.caps(e).revision
         else "git: git rev-parse --abbrev-ref HEAD; git describe --tags"
         for e in data
     }

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
+from driftctl.capabilities import Capabilities, of_snapshot
 from driftctl.evidence import Evidence
 from driftctl.planner.targets import Target
 from driftctl.snapshot import collector_data
@@ -59,10 +60,15 @@ class PlanContext:
         t = self.targets.get(env)
         return t.kind if t else (self.snapshots.get(env, {}).get("transport") or "unknown")
 
+    def caps(self, env: str) -> Capabilities:
+        """What the environment can do (ask this, never `kind`)."""
+        t = self.targets.get(env)
+        return t.caps if t else of_snapshot(self.snapshots.get(env, {}))
+
     @cached_property
     def hub(self) -> str | None:
         """The local checkout that receives tags, rescue branches and merges (prefer one named `local`)."""
-        local = [e for e in self.environments if self.kind(e) == "local" and self.git(e)]
+        local = [e for e in self.environments if self.caps(e).on_this_machine and self.git(e)]
         return "local" if "local" in local else (local[0] if local else None)
 
     def is_staging(self, env: str) -> bool:
@@ -84,7 +90,7 @@ class PlanContext:
 
     def checkouts(self) -> list[str]:
         """Environments with a work tree (local or ssh): the ones rollback points are taken of."""
-        return [e for e in self.environments if self.kind(e) in ("local", "ssh")]
+        return [e for e in self.environments if self.caps(e).worktree]
 
     # -- snapshot facts ------------------------------------------------------------------------
 

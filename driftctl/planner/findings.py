@@ -70,7 +70,7 @@ def config_differences(ctx: PlanContext) -> list[ConfigDifference]:
         key = ev.key or ""
         if not ev.service or not (key == "command" or key.startswith("environment.")):
             continue
-        if ctx.kind(ev.environment) not in ("local", "ssh"):
+        if not ctx.caps(ev.environment).worktree:
             continue
         entry = by_row.setdefault(row["component"], (row, {}, [], ev.service, key))
         if ev.kind == "value" and ev.value is not None:

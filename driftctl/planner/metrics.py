@@ -25,7 +25,7 @@ def derive_metrics(ctx: PlanContext) -> list[Metric]:
         out.append(Metric("immediate", f"No production disruption: {', '.join(ctx.production)} containers keep running",
                           check([*ctx.production], "containers.*"), ["containers.*"]))
     if broken_components:
-        everywhere = [e for e in ctx.environments if ctx.kind(e) in ("local", "ssh")]
+        everywhere = [e for e in ctx.environments if ctx.caps(e).worktree]
         out.append(Metric("short-term", "Every environment has the same working code for " + ", ".join(c.split('.', 1)[1] for c in broken_components),
                           check(everywhere, *broken_components), broken_components))
     diffs = config_differences(ctx)

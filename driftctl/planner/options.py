@@ -67,7 +67,7 @@ def _fix_broken_locally(ctx: PlanContext) -> list[Step | None]:
     out: list[Step | None] = []
     restored: dict[tuple[str, str], list[Step]] = {}
     for m in missing_modules(ctx):
-        if ctx.kind(m.environment) != "local":
+        if not ctx.caps(m.environment).on_this_machine:
             continue  # remote hosts are never patched by hand here
         step = S.restore_module(ctx, m)
         if step:

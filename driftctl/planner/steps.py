@@ -309,7 +309,7 @@ def restart_service(ctx: PlanContext, env: str, service: str, addresses: Sequenc
     up = compose(ctx, env, "up", "-d", "--build", "--no-deps", service)
     return make_step(
         ctx, f"restart-{env}-{service}", f"Rebuild and restart {service} in {env} to load the restored code", env, [up],
-        mutates=True, risk=Risk("low" if ctx.kind(env) == "local" else "high", f"restarts {service} in {env} only"),
+        mutates=True, risk=Risk("low" if ctx.caps(env).on_this_machine else "high", f"restarts {service} in {env} only"),
         addresses=list(addresses), rollback=[*undo_first, up],
         verify=[f"{compose(ctx, env, 'ps', '--status', 'running', '--services')} | grep -qx {q(service)}", check([env], *addresses)],
         preconditions=["command -v docker"], requires=list(requires),

@@ -11,6 +11,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
+from driftctl import capabilities
 from driftctl.config import COMPOSE_DEFAULT_FILES
 from driftctl.git_urls import split_credentials
 
@@ -29,6 +30,10 @@ class Target:
     compose_files: tuple[str, ...] = field(default_factory=tuple)
     env_files: tuple[str, ...] = (".env",)
     docker_host: str | None = None  # the engine route of environments.yaml (None: the host's default engine)
+
+    @property
+    def caps(self) -> capabilities.Capabilities:
+        return capabilities.of(self.kind)
 
     @property
     def compose_args(self) -> list[str]:
@@ -50,12 +55,12 @@ class Target:
     def display(self, line: str, capture: str | None = None) -> str:
         """The line as run from this machine: `ssh ... -- 'cd PATH && LINE'` or `cd PATH && LINE`."""
         inner = f"cd {shlex.quote(self.root)} && {line}"
-        text = shlex.join([*self.ssh_argv(), "--", inner]) if self.kind == "ssh" else inner
+        text = shlex.join([*self.ssh_argv(), "--", inner]) if self.caps.remote_shell else inner
         return f"{text} > {shlex.quote(capture)}" if capture else text
 
     def git_ssh_url(self) -> str | None:
         """An ssh:// URL of the checkout (to fetch its commits into the local repository)."""
-        if self.kind != "ssh":
+        if not self.caps.remote_shell:
             return None
         user = f"{self.user}@" if self.user else ""
         port = f":{self.port}" if self.port else ""
@@ -63,7 +68,7 @@ class Target:
 
     def git_ssh_command(self) -> str | None:
         """GIT_SSH_COMMAND value with the identity and known_hosts driftctl uses for this host."""
-        if self.kind != "ssh":
+        if not self.caps.remote_shell:
             return None
         argv = ["ssh"]
         if self.identity_file:
@@ -79,8 +84,9 @@ def targets_from_specs(specs: dict[str, Any], local_paths: dict[str, str], base_
     for name, spec in specs.items():
         s = spec if isinstance(spec, dict) else spec.model_dump()
         kind = s["transport"]
-        url = split_credentials(s["url"])[0] if kind == "git" and s.get("url") else None  # never in a plan
-        root = local_paths.get(name) or (url if kind == "git" else s.get("path")) or "."
+        revision = capabilities.of(kind).revision
+        url = split_credentials(s["url"])[0] if revision and s.get("url") else None  # never in a plan
+        root = local_paths.get(name) or (url if revision else s.get("path")) or "."
         out[name] = Target(
             name=name, kind=kind, root=root, host=s.get("host"), user=s.get("user"), port=s.get("port"),
             identity_file=_home(s.get("identity_file")), known_hosts=_home(s.get("known_hosts")), ref=s.get("ref"),
@@ -99,5 +105,5 @@ def _home(path: str | None) -> str | None:
 
 
 def targets_from_config(config: Any) -> dict[str, Target]:
-    local = {n: config.local_path(s) for n, s in config.environments.items() if s.transport == "local"}
+    local = {n: config.local_path(s) for n, s in config.environments.items() if capabilities.of(s.transport).on_this_machine}
     return targets_from_specs(dict(config.environments), local, config.base_dir)

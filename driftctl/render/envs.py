@@ -6,15 +6,17 @@ import json
 
 from rich.table import Table
 
+from driftctl import capabilities
 from driftctl.config import Config
 from driftctl.secrets import redact_url
 
 
 def _where(cfg: Config, name: str) -> str:
     spec = cfg.environments[name]
-    if spec.transport == "local":
+    caps = capabilities.of(spec.transport)
+    if caps.on_this_machine:
         return cfg.local_path(spec)
-    if spec.transport == "ssh":
+    if caps.remote_shell:
         user = f"{spec.user}@" if spec.user else ""
         port = f":{spec.port}" if spec.port else ""
         return f"{user}{spec.host}{port}:{spec.path}"
