@@ -5,6 +5,7 @@ kind, never the value, and goes into the plan (warnings, rescue notes), like the
 
 from __future__ import annotations
 
+from driftctl import capabilities
 from driftctl.config import Config
 from driftctl.errors import DriftctlError
 from driftctl.snapshot import collector_data
@@ -21,7 +22,7 @@ def scan_uncommitted(config: Config, snapshots: dict[str, dict]) -> list[dict]:
     for env, snap in snapshots.items():
         spec = config.environments.get(env)
         git = collector_data(snap, "git") or {}
-        if spec is None or spec.transport == "git" or not (git.get("modified") or git.get("untracked")):
+        if spec is None or not capabilities.of(spec.transport).worktree or not (git.get("modified") or git.get("untracked")):
             continue
         transport = make_transport(config, env)
         try:
