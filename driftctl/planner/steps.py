@@ -174,12 +174,13 @@ def _backup_steps(ctx: PlanContext, env: str) -> list[Step]:
             notes=[f"restore with: {restore}"],
         ))
     if ctx.has_docker(env) is not False:
-        ps = posixpath.join(folder, "containers.jsonl")
+        ps = posixpath.join(folder, "containers.jsonl.enc")  # command lines and labels may hold secrets
         inspect = posixpath.join(folder, "containers-inspect.json.enc")
         steps.append(make_step(
-            ctx, f"export-containers-{env}", f"Export {env}'s container state (docker ps -a)", env,
+            ctx, f"export-containers-{env}", f"Export {env}'s container state (docker ps -a), encrypted", env,
             [docker(ctx, env, "ps", "-a", "--no-trunc", "--format", "{{json .}}")], capture=ps, mutates=False,
-            risk=Risk("low", "read-only docker query"), addresses=["containers.*"],
+            encrypt=True, risk=Risk("low", "read-only docker query; command lines may hold secrets, so it is encrypted"),
+            addresses=["containers.*"],
             verify=[f"test -f {q(ps)}"], verify_environment=HERE, preconditions=["command -v docker"], secures=env,
         ))
         ids = docker(ctx, env, "ps", "-aq")

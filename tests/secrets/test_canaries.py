@@ -262,25 +262,6 @@ def write_config(tmp: Path, dirs: dict[str, Path], sshd, docker_engine, c: Canar
     return path
 
 
-# Placements and channels that another part of issue 12 fixes: searched like every other, each owner's
-# share reported by its own test below, expected to fail until that work lands (then drop the entry).
-PENDING_PLACEMENTS: dict[str, str] = {}  # placement -> owner
-PENDING_CHANNELS = {
-    "reports/rollback/": "repair",  # apply's captures (env files in config.tar, docker inspect) kept in clear
-}
-PENDING_REASONS = {
-    "repair": "repair: apply's rollback captures (config.tar, docker inspect) hold env values in clear "
-              "until encrypted backups land",
-}
-
-
-def owner(placement: str, channel: str) -> str | None:
-    """Who fixes this hit, when it is pending on another helper's work; None: it is this test's."""
-    if placement in PENDING_PLACEMENTS:
-        return PENDING_PLACEMENTS[placement]
-    return next((who for fragment, who in PENDING_CHANNELS.items() if fragment in channel), None)
-
-
 @dataclass
 class Outcome:
     canaries: Canaries
@@ -382,14 +363,7 @@ def test_at_least_40_placements_all_collected(outcome: Outcome) -> None:
 
 
 def test_no_canary_reaches_any_channel(outcome: Outcome) -> None:
-    hits = [(p, ch) for p, ch in outcome.hits if owner(p, ch) is None]
-    assert not hits, "canaries leaked:\n" + "\n".join(f"  {p} -> {ch}" for p, ch in hits)
-
-
-@pytest.mark.parametrize("who", [pytest.param(who, marks=pytest.mark.xfail(strict=True, reason=reason))
-                                 for who, reason in PENDING_REASONS.items()])
-def test_no_canary_reaches_the_channels_other_helpers_fix(outcome: Outcome, who: str) -> None:
-    hits = [(p, ch) for p, ch in outcome.hits if owner(p, ch) == who]
+    hits = outcome.hits
     assert not hits, "canaries leaked:\n" + "\n".join(f"  {p} -> {ch}" for p, ch in hits)
 
 
