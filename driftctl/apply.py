@@ -43,6 +43,9 @@ def load_plan(path: str | os.PathLike[str]) -> dict:
     if not isinstance(plan, dict) or plan.get("schema") != PLAN_SCHEMA:
         raise UsageError(f"{p}: not a driftctl plan (expected schema {PLAN_SCHEMA}); use the .json written by `driftctl plan`")
     plan_signing.verify(plan, str(p))  # before anything else: only plans driftctl wrote, unchanged
+    from driftctl.plan_shape import check_plan_shape
+
+    check_plan_shape(plan, str(p))
     plan_signing.check_structure(plan, str(p))
     return plan
 

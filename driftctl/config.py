@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from driftctl import capabilities
 from driftctl.capabilities import Kind
 from driftctl.errors import ConfigError, UsageError
+from driftctl.limits import MAX_ENV_NAME, excerpt, one_line, valid_env_name
 from driftctl.notify.settings import Channel
 from driftctl.settings import DEFAULT_CONFIG, config_path  # noqa: F401  (re-exported)
 from driftctl.yaml_source import line_of, load_with_lines
@@ -22,7 +23,8 @@ COMPOSE_DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "d
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # no NaN or infinity anywhere: `command_timeout: .inf` is a typo, not a wish to wait forever
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class EnvironmentSpec(_Strict):
@@ -45,8 +47,12 @@ class EnvironmentSpec(_Strict):
     port: int | None = Field(None, ge=1, le=65535, description="ssh: port (default: ~/.ssh/config, then 22).")
     identity_file: str | None = Field(None, description="ssh: private key file.")
     known_hosts: str = Field("~/.ssh/known_hosts", description="ssh: known_hosts file to verify the host key.")
-    connect_timeout: float = Field(10, gt=0, description="ssh: seconds to wait for connect and auth.")
-    command_timeout: float = Field(60, gt=0, description="Seconds one batch of commands may take.")
+    connect_timeout: float = Field(10, gt=0, le=3600, description="ssh: seconds to wait for connect and auth.")
+    command_timeout: float = Field(60, gt=0, le=86400, description="Seconds one batch of commands may take.")
+    max_file_bytes: int = Field(
+        16 << 20, ge=1, le=1 << 31,
+        description="Largest file (compose, env, sources) read on this environment; bigger ones are reported, not read.",
+    )
     # git
     url: str | None = Field(None, description="git: the remote repository URL (or a local path to a repo).")
     ref: str | None = Field(None, description="git: branch, tag or commit; default: the remote's HEAD.")
@@ -178,7 +184,9 @@ class SecretRules(_Strict):
 
 class Config(_Strict):
     version: Literal[1] = 1
-    environments: dict[str, EnvironmentSpec]
+    environments: dict[str, EnvironmentSpec] = Field(
+        description="Environments by name: a letter or digit, then letters, digits, `.`, `_`, `-` (at most 64)."
+    )
     rules: Rules = Field(default_factory=Rules, description="How differences are judged (see Rules).")
     notify: list[Channel] = Field(
         default_factory=list, description="Where `check --notify` and `watch` send alerts when findings change."
@@ -195,6 +203,19 @@ class Config(_Strict):
         default_factory=SecretRules, description="Names forced secret or allowed as clear text (see SecretRules)."
     )
 
+    @field_validator("environments", mode="before")
+    @classmethod
+    def _valid_names(cls, value: Any) -> Any:
+        """Names become folder names under reports/: nothing that could climb out or look like an option."""
+        if isinstance(value, dict):
+            for name in value:
+                if not isinstance(name, str) or not valid_env_name(name):
+                    raise ValueError(
+                        f"invalid environment name {excerpt(name)}: use letters, digits, `.`, `_`, `-`, "
+                        f"starting with a letter or digit (at most {MAX_ENV_NAME} characters)"
+                    )
+        return value
+
     # set by load_config, not part of the file
     source: str = Field("", exclude=True)
     base_dir: str = Field(".", exclude=True)
@@ -207,7 +228,8 @@ class Config(_Strict):
         if unknown:
             known = ", ".join(self.environments) or "(none)"
             hint = did_you_mean(unknown[0], list(self.environments))
-            raise UsageError(f"unknown environment {', '.join(map(repr, unknown))}{hint}; known: {known}")
+            shown = ", ".join("'" + excerpt(n, quote=False) + "'" for n in unknown[:5])
+            raise UsageError(f"unknown environment {shown}{hint}; known: {known}")
         return list(dict.fromkeys(names))
 
     def local_path(self, env: EnvironmentSpec) -> str:
@@ -258,7 +280,7 @@ def _model_of(annotation: Any) -> Any:
 
 def _describe(err: Any) -> str:
     kind = err.get("type", "")
-    given = _shown(err.get("input"))
+    given = excerpt(_shown(err.get("input")), quote=False)
     if kind in ("int_parsing", "int_type"):
         return f'expected an integer, got "{given}"'
     if kind in ("float_parsing", "float_type"):
@@ -270,7 +292,7 @@ def _describe(err: Any) -> str:
     if kind == "literal_error":
         return f"{err['msg'].lower()}, got \"{given}\""
     msg = str(err.get("msg", "invalid"))
-    return msg.removeprefix("Value error, ")
+    return one_line(msg.removeprefix("Value error, "))
 
 
 def _shown(value: Any) -> Any:
@@ -293,7 +315,7 @@ def parse_config(data: Any, node: Any, source: str, base_dir: str) -> Config:
         for err in exc.errors():
             loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in {"function-after[_transport_needs(), EnvironmentSpec]"}))
             line = line_of(node, loc)
-            key = ".".join(str(p) for p in loc) or "<root>"
+            key = one_line(".".join(str(p) for p in loc) or "<root>")
             lines.append(f"{source}:{line or 1}: {key}: {_describe(err)}")
         raise ConfigError("\n".join(lines)) from None
     from driftctl.secrets import set_policy

@@ -1,29 +1,29 @@
 """Reading the JSON documents driftctl writes (snapshots, diffs, plans) with one-line errors, and
-writing the big ones (snapshots, diff documents) fast."""
+writing the big ones (snapshots, diff documents) fast.
+
+Every read goes through the file guard (regular files only, a size cap per kind: see driftctl.limits).
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Any
 
 from driftctl.errors import DriftctlError
+from driftctl.limits import one_line, read_text, safe_path
 
 
-def read_json(path: str | os.PathLike[str], what: str, error: type[DriftctlError]) -> Any:
+def read_json(path: str | os.PathLike[str], what: str, error: type[DriftctlError], *, kind: str | None = None) -> Any:
     """The parsed document, or `error` naming the file (and the line of a JSON syntax error)."""
-    p = Path(path)
+    text = read_text(path, what, error, kind=kind or ("snapshot" if what == "baseline" else what))
+    shown = safe_path(path)
     try:
-        return json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise error(f"{p}: {what} not found") from None
-    except IsADirectoryError:
-        raise error(f"{p}: is a directory, not a {what} file") from None
-    except UnicodeDecodeError:
-        raise error(f"{p}: not a valid {what} (not UTF-8 text)") from None
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise error(f"{p}:{exc.lineno}: not a valid {what} (invalid JSON: {exc.msg})") from None
+        raise error(f"{shown}:{exc.lineno}: not a valid {what} (invalid JSON: {one_line(exc.msg, 80)})") from None
+    except RecursionError:
+        raise error(f"{shown}: not a valid {what} (nested too deeply)") from None
 
 
 def dump_document(doc: Any, *, ensure_ascii: bool = True) -> str:

@@ -18,6 +18,7 @@ class Command:
     cwd: str | None = None
     ok_codes: tuple[int, ...] = (0,)
     env: tuple[tuple[str, str], ...] = ()  # extra variables for this command only (names are fixed strings)
+    label: str | None = field(default=None, compare=False)  # shown instead of a long fixed script
 
     def display(self) -> str:
         """The command as a shell line for people, with credentials in URLs fingerprinted
@@ -26,7 +27,7 @@ class Command:
 
         from driftctl.secrets import redact_url
 
-        text = shlex.join(self.argv)
+        text = self.label or shlex.join(self.argv)
         return redact_url(f"cd {shlex.quote(self.cwd)} && {text}" if self.cwd else text)
 
 

@@ -18,6 +18,7 @@ from driftctl.collectors import all_collectors
 from driftctl.collectors.base import CollectContext, Collector, Skipped
 from driftctl.config import Config, role_of
 from driftctl.errors import DriftctlError, TransportError
+from driftctl.limits import one_line
 from driftctl.models import CollectorOutcome, Command, CommandResult
 from driftctl.own_files import excluded_for
 from driftctl.secrets import key_id, scrub_document
@@ -81,9 +82,10 @@ def collect_environment(
     }
     applicable = [c for c in collectors
                   if c.applies(caps) and (spec.collectors is None or c.name in spec.collectors)]
-    transport = make_transport(config, name, accept_new_host_key=accept_new_host_key)
-    snapshot["target"] = transport.describe()
+    transport = None
     try:
+        transport = make_transport(config, name, accept_new_host_key=accept_new_host_key)
+        snapshot["target"] = transport.describe()
         say("connecting")
         transport.open()
         snapshot["target"] = transport.describe()
@@ -93,11 +95,14 @@ def collect_environment(
             url=getattr(transport, "url", None), own=excluded_for(config, name, transport.root),
         )
         outcomes = drive(ctx, applicable, transport.run_batch, say)
-    except DriftctlError as exc:
-        snapshot["error"] = exc.message
-        outcomes = {c.name: CollectorOutcome("error", error=exc.message) for c in applicable}
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - one environment's failure of any kind stays in its snapshot
+        snapshot["error"] = environment_failure(name, exc)
+        outcomes = {c.name: CollectorOutcome("error", error=snapshot["error"]) for c in applicable}
     finally:
-        transport.close()
+        if transport is not None:
+            _close_quietly(transport)
     snapshot["collectors"] = {n: o.to_json() for n, o in outcomes.items()}
     snapshot["complete"] = snapshot["error"] is None and all(o.status != "error" for o in outcomes.values())
     snapshot["duration_s"] = round(time.monotonic() - started, 3)
@@ -106,6 +111,26 @@ def collect_environment(
     snapshot["fingerprint_key"] = key_id()  # which key made the `fp:` values (see differ/fingerprint_keys.py)
     say("done" if snapshot["complete"] else "incomplete")
     return snapshot
+
+
+def environment_failure(name: str, exc: BaseException) -> str:
+    """One line for whatever stopped an environment: its own message for driftctl's errors, a short
+    description for resource limits and bugs (the traceback goes to the log)."""
+    if isinstance(exc, DriftctlError):
+        return one_line(exc.message)
+    if isinstance(exc, MemoryError):
+        return f"{name}: out of memory while collecting"
+    if isinstance(exc, RecursionError):
+        return f"{name}: input nested too deeply"
+    log.error("environment %s failed", name, exc_info=exc)
+    return one_line(f"{name}: internal error: {type(exc).__name__}: {exc}")
+
+
+def _close_quietly(transport: object) -> None:
+    try:
+        transport.close()  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - closing must not turn a saved snapshot into a crash
+        log.warning("closing the transport failed", exc_info=True)
 
 
 RunBatch = Callable[[list[Command]], list[CommandResult]]
@@ -129,7 +154,8 @@ def drive(ctx: CollectContext, collectors: list[Collector], run_batch: RunBatch,
             results = dict(zip(unique, run_batch(unique)))
         except TransportError as exc:
             for name, (_, _, start, shown) in pending.items():
-                outcomes[name] = CollectorOutcome("error", error=exc.message, duration_s=time.monotonic() - start, commands=shown)
+                outcomes[name] = CollectorOutcome("error", error=one_line(exc.message), duration_s=time.monotonic() - start,
+                                                  commands=_short(shown))
             pending.clear()
             break
         current, pending = pending, {}
@@ -148,10 +174,13 @@ def _advance(name, gen, sent, start, shown, pending, outcomes) -> None:
     except Skipped as skip:
         outcomes[name] = CollectorOutcome("skipped", error=str(skip), duration_s=time.monotonic() - start)
     except DriftctlError as exc:
-        outcomes[name] = CollectorOutcome("error", error=exc.message, duration_s=time.monotonic() - start, commands=_short(shown))
-    except Exception as exc:  # noqa: BLE001 - a collector bug must not lose the other collectors' data
-        log.exception("collector %s failed", name)
-        outcomes[name] = CollectorOutcome("error", error=f"internal error in collector {name}: {type(exc).__name__}: {exc}",
+        outcomes[name] = CollectorOutcome("error", error=one_line(exc.message), duration_s=time.monotonic() - start, commands=_short(shown))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a collector bug must not lose the other collectors' data
+        log.error("collector %s failed", name, exc_info=exc)
+        reason = "out of memory" if isinstance(exc, MemoryError) else f"{type(exc).__name__}: {exc}"
+        outcomes[name] = CollectorOutcome("error", error=one_line(f"internal error in collector {name}: {reason}"),
                                           duration_s=time.monotonic() - start, commands=_short(shown))
 
 

@@ -1,4 +1,10 @@
-"""Load YAML while keeping line numbers, so validation errors can say `file:line: key: problem`."""
+"""Load YAML with limits and line numbers, so validation errors can say `file:line: key: problem`.
+
+Limits (both config and compose go through `check_bounds`): an alias bomb (`a: &a [*b, *b, ...]`)
+is tiny on disk but expands to billions of nodes for anything that walks the data, and deep nesting
+(`[[[[...]]]]`) exhausts the recursion of every recursive reader. One streaming pass over the parser
+events (no recursion, no data built) measures both before anything is constructed.
+"""
 
 from __future__ import annotations
 
@@ -8,26 +14,105 @@ from typing import Any
 import yaml
 
 from driftctl.errors import ConfigError
+from driftctl.limits import one_line, read_text, safe_path
+
+MAX_DEPTH = 100  # nesting levels; real compose files and configs use fewer than 15
+MAX_NODES = 1_000_000  # nodes once every alias is expanded
+
+try:  # libyaml's parser is fast and iterative
+    _EventLoader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _EventLoader = yaml.SafeLoader
+
+
+class YAMLBoundsError(yaml.MarkedYAMLError):
+    """Too deep or too large once aliases are expanded; a MarkedYAMLError so callers word it as any
+    other YAML problem (`file:line: invalid YAML: ...`)."""
+
+
+def check_bounds(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> None:
+    """Raise YAMLBoundsError if `text` nests deeper than `max_depth` or its aliases expand to more
+    than `max_nodes` nodes. Syntax errors are left for the real load to report."""
+    anchors: dict[str, int] = {}
+    stack: list[list[Any]] = [[None, 0]]  # [anchor, expanded size] per open collection
+    try:
+        events = yaml.parse(text, Loader=_EventLoader)
+        for event in events:
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                if len(stack) > max_depth:
+                    raise YAMLBoundsError(problem=f"nested deeper than {max_depth} levels", problem_mark=event.start_mark)  # type: ignore[arg-type]
+                stack.append([event.anchor, 1])
+                continue
+            if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                anchor, size = stack.pop()
+            elif isinstance(event, yaml.ScalarEvent):
+                anchor, size = event.anchor, 1
+            elif isinstance(event, yaml.AliasEvent):
+                anchor, size = None, anchors.get(event.anchor or "", 1)
+            else:
+                continue
+            if anchor:
+                anchors[anchor] = size
+            stack[-1][1] += size
+            if stack[-1][1] > max_nodes:
+                raise YAMLBoundsError(
+                    problem=f"aliases expand to more than {max_nodes} nodes (an alias bomb?)",
+                    problem_mark=event.start_mark,  # type: ignore[arg-type]
+                )
+    except YAMLBoundsError:
+        raise
+    except yaml.YAMLError:
+        return  # the real load reports it with its own words
+
+
+def duplicate_key(node: yaml.Node | None) -> tuple[str, int] | None:
+    """(key, line) of the first key defined twice in one mapping, walking the node tree iteratively."""
+    seen: set[int] = set()
+    todo = [node] if node is not None else []
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            keys: set[str] = set()
+            for key_node, value_node in current.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                    if key_node.value in keys:
+                        return key_node.value, key_node.start_mark.line + 1
+                    keys.add(key_node.value)
+                todo += [key_node, value_node]
+        elif isinstance(current, yaml.SequenceNode):
+            todo += current.value
+    return None
 
 
 def load_with_lines(path: Path) -> tuple[Any, yaml.Node | None]:
-    """Parse `path` once into (plain data, node tree). The node tree only serves `line_of`."""
+    """Parse `path` once into (plain data, node tree). The node tree only serves `line_of`.
+
+    The file must be a regular file under the config size cap, UTF-8, within the YAML bounds and
+    without duplicate keys; each problem is one ConfigError line.
+    """
+    shown = safe_path(path)
+    if not path.exists() and not path.is_symlink():
+        raise ConfigError(f"{shown}: file not found")
+    text = read_text(path, "config file", ConfigError, kind="config")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
+        check_bounds(text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        dup = duplicate_key(node)
+        if dup:
+            raise ConfigError(f"{shown}:{dup[1]}: duplicate key {one_line(repr(dup[0]), 80)}")
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
-        raise ConfigError(f"{path}{line}: invalid YAML: {problem}") from None
+        raise ConfigError(f"{shown}{line}: invalid YAML: {one_line(problem, 200)}") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+        raise ConfigError(f"{shown}: invalid YAML: {one_line(str(exc), 200)}") from None
+    except RecursionError:
+        raise ConfigError(f"{shown}: invalid YAML: nested too deeply") from None
     return data, node
 
 

@@ -132,6 +132,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(int(ExitCode.INTERRUPTED))
     except SystemExit:
         raise
+    except (RecursionError, MemoryError) as exc:  # hostile input that slipped past the limits: one line
+        _log_unexpected(exc)
+        what = "input nested too deeply" if isinstance(exc, RecursionError) else "out of memory (input too large?)"
+        terminal().error(what)
+        sys.exit(int(ExitCode.ERROR))
     except typer.Abort:
         terminal().error("interrupted")
         sys.exit(int(ExitCode.INTERRUPTED))
@@ -141,7 +146,9 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(int(ExitCode.ERROR))
         where = _log_unexpected(exc)
         hint = f" (details in {where})" if where else ""
-        terminal().error(_scrub(f"unexpected {type(exc).__name__}: {exc}{hint}"))
+        from driftctl.limits import one_line
+
+        terminal().error(one_line(_scrub(f"unexpected {type(exc).__name__}: {exc}{hint}")))
         sys.exit(int(ExitCode.UNEXPECTED))
     if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C inside a command into exit 130
         terminal().error("interrupted")

@@ -19,6 +19,7 @@ from driftctl.config import EnvironmentSpec
 from driftctl.errors import CollectorError
 from driftctl.models import Command, CommandResult
 
+MAX_GIT_BLOB = 64 << 20
 CollectGen = Generator[list[Command], list[CommandResult], dict]
 
 
@@ -61,10 +62,14 @@ class CollectContext:
 
     def read_command(self, rel: str) -> Command:
         """The command that prints one file of the checkout (relative path)."""
+        from driftctl.limits import read_file_command
+
         rel = posixpath.normpath(rel)
         if self.caps.revision:
             return Command(("git", "show", f"{self.commit}:{rel}"), cwd=self.root)
-        return Command(("cat", "--", self.path(rel)))
+        # regular files inside the checkout only, at most `max_file_bytes` (see driftctl.limits)
+        cmd = read_file_command(self.path(rel), self.root, self.spec.max_file_bytes)
+        return Command(cmd.argv, label=f"read {self.path(rel)}")
 
     def git(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> Command:
         """A git command in the checkout. `--no-optional-locks` keeps `git status` from refreshing
@@ -73,8 +78,22 @@ class CollectContext:
 
 
 def file_text(result: CommandResult) -> str | None:
-    """Text of a file read with `read_command`, or None when it does not exist there."""
+    """Text of a file read with `read_command`, or None when it does not exist there.
+
+    A file that is there but refused (outside the checkout, not a regular file, over the size cap)
+    raises `FileRefused`, a CollectorError whose message says why in one line.
+    """
+    argv = result.command.argv
+    if argv[:2] == ("sh", "-c") and len(argv) == 7 and argv[3] == "driftctl-read":
+        from driftctl.limits import read_result
+
+        data = read_result(result.stdout, result.exit_status, result.stderr, argv[4], int(argv[6]) - 1)
+        return None if data is None else data.decode("utf-8", errors="replace")
     if result.ok:
+        if len(result.stdout) > MAX_GIT_BLOB:
+            from driftctl.limits import FileRefused
+
+            raise FileRefused(result.command.argv[-1], f"larger than {MAX_GIT_BLOB} bytes")
         return result.stdout.decode("utf-8", errors="replace")
     err = result.error_text.lower()
     if "no such file" in err or "does not exist" in err or "exists on disk, but not in" in err:

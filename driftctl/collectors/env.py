@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, file_text
+from driftctl.limits import FileRefused
+from driftctl.models import CommandResult
 from driftctl.secrets import fingerprint, is_fingerprint, redact_tree, secret_values
 
 
@@ -12,7 +14,16 @@ class EnvCollector(Collector):
     def collect(self, ctx: CollectContext) -> CollectGen:
         names = list(dict.fromkeys(ctx.spec.env_files))
         results = yield [ctx.read_command(n) for n in names]
-        return {"files": {n: parse_env_file(file_text(r)) for n, r in zip(names, results)}}
+        return {"files": {n: _one_file(r) for n, r in zip(names, results)}}
+
+
+def _one_file(result: CommandResult) -> dict:
+    """A refused file (outside the checkout, a FIFO or device, over the size cap) is reported as such;
+    nothing of it is read, hashed or fingerprinted."""
+    try:
+        return parse_env_file(file_text(result))
+    except FileRefused as exc:
+        return {"exists": True, "error": f"not read: {exc.reason}"}
 
 
 def parse_env_file(text: str | None) -> dict:

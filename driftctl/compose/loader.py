@@ -179,7 +179,10 @@ def load_documents(file: str, text: str) -> list[ComposeDocument]:
     Anchors do not cross documents (YAML scopes them per document, as yaml.v3 does). ComposeError
     with file and line on malformed YAML or unknown tags.
     """
+    from driftctl.yaml_source import check_bounds
+
     try:
+        check_bounds(text)  # alias bombs and deep nesting: one line, before anything is built
         raw = list(yaml.load_all(text, Loader=_Loader))  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -125,7 +125,12 @@ def resolve_target(
     """
     if depth > MAX_JUMP_HOPS:
         raise TransportError(f"ProxyJump chain for {alias} is longer than {MAX_JUMP_HOPS} hops (a loop?)")
-    cfg = lookup(alias)
+    try:
+        cfg = lookup(alias)
+    except Exception as exc:  # noqa: BLE001 - paramiko evaluates Match/tokens lazily: one line, not a crash
+        from driftctl.limits import one_line
+
+        raise TransportError(one_line(f"ssh config: cannot evaluate it for {alias}: {exc}", 200)) from None
     identities = [identity_file] if identity_file else list(cfg.get("identityfile") or [])
     hops = list(jumps) if jumps is not None else split_jumps(cfg.get("proxyjump"))
     jump = None
@@ -143,12 +148,24 @@ def resolve_target(
     return SSHTarget(
         alias=alias,
         hostname=str(cfg.get("hostname") or alias),
-        port=int(port or cfg.get("port") or DEFAULT_PORT),
+        port=port or _config_port(alias, cfg.get("port")),
         user=str(user or cfg.get("user") or default_user),
         identity_files=tuple(os.path.expanduser(p) for p in identities),
         jump=jump,
         host_key_alias=cfg.get("hostkeyalias"),
     )
+
+
+def _config_port(alias: str, value: Any) -> int:
+    """ssh_config's `Port` for `alias`, or a TransportError line when it is not a port number."""
+    if value is None or value == "":
+        return DEFAULT_PORT
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        from driftctl.limits import excerpt
+
+        raise TransportError(f"ssh config: Port {excerpt(text)} for {alias} is not a port number")
+    return int(text)
 
 
 def driftctl_known_hosts_path(environ: Mapping[str, str] | None = None) -> Path:
