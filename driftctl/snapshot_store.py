@@ -12,7 +12,6 @@ Guarantees, because CI jobs and people run `snapshot` concurrently into one repo
 from __future__ import annotations
 
 import errno
-import json
 import os
 import tempfile
 from pathlib import Path
