@@ -8,9 +8,9 @@ skip reason. Environments are collected concurrently; a failure in one never sto
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 from driftctl import __version__, capabilities
@@ -45,12 +45,61 @@ def collect_all(
     """
     chosen = collectors or all_collectors()
     workers = max(1, min(jobs or DEFAULT_JOBS, len(names)))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [
-            pool.submit(collect_environment, config, n, chosen, accept_new_host_key=accept_new_host_key, progress=progress)
-            for n in names
-        ]
-        return [f.result() for f in futures]
+    results: dict[int, dict] = {}
+    todo = list(enumerate(names))
+    todo_lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with todo_lock:
+                if not todo:
+                    return
+                index, name = todo.pop(0)
+            try:
+                results[index] = collect_environment(
+                    config, name, chosen, accept_new_host_key=accept_new_host_key, progress=progress)
+            except BaseException as exc:  # noqa: BLE001 - never lose the other environments
+                results[index] = failed_snapshot(config, name, exc)
+
+    # `workers` daemon threads, joined here: on Ctrl-C the main thread aborts every open transport
+    # (closing SSH channels ends the remote batches) and leaves at once instead of waiting for
+    # command_timeout.
+    threads = [threading.Thread(target=work, daemon=True, name=f"driftctl-collect-{i}") for i in range(workers)]
+    for t in threads:
+        t.start()
+    try:
+        for t in threads:
+            t.join()
+    except KeyboardInterrupt:
+        abort_all()
+        raise
+    return [results[i] for i in range(len(names))]
+
+
+_active: set = set()
+_active_lock = threading.Lock()
+
+
+def abort_all() -> None:
+    """Abort every transport a collection has open (Ctrl-C)."""
+    with _active_lock:
+        transports = list(_active)
+    for transport in transports:
+        try:
+            transport.abort()
+        except Exception:  # noqa: BLE001 - best effort while the program exits
+            log.warning("aborting a transport failed", exc_info=True)
+
+
+def failed_snapshot(config: Config, name: str, exc: BaseException) -> dict:
+    """A snapshot that records only why the environment could not be collected."""
+    spec = config.environments[name]
+    return {
+        "schema_version": SCHEMA_VERSION, "environment": name, "transport": spec.transport, "target": None,
+        "collected_at": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "driftctl_version": __version__, "complete": False, "error": environment_failure(name, exc),
+        "collectors": {},
+    }
 
 
 def collect_environment(
@@ -85,6 +134,8 @@ def collect_environment(
     transport = None
     try:
         transport = make_transport(config, name, accept_new_host_key=accept_new_host_key)
+        with _active_lock:
+            _active.add(transport)
         snapshot["target"] = transport.describe()
         say("connecting")
         transport.open()
@@ -102,6 +153,8 @@ def collect_environment(
         outcomes = {c.name: CollectorOutcome("error", error=snapshot["error"]) for c in applicable}
     finally:
         if transport is not None:
+            with _active_lock:
+                _active.discard(transport)
             _close_quietly(transport)
     snapshot["collectors"] = {n: o.to_json() for n, o in outcomes.items()}
     snapshot["complete"] = snapshot["error"] is None and all(o.status != "error" for o in outcomes.values())

@@ -37,6 +37,10 @@ class Transport(ABC):
         """Release connections; safe to call twice."""
         return None
 
+    def abort(self) -> None:
+        """Stop whatever runs now (Ctrl-C), from another thread; by default the same as close()."""
+        self.close()
+
     def describe(self) -> str:
         return f"{self.kind}:{self.root}"
 

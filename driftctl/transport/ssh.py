@@ -39,7 +39,19 @@ from driftctl.transport import batch
 from driftctl.transport.base import Transport
 
 DEFAULT_PORT = 22
-REMOTE_COMMAND = "/bin/sh -s"
+# The login shell only ever sees this fixed string. It reads the batch's length and exactly that many
+# bytes of script (before anything else reads stdin), then runs the batch (`sh -s`) in a process group
+# of its own (setsid) while a watcher waits for stdin to close: the channel closing (Ctrl-C, timeout,
+# lost connection) kills the whole group, so no `sha256sum` or temp folder outlives the batch. stdin is
+# kept on fd 3 because background jobs of a non-interactive sh get /dev/null as stdin.
+REMOTE_COMMAND = (
+    "/bin/sh -c '"
+    "IFS= read -r n || exit 96; b=$(head -c \"$n\"; printf x); exec 3<&0; "
+    "if command -v setsid >/dev/null 2>&1; then s=setsid; else s=; fi; "
+    "printf %s \"${b%x}\" | $s /bin/sh -s & p=$!; "
+    "( cat <&3 >/dev/null 2>&1; kill -TERM -\"$p\" 2>/dev/null || kill -TERM \"$p\" ) >/dev/null 2>&1 & "
+    "exec 3<&-; wait \"$p\"; exit $?'"
+)
 MKTEMP_FAILED_STATUS = 97
 MAX_JUMP_HOPS = 8
 _CHUNK = 1 << 20
@@ -502,6 +514,16 @@ class SSHTransport(Transport):
         with self._lock:
             self._close_clients()
 
+    def abort(self) -> None:
+        """Ctrl-C: drop the connection now, from any thread, without waiting for the lock a running
+        batch or connect holds. The remote watcher sees its stdin close and kills the batch's process
+        group, which removes its temp folder; the blocked worker thread gets ConnectionLost."""
+        for client in list(self._clients):
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001 - best effort while the program exits
+                pass
+
     def _close_clients(self) -> None:
         for client in reversed(self._clients):
             client.close()
@@ -514,7 +536,8 @@ class SSHTransport(Transport):
             return []
         self.open()  # no-op while connected; reconnects once if the connection was dropped
         marker = batch.new_marker()
-        script = batch.build_script(commands, marker).encode()
+        body = batch.build_script(commands, marker).encode("utf-8", "surrogateescape")
+        script = f"{len(body)}\n".encode() + body
         limit = timeout or self.command_timeout
         stdout, stderr, status = self._run_script(script, limit, len(commands))
         where = self.target.label()
@@ -575,8 +598,7 @@ def pump_channel(channel: paramiko.Channel, script: bytes, deadline: float) -> t
     while True:
         if sent < len(script) and channel.send_ready():
             sent += channel.send(script[sent : sent + 32768])
-            if sent == len(script):
-                channel.shutdown_write()
+            # stdin stays open: its closing is what tells the remote watcher to stop the batch
         if channel.recv_ready():
             out += channel.recv(_CHUNK)
         if channel.recv_stderr_ready():
