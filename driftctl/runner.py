@@ -157,7 +157,8 @@ def collect_environment(
                 _active.discard(transport)
             _close_quietly(transport)
     snapshot["collectors"] = {n: o.to_json() for n, o in outcomes.items()}
-    snapshot["complete"] = snapshot["error"] is None and all(o.status != "error" for o in outcomes.values())
+    snapshot["complete"] = snapshot["error"] is None and all(o.status != "error" for o in outcomes.values()) and not any(
+        isinstance(o.data, dict) and o.data.get("unreadable") for o in outcomes.values())  # files it could not read
     snapshot["duration_s"] = round(time.monotonic() - started, 3)
     snapshot = scrub_document(snapshot)  # behind every collector: no credential format leaves in clear
     snapshot["fingerprint"] = content_fingerprint(snapshot, collectors)

@@ -62,12 +62,10 @@ def collect_with_secrets(ctx: CollectContext) -> Generator[list[Command], list[C
     wanted = list(configured) if configured else default_candidates()
     env_names = [n for n in dict.fromkeys([*ctx.spec.env_files, ".env"])]
     reads = [ctx.read_command(n) for n in [*wanted, *env_names]]
-    reference_cmd = reference_command(ctx) if ctx.caps.shell else None
-    results = yield reads + ([reference_cmd] if reference_cmd else [])
+    results = yield reads
     texts: dict[str, str | None] = {}
     for name, res in zip([*wanted, *env_names], results):
         texts[at(name)] = file_text(res)
-    reference_result = results[len(reads)] if reference_cmd else None
     files = list(configured) if configured else pick_default_files({n: texts[at(n)] for n in wanted})
     listing = [describe_file(n, texts.get(at(n))) for n in files]
     if not files:
@@ -85,6 +83,10 @@ def collect_with_secrets(ctx: CollectContext) -> Generator[list[Command], list[C
             texts[need.path] = file_text(res)
     else:
         raise CollectorError("compose: too many nested env files")
+    # Docker's own resolution runs only once every file it will read passed the file guard: a `.env`
+    # linked to /dev/zero or a FIFO would otherwise hold `docker compose config` until the timeout.
+    reference_cmd = reference_command(ctx) if ctx.caps.shell else None
+    reference_result = (yield [reference_cmd])[0] if reference_cmd else None
     known = known_secrets(texts, {at(f) for f in files}, model)
     services = {name: protect_service(svc, known) for name, svc in (model.get("services") or {}).items()}
     data = {

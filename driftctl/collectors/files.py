@@ -59,7 +59,10 @@ class FilesCollector(Collector):
         paths = [p for p in paths if not ctx.mine(p)]  # driftctl's own reports, config and log
         if changes:
             changes = {k: [p for p in v if not ctx.mine(p)] for k, v in changes.items()}
-        results = yield [c for chunk in chunks(paths) for c in hash_commands(ctx.root, chunk)]
+        kinds_out = yield [classify_command(ctx.root, chunk) for chunk in chunks(paths)]
+        kinds = parse_kinds(b"".join(r.stdout for r in kinds_out))
+        regular = [p for p in paths if kinds.get(p) == "f"]
+        results = yield [c for chunk in chunks(regular) for c in hash_commands(ctx.root, chunk)]
         hashes: dict[str, str] = {}
         sizes: dict[str, int] = {}
         for res in results:
@@ -67,8 +70,42 @@ class FilesCollector(Collector):
                 hashes.update(parse_sha256sum(res.text))
             else:
                 sizes.update(parse_wc(res.text))
-        inventory = {p: {"size": sizes[p], "sha256": hashes[p]} for p in paths if p in hashes and p in sizes}
-        return summarize(inventory, changes, tracked=changes is not None)
+        inventory: dict[str, dict] = {
+            p: {"size": sizes[p], "sha256": hashes[p]} for p in regular if p in hashes and p in sizes}
+        unreadable = sorted(p for p in paths if kinds.get(p) == "u" or (kinds.get(p) == "f" and p not in inventory
+                                                                           and p not in (changes or {}).get("modified", [])))
+        for p in paths:  # never opened: symlinks (not followed, wherever they point), FIFOs, sockets, devices
+            if kinds.get(p) in SPECIAL:
+                inventory[p] = {"size": 0, "type": SPECIAL[kinds[p]]}
+        for p in unreadable:
+            inventory[p] = {"size": 0, "type": "unreadable"}
+        out = summarize(inventory, changes, tracked=changes is not None)
+        if unreadable:  # the runner marks the snapshot incomplete
+            out["unreadable"] = unreadable
+        return out
+
+
+SPECIAL = {"l": "symlink", "p": "fifo", "s": "socket", "c": "device"}
+# One `sh -c` per chunk, builtins only (no fork per file): the type of each listed path, NUL-framed,
+# without following symlinks or opening anything, so hashing never reads a FIFO, a device or a file
+# outside the checkout through a link.
+_CLASSIFY = (
+    "for f do if [ -L \"$f\" ]; then t=l; elif [ -f \"$f\" ]; then if [ -r \"$f\" ]; then t=f; else t=u; fi; "
+    "elif [ -d \"$f\" ]; then t=d; elif [ -p \"$f\" ]; then t=p; elif [ -S \"$f\" ]; then t=s; "
+    "elif [ -e \"$f\" ]; then t=c; else t=m; fi; printf '%s\\0%s\\0' \"$t\" \"$f\"; done"
+)
+
+
+def classify_command(root: str, paths: list[str]) -> Command:
+    return Command(("sh", "-c", _CLASSIFY, "driftctl-classify", *paths), cwd=root,
+                   label=f"classify {len(paths)} files")
+
+
+def parse_kinds(data: bytes) -> dict[str, str]:
+    """`t\0path\0` pairs -> {path: t} (f regular, u unreadable, l symlink, p FIFO, s socket, c device,
+    d directory, m missing)."""
+    parts = data.decode("utf-8", errors="replace").split("\x00")
+    return {parts[i + 1]: parts[i] for i in range(0, len(parts) - 1, 2)}
 
 
 def chunks(paths: list[str]) -> list[list[str]]:
@@ -113,8 +150,7 @@ def parse_wc(text: str) -> dict[str, int]:
     out: dict[str, int] = {}
     lines = text.splitlines()
     for line in lines:
-        count, _, path = line.strip().partition(" ")
-        path = path.lstrip()
+        count, _, path = line.lstrip(" ").partition(" ")  # the name is kept exactly: spaces at its ends too
         if count.isdigit() and path and not (path == "total" and len(lines) > 1 and line is lines[-1]):
             out[path] = int(count)
     return out
@@ -136,7 +172,7 @@ def parse_tar(data: bytes) -> dict[str, dict]:
 def summarize(inventory: dict[str, dict], changes: dict | None, *, tracked: bool) -> dict:
     files: dict[str, dict] = {}
     for path, info in sorted(inventory.items()):
-        if is_secret_file(path):
+        if is_secret_file(path) and "sha256" in info:
             info = {"size": info["size"], "fingerprint": fingerprint("sha256:" + info["sha256"])}
         files[path] = info
     changed: dict[str, str] = {}

@@ -40,7 +40,7 @@ def build_matrix(snapshots: list[dict], rules: Rules | None = None, *, show_igno
         raise ValueError("snapshots of the same environment name; rename them first")
     entries: list[Entry] = []
     for family in FAMILIES:
-        entries.extend(family.rows(view))
+        entries.extend(_family_rows(family, view))
     dropped = components.folded(view) - set(rules.components)
     entries = [e for e in _named_rows(entries, rules.ignore, dropped)
                if not isinstance(e, Row) or e.component not in dropped]
@@ -66,6 +66,24 @@ class NoRules:
         from driftctl.config import Thresholds
 
         return Thresholds.model_validate({})
+
+
+def _family_rows(family: object, view: View) -> list[Entry]:
+    """One family's rows; a snapshot whose collector data has the wrong shape (a hand-edited or
+    truncated file) is one line naming the family, not a crash. The traceback goes to the log."""
+    try:
+        return list(family.rows(view))  # type: ignore[attr-defined]
+    except (AttributeError, TypeError, KeyError, ValueError, IndexError) as exc:
+        import logging
+
+        from driftctl.errors import SnapshotError
+
+        name = getattr(family, "__name__", "differ").rsplit(".", 1)[-1]
+        logging.getLogger(__name__).error("comparing %s failed", name, exc_info=exc)
+        raise SnapshotError(
+            f"cannot compare {name}: a snapshot holds {name} data of an unexpected shape "
+            f"({type(exc).__name__}); re-run `driftctl snapshot`"
+        ) from None
 
 
 def _named_rows(entries: list[Entry], patterns: list[str], dropped: set[str]) -> list[Entry]:
