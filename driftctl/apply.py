@@ -236,7 +236,11 @@ def apply_plan(config: Config, plan: dict, *, step_ids: list[str] | None = None,
             from driftctl.apply_graph import unmet
 
             missing = unmet(step, state["done"])
-            error = f"requires {', '.join(missing)}, which did not succeed" if missing else _run_step(executor, step, log, captures)
+            try:
+                error = f"requires {', '.join(missing)}, which did not succeed" if missing else _run_step(executor, step, log, captures)
+            except KeyboardInterrupt:  # the step's process group is already killed (transport.local)
+                log.write(f"step {step['id']}: INTERRUPTED (Ctrl-C); its running command was stopped")
+                raise
             if error:
                 outcome.failed = step["id"]
                 outcome.exit_code = int(ExitCode.DRIFT)

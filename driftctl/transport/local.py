@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -40,6 +42,9 @@ class LocalTransport(Transport):
     def describe(self) -> str:
         return f"local:{self.root}"
 
+    def abort(self) -> None:
+        kill_running()
+
 
 def run_local(cmd: Command, timeout: float, git_policy: str = gitsafe.TARGET,
               git_env: dict[str, str] | None = None) -> CommandResult:
@@ -53,13 +58,51 @@ def run_local(cmd: Command, timeout: float, git_policy: str = gitsafe.TARGET,
     elif cmd.env:
         env = dict(os.environ, **dict(cmd.env))
     try:
-        proc = subprocess.run(
-            argv, cwd=cmd.cwd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL, env=env
-        )
+        proc = subprocess.Popen(argv, cwd=cmd.cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL, env=env, start_new_session=True)
     except FileNotFoundError:
         return CommandResult(cmd, 127, b"", f"{cmd.argv[0]}: command not found\n".encode())
     except PermissionError as exc:
         return CommandResult(cmd, 126, b"", f"{cmd.argv[0]}: {exc.strerror}\n".encode())
+    with _running_lock:
+        _running.add(proc.pid)
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        _kill_group(proc)
         return CommandResult(cmd, 124, b"", f"timed out after {timeout:g}s\n".encode())
-    return CommandResult(cmd, proc.returncode, proc.stdout, proc.stderr)
+    except BaseException:  # Ctrl-C (apply runs steps in the main thread): the step's whole group goes
+        _kill_group(proc)
+        raise
+    finally:
+        with _running_lock:
+            _running.discard(proc.pid)
+    return CommandResult(cmd, proc.returncode, stdout, stderr)
+
+
+# Each command runs in a process group of its own, so a timeout or Ctrl-C ends everything it started
+# (a step's `sh -c` and its children), not only the direct child.
+_running: set[int] = set()
+_running_lock = threading.Lock()
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    try:
+        proc.communicate(timeout=5)
+    except Exception:  # noqa: BLE001 - best effort: it was killed
+        pass
+
+
+def kill_running() -> None:
+    """Kill the process group of every local command still running (Ctrl-C during a snapshot)."""
+    with _running_lock:
+        pids = list(_running)
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
