@@ -260,15 +260,64 @@ class _NewHostKeyPolicy(paramiko.MissingHostKeyPolicy):
     new keys, in which case the key is appended to driftctl's own known-hosts file.
     """
 
-    def __init__(self, accept_new: bool, record_to: Path):
+    def __init__(self, accept_new: bool, record_to: Path, revoked: set[bytes] | None = None):
         self.accept_new = accept_new
         self.record_to = record_to
+        self.revoked = revoked or set()
 
     def missing_host_key(self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey) -> None:
-        if not self.accept_new:
+        if not self.accept_new or key.asbytes() in self.revoked:  # a revoked key is never recorded
             raise _UnknownHostKey(hostname, key)
         record_host_key(self.record_to, hostname, key)
         client.get_host_keys().add(hostname, key.get_name(), key)
+
+
+def parse_known_hosts(text: str) -> tuple[list[str], list[bytes], int]:
+    """known_hosts read by driftctl, not paramiko (which rejects a whole file over one marker line):
+    (plain entry lines, key blobs marked `@revoked`, number of `@cert-authority` lines skipped)."""
+    plain: list[str] = []
+    revoked: list[bytes] = []
+    skipped = 0
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("@"):
+            marker, _, rest = line.partition(" ")
+            fields = rest.split()
+            if marker == "@revoked" and len(fields) >= 3:
+                try:
+                    revoked.append(base64.b64decode(fields[2], validate=True))
+                except ValueError:
+                    pass
+            else:  # @cert-authority (certificates are not supported) and unknown markers
+                skipped += 1
+            continue
+        plain.append(line)
+    return plain, revoked, skipped
+
+
+def load_known_hosts(keys: paramiko.HostKeys, path: Path, env_name: str) -> set[bytes]:
+    """Add the plain entries of `path` to `keys`; return the revoked key blobs. Lines paramiko cannot
+    parse are skipped; `@cert-authority` lines are skipped with a warning in the log."""
+    from driftctl.limits import read_text
+
+    text = read_text(path, "known_hosts file", TransportError, kind="known_hosts")
+    plain, revoked, skipped = parse_known_hosts(text)
+    if skipped:
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "%s: %d @cert-authority line(s) in %s skipped: host certificates are not supported", env_name, skipped, path)
+    for line in plain:
+        try:
+            entry = paramiko.hostkeys.HostKeyEntry.from_line(line)
+        except Exception:  # noqa: BLE001 - one bad line must not hide the others (OpenSSH skips it too)
+            continue
+        if entry is not None and entry.key.asbytes() not in revoked:
+            for name in entry.hostnames:
+                keys.add(name, entry.key.get_name(), entry.key)
+    return set(revoked)
 
 
 def record_host_key(path: Path, name: str, key: paramiko.PKey) -> None:
@@ -465,10 +514,11 @@ class SSHTransport(Transport):
         """SSH banner, key exchange, host key check and auth over `sock`, bounded by the deadline."""
         client = paramiko.SSHClient()
         files = self._known_hosts_files()
+        revoked: set[bytes] = set()
         for path in files:
             if path.is_file():
-                client.get_host_keys().load(str(path))
-        client.set_missing_host_key_policy(_NewHostKeyPolicy(self.accept_new_host_key, files[-1]))
+                revoked |= load_known_hosts(client.get_host_keys(), path, self.env_name)
+        client.set_missing_host_key_policy(_NewHostKeyPolicy(self.accept_new_host_key, files[-1], revoked))
         identities = [p for p in target.identity_files if os.path.exists(p)]
         left = deadline.remaining()
         watchdog = _Watchdog(sock, left)
@@ -489,6 +539,11 @@ class SSHTransport(Transport):
                 )
         except _UnknownHostKey as exc:
             client.close()
+            if exc.key.asbytes() in revoked:
+                raise HostKeyError(
+                    f"{self.env_name}: the host key of {exc.name} ({exc.key.get_name()} "
+                    f"{fingerprint_sha256(exc.key.asbytes())}) is marked @revoked in known_hosts; refusing to connect"
+                ) from None
             key_type, fp = exc.key.get_name(), fingerprint_sha256(exc.key.asbytes())
             raise HostKeyError(unknown_key_message(self.env_name, exc.name, key_type, fp)) from None
         except paramiko.BadHostKeyException as exc:
