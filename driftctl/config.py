@@ -36,6 +36,12 @@ class EnvironmentSpec(_Strict):
         None, description="Compose files relative to path; default: Compose's default file names."
     )
     env_files: list[str] = Field(default_factory=lambda: [".env"], description="Env files relative to path.")
+    env_fallbacks: dict[str, str] = Field(
+        default_factory=dict,
+        description="git: env files that are not committed (gitignored), each read from a committed stand-in "
+        "instead, e.g. `{.env: .env.example}`. The stand-in gives the variable names; their values are unknown "
+        "(never compared). Without a stand-in, a missing env file leaves only the values that need it unknown.",
+    )
     role: Literal["deployment", "development"] | None = Field(
         None, description="What the environment is: a `deployment` (what serves users: commits found only there are "
         "the only copy of a production change, critical) or a `development` checkout; default: ssh -> deployment, "

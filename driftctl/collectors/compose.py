@@ -10,13 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
-from collections.abc import Generator
+import re
+from collections.abc import Callable, Generator
 
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, file_text
 from driftctl.config import COMPOSE_DEFAULT_FILES
 from driftctl.errors import CollectorError
 from driftctl.models import Command, CommandResult
 from driftctl.secrets import redact_tree, scrub_text, secret_values
+from driftctl.snapshot import UNKNOWN_ENV_VALUE
 
 MAX_ROUNDS = 4
 
@@ -74,9 +76,23 @@ def collect_with_secrets(ctx: CollectContext) -> Generator[list[Command], list[C
     if missing:
         raise CollectorError(f"compose file not found: {', '.join(missing)}")
     env_files = [at(n) for n in ctx.spec.env_files if texts.get(at(n)) is not None] or None
+    stand_ins: dict[str, str | None] = {}
+    if ctx.kind == "git":
+        # Env files are usually gitignored: read the configured stand-ins (names only); what no file
+        # gives becomes unknown, one value at a time, never the whole model.
+        wanted_stand_ins = {at(k): v for k, v in ctx.spec.env_fallbacks.items()}
+        if wanted_stand_ins:
+            stand_in_reads = yield [ctx.read_command(v) for v in wanted_stand_ins.values()]
+            stand_ins = {k: file_text(r) for k, r in zip(wanted_stand_ins, stand_in_reads)}
+        env_files = [at(n) for n in ctx.spec.env_files]
+    unknown: dict[str, list[str]] = {}
     for _ in range(MAX_ROUNDS):
         try:
-            model = resolve(root, [at(f) for f in files], env_files, texts)
+            if ctx.kind == "git":
+                model, unknown = resolve_without_env_files(root, [at(f) for f in files], env_files or [], texts,
+                                                           stand_ins)
+            else:
+                model = resolve(root, [at(f) for f in files], env_files, texts)
             break
         except _NeedFile as need:
             res, = yield [ctx.read_command(posixpath.relpath(need.path, root))]
@@ -87,7 +103,8 @@ def collect_with_secrets(ctx: CollectContext) -> Generator[list[Command], list[C
     # linked to /dev/zero or a FIFO would otherwise hold `docker compose config` until the timeout.
     reference_cmd = reference_command(ctx) if ctx.caps.shell else None
     reference_result = (yield [reference_cmd])[0] if reference_cmd else None
-    known = known_secrets(texts, {at(f) for f in files}, model)
+    # an unknown value is no secret (and must stay recognisable for the differ)
+    known = frozenset(v for v in known_secrets(texts, {at(f) for f in files}, model) if UNKNOWN_ENV_VALUE not in v)
     services = {name: protect_service(svc, known) for name, svc in (model.get("services") or {}).items()}
     data = {
         "found": True,
@@ -98,6 +115,7 @@ def collect_with_secrets(ctx: CollectContext) -> Generator[list[Command], list[C
         "networks": redact_tree(model.get("networks") or {}, known),
         "volumes": redact_tree(model.get("volumes") or {}, known),
         "reference": parse_reference(reference_result, services, known) if reference_result else None,
+        **({"missing_env_files": unknown} if unknown else {}),
     }
     return data, known
 
@@ -122,6 +140,68 @@ def known_secrets(texts: dict[str, str | None], compose_paths: set[str], model: 
     return frozenset(found)
 
 
+_REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=", re.MULTILINE)
+
+
+def unknown_env_text(names: list[str]) -> str:
+    """An env file that defines `names` as unknown: a stand-in gives names, never values."""
+    return "".join(f"{n}={UNKNOWN_ENV_VALUE}\n" for n in dict.fromkeys(names))
+
+
+def resolve_without_env_files(root: str, files: list[str], env_files: list[str], texts: dict[str, str | None],
+                              stand_ins: dict[str, str | None]) -> tuple[dict, dict[str, list[str]]]:
+    """Resolve a git environment's model where env files may be missing (gitignored).
+
+    A missing env file is replaced by its stand-in's variable names with unknown values; without a
+    stand-in, the project env defines every variable the compose files reference as unknown, and a
+    service's own missing env file is read as empty (its variables are then unknown in the differ).
+    Returns the model and {service or "(project)": [missing env files]}. If unknown values break a
+    typed field (a port, a size), the project env falls back to empty values.
+    """
+    missing: dict[str, list[str]] = {}
+    project_env = set(env_files)
+    referenced = [m for p in files if texts.get(p) for m in _REFERENCE.findall(texts[p] or "")]
+    uses_env_file = any("env_file" in (texts.get(p) or "") for p in files)
+
+    def stand_in(path: str, *, project: bool) -> str:
+        other = stand_ins.get(path)
+        if other is not None:
+            return unknown_env_text(_ASSIGNMENT.findall(other))
+        return unknown_env_text(referenced) if project else ""
+
+    def served(mark_project: bool) -> dict[str, str | None]:
+        out = dict(texts)
+        for path in project_env:
+            if out.get(path) is None and path in out:
+                out[path] = stand_in(path, project=True) if mark_project else ""
+                missing.setdefault("(project)", []).append(posixpath.relpath(path, root))
+                if uses_env_file:  # the same file may feed services too: their missing variables are unknown
+                    missing.setdefault("(services)", []).append(posixpath.relpath(path, root))
+        return out
+
+    def attempt(mark_project: bool) -> dict:
+        missing.clear()
+        served_texts = served(mark_project)
+        model = resolve(root, files, [p for p in env_files if p in served_texts] or None, served_texts,
+                        on_missing=lambda p: _service_env_missing(p, missing, root, stand_in))
+        return model
+
+    from driftctl.errors import CollectorError as _Err
+
+    try:
+        return attempt(True), dict(missing)
+    except _Err:
+        return attempt(False), dict(missing)
+
+
+def _service_env_missing(path: str, missing: dict[str, list[str]], root: str, stand_in) -> str:
+    rel = posixpath.relpath(path, root)
+    if rel not in missing.setdefault("(services)", []):
+        missing["(services)"].append(rel)
+    return stand_in(path, project=False)
+
+
 def project_root(ctx: CollectContext) -> str:
     """The project directory Compose would see. For a `git` environment the checkout is virtual: a
     fixed `/<repository>` instead of the mirror's cache path, so the resolved model (and with it the
@@ -129,14 +209,20 @@ def project_root(ctx: CollectContext) -> str:
     return "/" + _git_project_name(ctx) if ctx.caps.revision else ctx.root
 
 
-def resolve(root: str, files: list[str], env_files: list[str] | None, texts: dict[str, str | None]) -> dict:
-    """Resolve with files served from `texts`; an unknown path asks the collector for another round."""
+def resolve(root: str, files: list[str], env_files: list[str] | None, texts: dict[str, str | None],
+            on_missing: Callable[[str], str | None] | None = None) -> dict:
+    """Resolve with files served from `texts`; an unknown path asks the collector for another round.
+    `on_missing(path)` may serve a file that is not there (a git environment's gitignored env file)."""
     from driftctl.compose import ComposeError, load_project
+
+    compose_files = {posixpath.normpath(f) for f in files}
 
     def read(path: str) -> str | None:
         path = posixpath.normpath(path)
         if path not in texts:
             raise _NeedFile(path)
+        if texts[path] is None and on_missing is not None and path not in compose_files:
+            return on_missing(path)
         return texts[path]
 
     try:
@@ -168,10 +254,15 @@ def protect_service(service: dict, known: frozenset[str] = frozenset()) -> dict:
     `x-` fields...). Environment values are strings, so both sides of a comparison agree."""
     out = dict(service)
     env = out.get("environment")
+    unknown: dict[str, str] = {}
     if isinstance(env, dict):
-        out["environment"] = {k: (None if v is None else str(v)) for k, v in env.items()}
-    result = redact_tree(out, known | secret_values(out))
+        plain = {k: (None if v is None else str(v)) for k, v in env.items()}
+        unknown = {k: v for k, v in plain.items() if v and UNKNOWN_ENV_VALUE in v}  # unknown values are no secrets
+        out["environment"] = {k: v for k, v in plain.items() if k not in unknown}
+    result = redact_tree(out, frozenset(v for v in known | secret_values(out) if UNKNOWN_ENV_VALUE not in v))
     assert isinstance(result, dict)
+    if unknown:
+        result["environment"] = {k: unknown[k] if k in unknown else result["environment"][k] for k in plain}
     return result
 
 

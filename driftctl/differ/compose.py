@@ -17,6 +17,7 @@ from typing import Any
 from driftctl.differ.common import ABSENT, NA, UNKNOWN, View, same, value_row
 from driftctl.differ.env import component_of, fed_by
 from driftctl.matrix import InSync, Row, Severity, Status
+from driftctl.snapshot import UNKNOWN_ENV_VALUE
 
 CRITICAL_KEYS = frozenset({"command", "entrypoint", "image", "build"})
 LOW_KEYS = frozenset({"labels", "container_name", "logging", "hostname", "stop_grace_period", "develop", "annotations"})
@@ -174,7 +175,7 @@ def _env_row(view: View, svc: str, name: str, have: dict, models: dict, drifted:
     """One variable's row. A variable whose env-file value differs too is a MISMATCH even where
     compose files were hand-edited: the env file, not the edit, explains it."""
     envs = {e: ((s.get("environment") or {}) if isinstance(s, dict) else s) for e, s in have.items()}
-    values = {e: (v.get(name, ABSENT) if isinstance(v, dict) else v) for e, v in envs.items()}
+    values = {e: (v.get(name, _absent(models.get(e))) if isinstance(v, dict) else v) for e, v in envs.items()}
     row = value_row(f"compose.services.{svc}.environment.{name}", f"{svc}: {name}", values,
                     severity=Severity.MODERATE, sources=_sources(models, f"services.{svc}.environment.{name}"),
                     facts={"service": svc, "key": f"environment.{name}"})
@@ -190,6 +191,12 @@ def _env_row(view: View, svc: str, name: str, have: dict, models: dict, drifted:
         row.details.append(f"follows the env files, where {name} differs too")
         return row
     return _finish(row, drifted)
+
+
+def _absent(model: Any) -> Any:
+    """A variable a service lacks where a service env file was missing (gitignored) is unknown, not absent."""
+    missing = model.get("missing_env_files") if isinstance(model, dict) else None
+    return UNKNOWN if missing and missing.get("(services)") else ABSENT
 
 
 def _env_file_differences(view: View) -> set[str]:
@@ -276,8 +283,10 @@ def normalize(view: View, env: str, data: dict) -> dict:
     project = data.get("project")
     out = dict(data)
     out["services"] = {
-        name: _svc(name, _paths(svc, root), project) for name, svc in (data.get("services") or {}).items()
+        name: _svc(name, _service_paths(svc, root), project) for name, svc in (data.get("services") or {}).items()
     }
+    if data.get("missing_env_files"):
+        out["services"] = {name: _unknowns(svc) for name, svc in out["services"].items()}
     for section in ("networks", "volumes"):
         out[section] = {k: _named(_paths(v, root), project) for k, v in (data.get(section) or {}).items()}
     return out
@@ -291,12 +300,51 @@ def _paths(value: Any, root: str | None) -> Any:
     return _relocate(value, root, root + "/")
 
 
+# Service keys whose values hold host paths Compose made absolute (build contexts, bind sources,
+# env_file, extends, label files). Nothing else is a path: the root's text inside an image name or
+# a command is left alone (a git remote's virtual root `/<repo>` would otherwise rewrite
+# `registry.example.com/<repo>/api`).
+PATH_KEYS = frozenset({"build", "volumes", "env_file", "extends", "label_file", "configs", "secrets"})
+
+
+def _service_paths(svc: Any, root: str | None) -> Any:
+    if not isinstance(svc, dict) or not root or root == "/":
+        return svc
+    changed = {k: _paths(v, root) for k, v in svc.items() if k in PATH_KEYS}
+    return {**svc, **changed} if any(changed[k] is not svc[k] for k in changed) else svc
+
+
+def _mentions_unknown(value: Any) -> bool:
+    if isinstance(value, str):
+        return UNKNOWN_ENV_VALUE in value
+    if isinstance(value, dict):
+        return any(_mentions_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_mentions_unknown(v) for v in value)
+    return False
+
+
+def _unknowns(svc: Any) -> Any:
+    """A git environment's values that need an env file it does not have are unknown: each variable
+    on its own, any other key as a whole. Nothing else of the model is lost."""
+    if not isinstance(svc, dict):
+        return svc
+    out: dict[str, Any] = {}
+    for key, value in svc.items():
+        if key == "environment" and isinstance(value, dict):
+            out[key] = {n: (UNKNOWN if _mentions_unknown(v) else v) for n, v in value.items()}
+        else:
+            out[key] = UNKNOWN if _mentions_unknown(value) else value
+    return out
+
+
 def _relocate_str(value: str, root: str, prefix: str) -> str:
+    """A path under the root, relative to it; any other string as it is (a path starts with the root)."""
     if value == root:
         return ROOT
     if value.startswith(prefix):
         return ROOT + value[len(root):]
-    return value.replace(prefix, ROOT + "/")
+    return value
 
 
 def _without(items: Iterable[Any], root: str) -> bool:
@@ -311,14 +359,14 @@ def _without(items: Iterable[Any], root: str) -> bool:
 
 def _relocate(value: Any, root: str, prefix: str) -> Any:
     if isinstance(value, str):
-        return _relocate_str(value, root, prefix) if prefix in value or value == root else value
+        return _relocate_str(value, root, prefix) if value.startswith(prefix) or value == root else value
     if isinstance(value, dict):
         if len(value) > 8 and _without(value.values(), root):
             return value
         changed: dict | None = None
         for k, v in value.items():
             if isinstance(v, str):
-                if prefix not in v and v != root:
+                if not v.startswith(prefix) and v != root:
                     continue
                 new = _relocate_str(v, root, prefix)
             elif isinstance(v, (dict, list)):

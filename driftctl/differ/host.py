@@ -64,9 +64,16 @@ def _version_rows(data: dict) -> list[Row]:
         engine = (d.get("docker") or {}).get("server")
         docker[env] = engine or ABSENT
         compose[env] = d.get("docker_compose") or ABSENT
-    return [
+    rows = [
         value_row("host.docker", "Docker Engine", docker, severity=Severity.LOW, missing_status=Status.MISSING,
                   sources={e: "host: docker version" for e in data}, facts={"key": "docker"}),
         value_row("host.docker_compose", "Docker Compose", compose, severity=Severity.LOW,
                   sources={e: "host: docker compose version --short" for e in data}, facts={"key": "docker_compose"}),
     ]
+    for row in rows:
+        if row.status is not Status.IN_SYNC:
+            # The tools of a host (a laptop without the compose plugin, another engine version) are
+            # information, not deployment drift: what they run is compared on the compose/containers rows.
+            row.severity = Severity.NONE
+            row.details.append("a fact about the host's tools, not deployment drift (not counted)")
+    return rows

@@ -45,7 +45,11 @@ def test_git_environment_reads_refs_and_files_at_the_remote_head(tmp_path, remot
     assert git["tags"]["release-1"] == work.git("rev-parse", "main")  # peeled to the commit
     assert git["modified"] == [] and git["untracked"] == []
     compose = snap["collectors"]["compose"]["data"]
-    assert compose["services"]["bot"]["image"] == "bot:1"
+    # `${TAG:-1}` needs the project .env, which a remote does not have (gitignored): unknown, not the default
+    from driftctl.snapshot import UNKNOWN_ENV_VALUE
+
+    assert compose["services"]["bot"]["image"] == f"bot:{UNKNOWN_ENV_VALUE}"
+    assert compose["missing_env_files"] == {"(project)": [".env"]}
     files = snap["collectors"]["files"]["data"]["files"]
     assert set(files) == {"docker-compose.yml", "app/main.py"}
     assert snap["collectors"]["env"]["data"]["files"][".env"] == {"exists": False}
