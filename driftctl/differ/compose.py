@@ -180,12 +180,14 @@ def _env_row(view: View, svc: str, name: str, have: dict, models: dict, drifted:
                     severity=Severity.MODERATE, sources=_sources(models, f"services.{svc}.environment.{name}"),
                     facts={"service": svc, "key": f"environment.{name}"})
     row.aliases.append(f"var:{name}")
-    fed = fed_by(view, svc, name) if row.status is not Status.IN_SYNC and name in env_file_diffs else None
-    if fed is not None:
+    fed = fed_by(view, svc, name) if row.status is not Status.IN_SYNC and env_file_diffs else None
+    if fed is not None and fed[1] in env_file_diffs:
         # One fact, one finding: counted on the env-file row, which lists this service.
-        row.aliases.append(f"{component_of(fed)}.{name}")
+        file, var = fed
+        row.aliases.append(f"{component_of(file)}.{var}")
+        row.aliases.append(f"var:{var}")
         row.severity = Severity.NONE
-        row.details.append(f"the value comes from {fed}: counted on {component_of(fed)}.{name}")
+        row.details.append(f"the value comes from {file} ({var}): counted on {component_of(file)}.{var}")
         return row
     if name in env_file_diffs:
         row.details.append(f"follows the env files, where {name} differs too")

@@ -59,29 +59,49 @@ def env_file_names(view: View) -> list[str]:
     return sorted({f for env in view.envs for f in ((view.data(env, "env") or {}).get("files") or {})})
 
 
-def fed_by(view: View, svc: str, key: str) -> str | None:
-    """The env file that gives compose service `svc` its value of `key` in every environment where the
-    service sets it (same value as the file's variable), or None when the value comes from elsewhere."""
+def fed_by(view: View, svc: str, key: str) -> tuple[str, str] | None:
+    """(env file, variable) that gives compose service `svc` its value of `key` in every environment
+    where the service sets it, or None when the value comes from elsewhere. The variable is `key`
+    itself (env_file, `${KEY}`), else the one variable of that file whose value matches everywhere
+    (`UPSTREAM_PORT: ${API_PORT}`): a coincidence across environments whose values differ is unlikely."""
     for file in env_file_names(view):
-        seen = False
-        for env in view.envs:
-            value = _compose_value(view, env, svc, key)
-            if value is ABSENT or view.data(env, "compose") is None:
-                continue
-            variables = _variables(view, env, file)
-            if variables is None or key not in variables or variables[key] != value:
-                break
-            seen = True
-        else:
-            if seen:
-                return file
+        for var in _candidates(view, file, svc, key):
+            if _feeds(view, file, var, svc, key):
+                return file, var
     return None
 
 
-def consumers(view: View, file: str, key: str) -> list[str]:
-    """Compose services whose `key` is fed by the env file `file`."""
-    services = {s for env in view.envs for s in ((view.data(env, "compose") or {}).get("services") or {})}
-    return sorted(s for s in services if fed_by(view, s, key) == file)
+def _candidates(view: View, file: str, svc: str, key: str) -> list[str]:
+    names: set[str] = set()
+    for env in view.envs:
+        names |= set(_variables(view, env, file) or {})
+    return ([key] if key in names else []) + sorted(n for n in names if n != key)
+
+
+def _feeds(view: View, file: str, var: str, svc: str, key: str) -> bool:
+    seen = False
+    for env in view.envs:
+        value = _compose_value(view, env, svc, key)
+        if value is ABSENT or view.data(env, "compose") is None:
+            continue
+        variables = _variables(view, env, file)
+        if variables is None or var not in variables or variables[var] != value:
+            return False
+        seen = True
+    return seen
+
+
+def consumers(view: View, file: str, var: str) -> list[str]:
+    """Compose services (and their variables) fed by `var` of the env file `file`."""
+    out = []
+    for svc in sorted({s for env in view.envs for s in ((view.data(env, "compose") or {}).get("services") or {})}):
+        keys = sorted({k for env in view.envs
+                       for k in ((((view.data(env, "compose") or {}).get("services") or {}).get(svc) or {})
+                                 .get("environment") or {})})
+        for key in keys:
+            if fed_by(view, svc, key) == (file, var):
+                out.append(svc if key == var else f"{svc} ({key})")
+    return out
 
 
 def _file_rows(view: View, name: str, parsed: dict) -> list[Row]:

@@ -21,7 +21,8 @@ def rows(view: View) -> list[Row]:
     relations = Relations(view, data)
     only = deployment_only(view, data)
     branch = _branch_row(view, data, relations)
-    head = _head_row(view, data, relations, branch_differs=branch.is_finding, only=only)
+    counted = {**unpushed_counted(view, data), **only}
+    head = _head_row(view, data, relations, branch_differs=branch.is_finding, only=counted)
     return [branch, head, *_only_rows(view, data, only), *_stash_rows(view, data), *_release_rows(data),
             *_upstream_rows(view, data, only)]
 
@@ -55,7 +56,12 @@ def _branch_row(view: View, data: dict, relations: Relations) -> Row:
     if row.status is Status.IN_SYNC:
         return row
     detached = [e for e, v in values.items() if isinstance(v, str) and v.endswith(("(tag)", "(detached)"))]
-    if detached and not relations.any_diverged():
+    if not detached and relations.all_linear():
+        # Different branch names over one line of history (a `production` branch, a feature branch
+        # ahead of main): no divergence; the commit difference is counted on git.head.
+        row.status, row.severity = Status.MISMATCH, Severity.NONE
+        row.details.append("different branches over a linear history: the commits are compared on git.head")
+    elif detached and not relations.any_diverged():
         # Deploying by tag is a way of working, not a divergence: the commits themselves are compared
         # (and counted) on git.head.
         row.status, row.severity = Status.MISMATCH, Severity.NONE
@@ -89,8 +95,8 @@ def _head_row(view: View, data: dict, relations: Relations, *, branch_differs: b
         row.details.append("not counted separately: the environments are on different branches (see git.branch)")
     elif only and relations.explained_by(only):
         row.severity = Severity.NONE
-        row.details.append("not counted separately: the heads differ only by commits that exist on a deployment "
-                           "alone (see git.deployment_only)")
+        row.details.append("not counted separately: the heads differ only by commits counted on "
+                           "git.deployment_only or git.upstream (not pushed)")
     return row
 
 
@@ -108,6 +114,19 @@ def deployment_only(view: View, data: dict) -> dict[str, list[dict]]:
         unique = [c for c in d.get("local_only") or [] if c.get("sha") and c["sha"] not in elsewhere]
         if unique:
             out[env] = unique
+    return out
+
+
+def unpushed_counted(view: View, data: dict) -> dict[str, list[dict]]:
+    """Per development checkout: its commits on no remote-tracking ref, when git.upstream counts them
+    (the current branch has an upstream and is ahead of it)."""
+    out: dict[str, list[dict]] = {}
+    for env, d in data.items():
+        if not isinstance(d, dict) or view.role(env) == "deployment" or not view.has_worktree(env):
+            continue
+        info = (d.get("branches") or {}).get(d.get("branch") or "", {})
+        if info.get("upstream") and info.get("ahead"):
+            out[env] = [c for c in d.get("local_only") or [] if c.get("sha")]
     return out
 
 
@@ -358,6 +377,11 @@ class Relations:
             if (self.ancestors(x) ^ self.ancestors(y)) - unique:
                 return False
         return True
+
+    def all_linear(self) -> bool:
+        """Every pair of heads is known and on one line of history (same, ahead or behind)."""
+        pairs = list(combinations(list(self.heads), 2))
+        return bool(pairs) and all((r := self.relation(a, b)) is not None and r[0] != "diverged" for a, b in pairs)
 
     def any_diverged(self) -> bool:
         return any((r := self.relation(a, b)) is not None and r[0] == "diverged"
