@@ -187,7 +187,8 @@ def _env_row(view: View, svc: str, name: str, have: dict, models: dict, drifted:
         row.aliases.append(f"{component_of(file)}.{var}")
         row.aliases.append(f"var:{var}")
         row.severity = Severity.NONE
-        row.details.append(f"the value comes from {file} ({var}): counted on {component_of(file)}.{var}")
+        via = f" ({var})" if var != name else ""
+        row.details.append(f"the value comes from {file}{via}: counted on {component_of(file)}.{var}")
         return row
     if name in env_file_diffs:
         row.details.append(f"follows the env files, where {name} differs too")
