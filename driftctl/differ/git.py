@@ -59,7 +59,9 @@ def _branch_row(view: View, data: dict, relations: Relations) -> Row:
     if not detached and relations.all_linear():
         # Different branch names over one line of history (a `production` branch, a feature branch
         # ahead of main): no divergence; the commit difference is counted on git.head.
-        row.status, row.severity = Status.MISMATCH, Severity.NONE
+        same_head = len(set(relations.heads.values())) == 1
+        # the same commit on another branch: only this row can say so (low); else git.head counts it
+        row.status, row.severity = Status.MISMATCH, (Severity.LOW if same_head else Severity.NONE)
         row.details.append("different branches over a linear history: the commits are compared on git.head")
     elif detached and not relations.any_diverged():
         # Deploying by tag is a way of working, not a divergence: the commits themselves are compared
