@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from driftctl.differ.common import ABSENT, View, get_path, show, value_evidence, value_row
+from driftctl.differ.common import ABSENT, UNKNOWN, View, get_path, show, value_evidence, value_row
+from driftctl.differ.compose import mentions_unknown
 from driftctl.matrix import Row, Severity, Status
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ def _row(view: View, key: str, rule: ComponentRule) -> Row:
     collector, _, rest = rule.path.partition(".")
     data = view.per_env(collector)
     raws = {e: (get_path(d, rest.split(".")) if rest else d) if isinstance(d, dict) else d for e, d in data.items()}
+    # a value that needs an env file the environment does not have (a git remote) is unknown, not a value
+    raws = {e: UNKNOWN if mentions_unknown(r) else r for e, r in raws.items()}
     values = {e: label(rule, r) for e, r in raws.items()}
     row = value_row(key, rule.title, values, status=Status(rule.status), severity=Severity(rule.severity),
                     sources={e: f"{collector}: {rest or '(all data)'}" for e in data})

@@ -317,13 +317,13 @@ def _service_paths(svc: Any, root: str | None) -> Any:
     return {**svc, **changed} if any(changed[k] is not svc[k] for k in changed) else svc
 
 
-def _mentions_unknown(value: Any) -> bool:
+def mentions_unknown(value: Any) -> bool:
     if isinstance(value, str):
         return UNKNOWN_ENV_VALUE in value
     if isinstance(value, dict):
-        return any(_mentions_unknown(v) for v in value.values())
+        return any(mentions_unknown(v) for v in value.values())
     if isinstance(value, list):
-        return any(_mentions_unknown(v) for v in value)
+        return any(mentions_unknown(v) for v in value)
     return False
 
 
@@ -335,9 +335,9 @@ def _unknowns(svc: Any) -> Any:
     out: dict[str, Any] = {}
     for key, value in svc.items():
         if key == "environment" and isinstance(value, dict):
-            out[key] = {n: (UNKNOWN if _mentions_unknown(v) else v) for n, v in value.items()}
+            out[key] = {n: (UNKNOWN if mentions_unknown(v) else v) for n, v in value.items()}
         else:
-            out[key] = UNKNOWN if _mentions_unknown(value) else value
+            out[key] = UNKNOWN if mentions_unknown(value) else value
     return out
 
 
