@@ -15,7 +15,7 @@ KIND = r"""["'](?:local|ssh|git)["']"""
 COMPARISON = re.compile(
     rf"""(?:\b(?:kind|transport)\b(?:\([^)]*\))?\s*(?:==|!=|\bin\b|\bnot in\b)\s*[\(\[\{{]?\s*{KIND})"""
     rf"""|(?:{KIND}\s*(?:==|!=)\s*\w*\.?(?:kind|transport))"""
-    rf"""|(?:\bkinds\s*=)"""
+    rf"""|(?:\bkinds\s*=\s*frozenset)"""
 )
 
 

@@ -1,6 +1,9 @@
 """Timing belongs in benchmarks/: a test that reads the clock fails on a busy machine without a bug.
 
-Fixtures may bound their waits for a server to start or stop (a deadline, not an assertion).
+Fixtures may bound their waits for a server to start or stop (a deadline, not an assertion). The
+hostile-input and interrupt suites (tests/robust) are the exception the robustness issue asks for:
+their acceptance is "within the configured timeouts" and "exits 130 within 2 s", so they measure
+elapsed time against those bounds, with margins far above what a busy machine adds.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from pathlib import Path
 
 TESTS = Path(__file__).parent
 CLOCK = re.compile(r"\btime\.(monotonic|perf_counter|time|process_time)(_ns)?\s*\(")
-SKIP = (("fixtures",), ("compose", "conformance"))  # bounded waits for servers; the vendored conformance runner
+SKIP = (("fixtures",), ("compose", "conformance"), ("robust",))  # server waits; vendored runner; timeout bounds
 
 
 def test_no_test_reads_the_clock() -> None:

@@ -77,7 +77,7 @@ def collect_with_secrets(ctx: CollectContext) -> Generator[list[Command], list[C
         raise CollectorError(f"compose file not found: {', '.join(missing)}")
     env_files = [at(n) for n in ctx.spec.env_files if texts.get(at(n)) is not None] or None
     stand_ins: dict[str, str | None] = {}
-    if ctx.kind == "git":
+    if ctx.caps.revision:
         # Env files are usually gitignored: read the configured stand-ins (names only); what no file
         # gives becomes unknown, one value at a time, never the whole model.
         wanted_stand_ins = {at(k): v for k, v in ctx.spec.env_fallbacks.items()}
@@ -88,7 +88,7 @@ def collect_with_secrets(ctx: CollectContext) -> Generator[list[Command], list[C
     unknown: dict[str, list[str]] = {}
     for _ in range(MAX_ROUNDS):
         try:
-            if ctx.kind == "git":
+            if ctx.caps.revision:
                 model, unknown = resolve_without_env_files(root, [at(f) for f in files], env_files or [], texts,
                                                            stand_ins)
             else:
