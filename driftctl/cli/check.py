@@ -11,6 +11,7 @@ from driftctl.cli.diff import CachedOption, FormatOption, OutputOption, ShowIgno
 from driftctl.cli.options import examples
 
 if TYPE_CHECKING:
+    from driftctl.api import Delivery
     from driftctl.config import Config
     from driftctl.matrix import Matrix
 
@@ -88,12 +89,18 @@ def check(
 def notify_changes(cfg: Config, matrix: Matrix) -> None:
     """Send the `notify:` channels what changed; a failed delivery is one stderr line, never an exit code."""
     from driftctl.api import notify as send_notifications
+
+    report_deliveries(send_notifications(cfg, matrix))
+
+
+def report_deliveries(deliveries: list[Delivery], *, sent_lines: bool = True) -> None:
+    """One stderr line per channel: not delivered (why), or sent (what changed). Shared with `watch`."""
     from driftctl.terminal import terminal
 
     term = terminal()
-    for delivery in send_notifications(cfg, matrix):
-        if delivery.error:
-            term.warning(f"notify {delivery.channel}: not delivered: {delivery.error}")
-        elif delivery.sent:
-            term.info(f"notify {delivery.channel}: sent ({len(delivery.changes.new)} new, "
-                      f"{len(delivery.changes.resolved)} resolved, {len(delivery.changes.raised)} raised)")
+    for d in deliveries:
+        if d.error:
+            term.warning(f"notify {d.channel}: not delivered: {d.error}")
+        elif d.sent and sent_lines:
+            term.info(f"notify {d.channel}: sent ({len(d.changes.new)} new, {len(d.changes.resolved)} resolved, "
+                      f"{len(d.changes.raised)} raised)")

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from driftctl.cli.check import report_deliveries
 from driftctl.cli.common import AcceptKeyOption
 from driftctl.cli.options import examples
 
@@ -57,12 +58,7 @@ def _report(current: WatchRound) -> None:
     missing = sorted({i["environment"] for i in current.matrix.incomplete})
     tail = f"; incomplete: {', '.join(missing)}" if missing else ""
     term.info(f"{when}: {s['critical']} critical, {s['moderate']} moderate, {s['low']} low{tail}")
-    for d in current.deliveries:
-        if d.error:
-            term.warning(f"notify {d.channel}: not delivered: {d.error}")
-        elif d.sent:
-            term.info(f"notify {d.channel}: sent ({len(d.changes.new)} new, {len(d.changes.resolved)} resolved, "
-                      f"{len(d.changes.raised)} raised)")
+    report_deliveries(current.deliveries)
 
 
 def _report_json(current: WatchRound) -> None:
@@ -73,6 +69,4 @@ def _report_json(current: WatchRound) -> None:
     from driftctl.terminal import terminal
 
     terminal().data(json.dumps(watch_round_document(current)))
-    for d in current.deliveries:
-        if d.error:
-            terminal().warning(f"notify {d.channel}: not delivered: {d.error}")
+    report_deliveries(current.deliveries, sent_lines=False)
