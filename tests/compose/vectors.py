@@ -63,10 +63,11 @@ def record(case: str) -> str:
         (folder / old).unlink(missing_ok=True)
     status, model, stderr = docker_compose_config(run_in, spec(case).get("files", ["compose.yml"]), environ(case))
     if status == 0 and model is not None:
-        text = json.dumps(swap(model, str(run_in), TOKEN), indent=2, ensure_ascii=False) + "\n"
+        model = swap(swap(model, str(run_in), TOKEN), str(VECTORS), "@VECTORS@")  # paths outside the folder too
+        text = json.dumps(model, indent=2, ensure_ascii=False) + "\n"
         (folder / "expected.json").write_text(text, encoding="utf-8")
         return "ok"
-    (folder / "expected.err").write_text(swap(stderr, str(run_in), TOKEN), encoding="utf-8")
+    (folder / "expected.err").write_text(swap(swap(stderr, str(run_in), TOKEN), str(VECTORS), "@VECTORS@"), encoding="utf-8")
     return "error: " + " ".join(stderr.split())[:150]
 
 
