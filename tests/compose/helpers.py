@@ -21,9 +21,10 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def docker_compose_config(project_dir: Path, files: list[str], env: dict[str, str]) -> tuple[int, dict | None, str]:
-    """(exit status, model or None, stderr) of `docker-compose -f ... config --format json`."""
-    args = [a for f in files for a in ("-f", f)]
+def docker_compose_config(project_dir: Path, files: list[str], env: dict[str, str],
+                          options: list[str] | None = None) -> tuple[int, dict | None, str]:
+    """(exit status, model or None, stderr) of `docker-compose -f ... [options] config --format json`."""
+    args = [a for f in files for a in ("-f", f)] + list(options or [])
     proc = subprocess.run(
         [DOCKER_COMPOSE or "docker-compose", *args, "config", "--format", "json"],
         cwd=project_dir, env=env, capture_output=True, text=True, timeout=60,

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from driftctl.compose import load_project
-from tests.compose.vectors import TOKEN, VECTORS, cases, environ, spec, swap, workdir
+from tests.compose.vectors import TOKEN, VECTORS, cases, environ, options, spec, swap, workdir
 
 CASES = cases()
 OK = [c for c in CASES if (VECTORS / c / "expected.json").is_file()]
@@ -28,7 +28,9 @@ def test_every_vector_is_recorded() -> None:
 def test_same_model_as_docker_compose(case: str) -> None:
     expected = json.loads((VECTORS / case / "expected.json").read_text(encoding="utf-8"))
     folder = workdir(case)
-    got = load_project(spec(case).get("files", ["compose.yml"]), project_dir=str(folder), environ=environ(case))
+    data = spec(case)
+    got = load_project(data.get("files", ["compose.yml"]), project_dir=str(folder), environ=environ(case),
+                       env_files=data.get("env_files"), project_name=data.get("project_name"))
     got = swap(swap(got, str(folder), TOKEN), str(VECTORS), "@VECTORS@")  # paths outside the folder too
     assert got == expected
     # and in Docker's field order, as `driftctl compose config` prints it
@@ -38,7 +40,7 @@ def test_same_model_as_docker_compose(case: str) -> None:
 @pytest.mark.parametrize("case", REJECTED)
 def test_rejected_like_docker_compose(case: str) -> None:
     folder = workdir(case)
-    args = [a for f in spec(case).get("files", ["compose.yml"]) for a in ("-f", f)]
+    args = [a for f in spec(case).get("files", ["compose.yml"]) for a in ("-f", f)] + options(case)
     proc = subprocess.run([sys.executable, "-m", "driftctl", "compose", "config", *args], cwd=folder,
                           capture_output=True, text=True, timeout=60, env={**environ(case), "COLUMNS": "400"})
     assert proc.returncode == 2, proc.stdout[:500] + proc.stderr

@@ -1,7 +1,8 @@
 """Recorded reference vectors: compose projects resolved by Docker Compose 2.40.3, kept as files.
 
 Each case is a folder `tests/compose/vectors/<case>/` holding the project's files, a `case.json`
-(`files`: the `-f` list; `env`: the process environment; `error`: for a file Compose rejects, the
+(`files`: the `-f` list; `env`: the process environment; `env_files`: the `--env-file` list;
+`project_name`: the `-p` name; `error`: for a file Compose rejects, the
 one-line error driftctl must print; `root`: a shared folder of files under vectors/ to run in instead
 of the case folder, e.g. compose-go's own testdata, and `cwd`: a subfolder of it) and what
 `docker-compose config --format json` gave: `expected.json` (the model, with the folder it ran in
@@ -46,6 +47,13 @@ def environ(case: str) -> dict[str, str]:
     return env
 
 
+def options(case: str) -> list[str]:
+    """The command-line options besides `-f` that the case gives Compose: `--env-file`, `-p`."""
+    data = spec(case)
+    args = [a for f in data.get("env_files", []) for a in ("--env-file", f)]
+    return args + (["-p", data["project_name"]] if "project_name" in data else [])
+
+
 def swap(value: Any, old: str, new: str) -> Any:
     if isinstance(value, str):
         return value.replace(old, new)
@@ -61,7 +69,8 @@ def record(case: str) -> str:
     run_in = workdir(case)
     for old in ("expected.json", "expected.err"):
         (folder / old).unlink(missing_ok=True)
-    status, model, stderr = docker_compose_config(run_in, spec(case).get("files", ["compose.yml"]), environ(case))
+    status, model, stderr = docker_compose_config(run_in, spec(case).get("files", ["compose.yml"]), environ(case),
+                                                  options(case))
     if status == 0 and model is not None:
         model = swap(swap(model, str(run_in), TOKEN), str(VECTORS), "@VECTORS@")  # paths outside the folder too
         text = json.dumps(model, indent=2, ensure_ascii=False) + "\n"
