@@ -10,6 +10,7 @@ drift where there is none. The struct table is generated from compose-go (gotype
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -72,7 +73,22 @@ def render(value: Any, gotype: str, path: str = "") -> Any:
         return _struct(value, arg, path) if isinstance(value, dict) else value
     if arg == "UnitBytes":
         return bytes_string(value)
+    if arg == "FileMode":
+        return _file_mode(value, path)
     return value
+
+
+def _file_mode(value: Any, path: str) -> Any:
+    """FileMode: decoded from an int, or from a string read as octal (strconv.ParseInt(s, 8, 64)),
+    and marshalled as Go's `"0%o"` (`mode: 493` and `mode: "0755"` both print "0755")."""
+    if isinstance(value, str):
+        if not re.fullmatch(r"[+-]?[0-7]+", value):
+            raise ComposeError(f'{path}: strconv.ParseInt: parsing "{value}": invalid syntax')
+        value = int(value, 8)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return ("0-" if value < 0 else "0") + format(abs(value), "o")
+    gotype = "float64" if isinstance(value, float) else type(value).__name__  # the schema lets only numbers through
+    raise ComposeError(f"{path}: unexpected value type {gotype} for mode")
 
 
 @cache
@@ -81,7 +97,7 @@ def _plain(gotype: str) -> bool:
     kind, arg = _kind(gotype)
     if kind == "ptr":
         return _plain(arg)
-    return kind == "basic" and arg != "UnitBytes"
+    return kind == "basic" and arg not in ("UnitBytes", "FileMode")
 
 
 def _decode(value: Any, gotype: str, path: str) -> Any:
