@@ -206,29 +206,38 @@ def is_git(argv: Sequence[str]) -> bool:
 # ---- POSIX sh (commands sent over SSH) ---------------------------------------------------------
 
 SHELL_FUNCTION = "_driftctl_git"
+SCAN_FUNCTION = "_driftctl_scan"
+KEYS_VARIABLE = "_driftctl_keys"  # the scan's result, when the batch already listed it for this checkout
 
 
 def shell_prelude(policy: str = REMOTE) -> str:
-    """Lines for the top of a batch script: the safe environment, and a function that runs git with
-    the repository's own driver keys overridden (listed newline-separated: a config subsection cannot
-    hold a newline; globbing is off so a `*` in a name stays literal)."""
+    """Lines for the top of a batch script: the safe environment, a function that prints the
+    repository's own driver keys (newline-separated: a config subsection cannot hold a newline), and a
+    function that runs git with those keys overridden (globbing off so a `*` in a name stays literal).
+
+    The scan costs a few git processes, so a batch runs it once per checkout and hands the result to
+    every git command of that checkout in `_driftctl_keys`; without it, each command scans for itself.
+    """
     env = environment(policy, base={})
     lines = [
         "unset " + " ".join(UNSAFE_ENV),
         "export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(env.items())),
-        f"{SHELL_FUNCTION}() {{",
+        f"{SCAN_FUNCTION}() {{",
         "  set -f",
         f"  _re={shlex.quote(DRIVER_KEYS_RE)}",
-        '  _k=$(command git config --name-only --get-regexp "$_re" 2>/dev/null)',
+        '  command git config --name-only --get-regexp "$_re" 2>/dev/null',
         # submodules' own configs (git status runs a child git there, which inherits our -c)
         '  _m="$(command git rev-parse --git-common-dir 2>/dev/null)/modules"',
-        '  if [ -d "$_m" ]; then _k="$_k',
-        '$(find "$_m" -name config -type f -exec git config --includes --name-only --file {} --get-regexp "$_re" \\; 2>/dev/null)"; fi',
-        "  _s=$(command git " + shlex.join(safe_argv(["git"], (), policy)[1:]) + " ls-files -s 2>/dev/null | while IFS= read -r _l; do case $_l in 160000*) _p=${_l#*	};"
+        '  if [ -d "$_m" ]; then',
+        '    find "$_m" -name config -type f -exec git config --includes --name-only --file {} --get-regexp "$_re" \\; 2>/dev/null; fi',
+        "  command git " + shlex.join(safe_argv(["git"], (), policy)[1:]) + " ls-files -s 2>/dev/null | while IFS= read -r _l; do case $_l in 160000*) _p=${_l#*	};"
         ' [ -f "$_p/.git/config" ] && command git config --includes --name-only --file "$_p/.git/config"'
-        ' --get-regexp "$_re"; esac; done 2>/dev/null)',
-        '  _k="$_k',
-        '$_s"',
+        ' --get-regexp "$_re"; esac; done 2>/dev/null',
+        "  return 0",
+        "}",
+        f"{SHELL_FUNCTION}() {{",
+        f'  if [ "${{{KEYS_VARIABLE}+set}}" = set ]; then _k=${KEYS_VARIABLE}; else _k=$({SCAN_FUNCTION}); fi',
+        "  set -f",
         "  IFS='\n'",
         "  for _n in $_k; do",
         f'    case $_n in merge.*.driver) set -- -c "$_n={MERGE_DRIVER}" "$@" ;; *) set -- -c "$_n=" "$@" ;; esac',

@@ -33,6 +33,7 @@ DEFAULT_LIMITS = {
     "plan": 64 * MiB,
     "target": 16 * MiB,  # any file read on a target (compose, env, sources)
     "known_hosts": 16 * MiB,
+    "batch": 1024 * MiB,  # everything one SSH batch prints (stdout + stderr)
 }
 EXCERPT = 40
 ENV_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -179,14 +180,28 @@ def is_within(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> boo
 
 # --------------------------------------------------------------------------------------------------
 # Files on a target: one `sh -c` with a fixed script; the path, root and cap are positional arguments
-# (never spliced into the script), so the guard is the same locally and over SSH.
+# (never spliced into the script), so the guard is the same locally and over SSH. Paths with no
+# symlink below the root resolve without `readlink` (the resolved root plus the same components); an
+# SSH batch runs the script as a function in a subshell and passes the root it resolved once ($4), so
+# a file read costs one `head` there.
 # --------------------------------------------------------------------------------------------------
 
 REFUSED_STATUS = 3
 _READ_SCRIPT = r"""f=$1 root=$2 n=$3
 real() { r=$(readlink -f -- "$1" 2>/dev/null && printf x) || r=; case $r in *x) r=${r%?x};; *) r=;; esac; }
 if [ ! -e "$f" ] && [ ! -L "$f" ]; then printf '%s: No such file or directory\n' "$f" >&2; exit 1; fi
-real "$root"; top=$r; real "$f"; p=$r
+if [ -n "${4-}" ]; then top=$4; else real "$root"; top=$r; fi
+p=
+case $f in "$root"/*) if [ -n "$top" ]; then rest=${f#"$root"/}; cur=$root; p=${top%/}
+  while :; do
+    case $rest in */*) c=${rest%%/*}; rest=${rest#*/};; *) c=$rest; rest=;; esac
+    case $c in ''|.|..) p=; break;; esac
+    cur=$cur/$c; p=$p/$c
+    if [ -L "$cur" ]; then p=; break; fi
+    if [ -z "$rest" ]; then break; fi
+  done; fi;;
+esac
+if [ -z "$p" ]; then real "$f"; p=$r; fi
 if [ -z "$p" ] || { [ ! -e "$p" ] && [ ! -L "$p" ]; }; then printf '%s: No such file or directory\n' "$f" >&2; exit 1; fi
 case $top in /) ;; *) case $p in "$top"|"$top"/*) ;; *) echo 'refused: outside the checkout' >&2; exit 3;; esac;; esac
 if [ -f "$p" ]; then exec head -c "$n" -- "$p"; fi

@@ -21,8 +21,12 @@ MARK = "@@DRIFTCTL-0123456789abcdef@@"
 NASTY = "a b 'single' \"double\" $(touch /tmp/pwned) `id` ; rm -rf / & | > < \\ \n second line\t* ? ~ #"
 
 
-def frame(index: int, status: int, out: bytes, err: bytes, mark: str = MARK) -> bytes:
-    return f"{mark} {index} {status} {len(out)} {len(err)}\n".encode() + out + err
+def frames(*parts: tuple[int, bytes, bytes], mark: str = MARK) -> bytes:
+    """The output of a batch whose commands ended with (status, stdout, stderr), as the script prints it."""
+    head = f"{mark} S" + "".join(f" {status}" for status, _, _ in parts) + "\n"
+    sizes = "".join(f"{len(out):7d} {i}\n{len(err):7d} {i}e\n" for i, (_, out, err) in enumerate(parts))
+    total = f"{sum(len(o) + len(e) for _, o, e in parts):7d} total\n" if parts else ""
+    return (head + sizes + total + f"{mark} D\n").encode() + b"".join(o + e for _, o, e in parts)
 
 
 def run_script(commands: list[Command], marker: str = MARK) -> list[CommandResult]:
@@ -37,7 +41,7 @@ def run_script(commands: list[Command], marker: str = MARK) -> list[CommandResul
 class TestParseOutput:
     def test_frames_split_exactly(self):
         cmds = [Command(("a",)), Command(("b",)), Command(("c",))]
-        out = frame(0, 0, b"one\n", b"") + frame(1, 3, b"", b"err\n") + frame(2, 0, b"\x00\xff\n", b"\x00")
+        out = frames((0, b"one\n", b""), (3, b"", b"err\n"), (0, b"\x00\xff\n", b"\x00"))
         results = parse_output(cmds, out, MARK)
         assert [(r.exit_status, r.stdout, r.stderr) for r in results] == [
             (0, b"one\n", b""),
@@ -47,20 +51,20 @@ class TestParseOutput:
         assert [r.command for r in results] == cmds
 
     def test_output_that_contains_the_marker_is_not_split(self):
-        tricky = f"{MARK} 1 0 0 0\n".encode() * 3
+        tricky = f"{MARK} S 0 0\n{MARK} D\n     9 0\n".encode() * 3
         cmds = [Command(("a",)), Command(("b",))]
-        results = parse_output(cmds, frame(0, 0, tricky, tricky) + frame(1, 0, b"x", b""), MARK)
+        results = parse_output(cmds, frames((0, tricky, tricky), (0, b"x", b"")), MARK)
         assert results[0].stdout == tricky and results[0].stderr == tricky
         assert results[1].stdout == b"x"
 
     def test_noise_before_the_first_frame_is_ignored(self):
         # A chatty login shell (motd, .bashrc) may print before the script starts.
-        results = parse_output([Command(("a",))], b"Welcome!\n" + frame(0, 0, b"ok", b""), MARK)
+        results = parse_output([Command(("a",))], b"Welcome!\n" + frames((0, b"ok", b"")), MARK)
         assert results[0].stdout == b"ok"
 
     def test_every_truncation_is_detected(self):
         cmds = [Command(("a",)), Command(("b",))]
-        full = frame(0, 0, b"hello\n", b"warn\n") + frame(1, 1, b"bye\n", b"")
+        full = frames((0, b"hello\n", b"warn\n"), (1, b"bye\n", b""))
         for cut in range(len(full)):
             with pytest.raises(BatchParseError):
                 parse_output(cmds, full[:cut], MARK)
@@ -68,15 +72,20 @@ class TestParseOutput:
 
     @pytest.mark.parametrize(
         "header",
-        [f"{MARK} 0 x 1 1\n", f"{MARK} 0 0\n", f"{MARK}\n"],
+        [f"{MARK} S x\n", f"{MARK} S 0 0\n", f"{MARK} S\n"],
     )
-    def test_garbled_header(self, header):
-        with pytest.raises(BatchParseError, match="bad header"):
+    def test_garbled_status_header(self, header):
+        with pytest.raises(BatchParseError, match="status"):
             parse_output([Command(("a",))], header.encode() + b"xx", MARK)
 
-    def test_frames_out_of_order(self):
-        with pytest.raises(BatchParseError, match="expected command 0"):
-            parse_output([Command(("a",))], frame(1, 0, b"", b""), MARK)
+    @pytest.mark.parametrize(
+        "sizes",
+        ["      1 1\n      0 1e\n", "      1 0\n", "     x1 0\n      0 0e\n", "      1 0\n      0 0e\n      1 1\n"],
+    )
+    def test_garbled_or_misordered_sizes(self, sizes):
+        out = f"{MARK} S 0\n{sizes}{MARK} D\nx".encode()
+        with pytest.raises(BatchParseError):
+            parse_output([Command(("a",))], out, MARK)
 
     def test_no_commands_no_output(self):
         assert parse_output([], b"", MARK) == []
@@ -155,3 +164,80 @@ class TestScriptUnderSh:
         assert proc.wait(timeout=10) == 143
         proc.stdout.close()
         assert not after.exists()
+
+
+class TestReadGuardInBatch:
+    """A file read runs as a shell function in the batch, with the root resolved once: it must answer
+    exactly as the stand-alone `sh -c` guard that LocalTransport runs, case by case."""
+
+    @pytest.fixture
+    def tree(self, tmp_path):
+        outside = tmp_path / "outside"
+        outside.mkdir()
+        (outside / "secret").write_text("canary\n")
+        real_root = tmp_path / "real-root"
+        root = real_root / "app"
+        (root / "sub" / "deeper").mkdir(parents=True)
+        (root / "plain.txt").write_text("plain\n")
+        (root / "sub" / "deeper" / "f.yml").write_text("deep\n")
+        (root / "big").write_text("x" * 50)
+        (root / "inside-link").symlink_to(root / "plain.txt")
+        (root / "outside-link").symlink_to(outside / "secret")
+        (root / "dir-out").symlink_to(outside)
+        (root / "dir-in").symlink_to(root / "sub")
+        os.mkfifo(root / "pipe")
+        linked_root = tmp_path / "linked-root"
+        linked_root.symlink_to(root)
+        return root, linked_root
+
+    CASES = ["plain.txt", "sub/deeper/f.yml", "big", "inside-link", "outside-link", "dir-out/secret",
+             "dir-in/deeper/f.yml", "sub/../plain.txt", "sub/./deeper/f.yml", "sub//deeper/f.yml", "pipe", "sub",
+             "missing", "sub/missing/x", "../../outside/secret"]
+
+    def test_same_answer_as_the_stand_alone_guard(self, tree):
+        from driftctl.limits import read_file_command
+
+        for root in tree:
+            commands = [read_file_command(f"{root}/{rel}", str(root), 10) for rel in self.CASES]
+            batch = run_script(commands)
+            for rel, cmd, got in zip(self.CASES, commands, batch):
+                alone = subprocess.run(list(cmd.argv), capture_output=True, timeout=30)
+                assert (got.exit_status, got.stdout, got.stderr) == (alone.returncode, alone.stdout, alone.stderr), rel
+            by_rel = dict(zip(self.CASES, batch))
+            assert by_rel["plain.txt"].stdout == b"plain\n"
+            assert by_rel["dir-in/deeper/f.yml"].stdout == b"deep\n"
+            assert by_rel["big"].stdout == b"x" * 11  # cap + 1: the reader can tell "over the cap"
+            for rel in ("outside-link", "dir-out/secret", "../../outside/secret"):
+                assert by_rel[rel].exit_status == 3 and b"outside the checkout" in by_rel[rel].stderr
+            assert b"FIFO" in by_rel["pipe"].stderr and b"directory" in by_rel["sub"].stderr
+            assert by_rel["missing"].exit_status == 1
+
+    def test_root_is_resolved_once_per_batch(self, tree):
+        from driftctl.limits import read_file_command
+
+        root = tree[0]
+        script = build_script([read_file_command(f"{root}/{rel}", str(root)) for rel in self.CASES], MARK)
+        assert script.count("readlink -f -- ") == 1 + script.count("real() {")  # the root line + the fallback's
+
+
+class TestGitInBatch:
+    def test_repository_drivers_never_run_and_the_scan_runs_once(self, tmp_path):
+        repo = tmp_path / "repo"
+        repo.mkdir()
+        pwned = tmp_path / "pwned"
+        env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
+               "GIT_COMMITTER_EMAIL": "t@x"}
+        for args in (["init", "-q"], ["config", "filter.evil.clean", f"touch {pwned}; cat"],
+                     ["config", "core.fsmonitor", f"touch {pwned}"]):
+            subprocess.run(["git", *args], cwd=repo, check=True, env=env)
+        (repo / ".gitattributes").write_text("* filter=evil\n")
+        (repo / "a.txt").write_text("one\n")
+        commands = [Command(("git", "status", "--porcelain"), cwd=str(repo)),
+                    Command(("git", "add", "--dry-run", "a.txt"), cwd=str(repo)),
+                    Command(("git", "diff", "--stat"), cwd=str(repo))]
+        script = build_script(commands, MARK)
+        assert script.count("_dk0=$(") == 1 and "_dk1=" not in script
+        results = run_script(commands)
+        assert all(r.exit_status == 0 for r in results), [r.stderr for r in results]
+        assert b"a.txt" in results[0].stdout
+        assert not pwned.exists()
