@@ -39,18 +39,27 @@ from driftctl.transport import batch
 from driftctl.transport.base import Transport
 
 DEFAULT_PORT = 22
-# The login shell only ever sees this fixed string. It reads the batch's length and exactly that many
-# bytes of script (before anything else reads stdin), then runs the batch (`sh -s`) in a process group
-# of its own (setsid) while a watcher waits for stdin to close: the channel closing (Ctrl-C, timeout,
-# lost connection) kills the whole group, so no `sha256sum` or temp folder outlives the batch. stdin is
-# kept on fd 3 because background jobs of a non-interactive sh get /dev/null as stdin.
+# The login shell only ever sees this fixed string: a loop that serves every batch of the snapshot on
+# one channel, so the login shell (and whatever its rc files cost the target) starts once per
+# connection, not once per round. Per batch it reads a line `LENGTH MARKER` and exactly LENGTH bytes
+# of script, runs the script (`sh -s`) in a process group of its own (setsid) while a watcher waits
+# for stdin to close, then prints `MARKER E STATUS`. The channel closing (Ctrl-C, timeout, lost
+# connection) ends the watcher's read, which kills the batch's whole group, so no `sha256sum` or temp
+# folder outlives it. The watcher (a `read` loop: it takes no byte it does not need) is stopped before
+# the end line goes out, and the controller sends the next batch only after that line, so the watcher
+# never swallows a script. stdin stays on fd 3: background jobs of a non-interactive sh get /dev/null.
 REMOTE_COMMAND = (
     "/bin/sh -c '"
-    "IFS= read -r n || exit 96; b=$(head -c \"$n\"; printf x); exec 3<&0; "
+    "exec 3<&0 </dev/null; "
     "if command -v setsid >/dev/null 2>&1; then s=setsid; else s=; fi; "
-    "printf %s \"${b%x}\" | $s /bin/sh -s & p=$!; "
-    "( cat <&3 >/dev/null 2>&1; kill -TERM -\"$p\" 2>/dev/null || kill -TERM \"$p\" ) >/dev/null 2>&1 & "
-    "exec 3<&-; wait \"$p\"; exit $?'"
+    "while IFS=\" \" read -r n m <&3; do "
+    "case $n in \"\"|*[!0-9]*) exit 96;; esac; "
+    "b=$(head -c \"$n\" <&3; printf x); "
+    "printf %s \"${b%x}\" | $s /bin/sh -s 3<&- & p=$!; "
+    "( while read -r _ <&3; do :; done; kill -TERM -\"$p\" 2>/dev/null || kill -TERM \"$p\" ) >/dev/null 2>&1 & w=$!; "
+    "wait \"$p\"; r=$?; kill \"$w\" 2>/dev/null; wait \"$w\" 2>/dev/null; "
+    "printf \"\\n%s E %s\\n\" \"$m\" \"$r\"; "
+    "done'"
 )
 MKTEMP_FAILED_STATUS = 97
 MAX_JUMP_HOPS = 8
@@ -433,6 +442,7 @@ class SSHTransport(Transport):
         self.accept_new_host_key = accept_new_host_key
         self._target: SSHTarget | None = None
         self._clients: list[paramiko.SSHClient] = []  # jump hops first, the target last
+        self._channel: paramiko.Channel | None = None  # the session that serves the batches
         self._lock = threading.Lock()
 
     # -- target ------------------------------------------------------------------------------------
@@ -580,6 +590,7 @@ class SSHTransport(Transport):
                 pass
 
     def _close_clients(self) -> None:
+        self._drop_session()
         for client in reversed(self._clients):
             client.close()
         self._clients = []
@@ -592,9 +603,9 @@ class SSHTransport(Transport):
         self.open()  # no-op while connected; reconnects once if the connection was dropped
         marker = batch.new_marker()
         body = batch.build_script(commands, marker).encode("utf-8", "surrogateescape")
-        script = f"{len(body)}\n".encode() + body
+        script = f"{len(body)} {marker}\n".encode() + body
         limit = timeout or self.command_timeout
-        stdout, stderr, status = self._run_script(script, limit, len(commands))
+        stdout, stderr, status = self._run_script(script, limit, len(commands), marker)
         where = self.target.label()
         if status == MKTEMP_FAILED_STATUS:
             detail = _last_line(stderr) or "mktemp failed"
@@ -605,34 +616,53 @@ class SSHTransport(Transport):
             detail = f" ({_last_line(stderr)})" if _last_line(stderr) else ""
             raise TransportError(f"{self.env_name}: incomplete output from {where}: {exc}{detail}") from None
 
-    def _run_script(self, script: bytes, limit: float, count: int) -> tuple[bytes, bytes, int]:
-        """Run the script on a fresh channel of the shared connection; bytes out, bytes err, status."""
+    def _session(self, limit: float) -> paramiko.Channel:
+        """The channel that serves this connection's batches (REMOTE_COMMAND), opened on first use."""
+        channel = self._channel
+        if channel is not None and not channel.closed and not channel.eof_received and channel.active:
+            return channel
+        self._drop_session()
         client = self.client
         transport = client.get_transport() if client else None
         if transport is None:
             raise TransportError(f"{self.env_name}: not connected to {self.target.label()}")
-        deadline = time.monotonic() + limit
         try:
             channel = transport.open_session(timeout=min(limit, self.spec.connect_timeout))
+            channel.exec_command(REMOTE_COMMAND)
         except Exception as exc:  # noqa: BLE001
             raise self._lost(connect_failure_reason(exc, limit)) from None
+        self._channel = channel
+        return channel
+
+    def _drop_session(self) -> None:
+        channel, self._channel = self._channel, None
+        if channel is not None:
+            channel.close()  # the remote watcher sees stdin close and ends whatever still runs
+
+    def _run_script(self, script: bytes, limit: float, count: int, marker: str) -> tuple[bytes, bytes, int]:
+        """Run one batch on the session channel; bytes out, bytes err, the batch's exit status."""
+        deadline = time.monotonic() + limit
+        channel = self._session(limit)
         try:
-            channel.exec_command(REMOTE_COMMAND)
-            stdout, stderr = pump_channel(channel, script, deadline)
-            if not channel.status_event.wait(max(0.0, deadline - time.monotonic())):
-                raise TimeoutError()
-            return stdout, stderr, channel.recv_exit_status()
+            return pump_batch(channel, script, marker, deadline, max_batch_bytes())
         except TimeoutError:
+            self._drop_session()
             raise TransportError(
                 f"{self.env_name}: batch of {count} command(s) on {self.target.label()} "
                 f"timed out after {limit:g}s"
             ) from None
         except ConnectionLost as exc:
+            self._drop_session()
             raise self._lost(str(exc)) from None
+        except OutputTooLarge as exc:
+            self._drop_session()
+            raise TransportError(f"{self.env_name}: output from {self.target.label()} {exc}") from None
         except paramiko.SSHException as exc:
+            self._drop_session()
             raise self._lost(connect_failure_reason(exc, limit)) from None
-        finally:
-            channel.close()
+        except BaseException:
+            self._drop_session()  # interrupted mid-batch: the stream is no longer in step
+            raise
 
     def _lost(self, reason: str) -> TransportError:
         return TransportError(f"{self.env_name}: connection to {self.target.label()} lost: {reason}")
@@ -642,28 +672,48 @@ class ConnectionLost(Exception):
     """The SSH connection died while a batch was running."""
 
 
-def pump_channel(channel: paramiko.Channel, script: bytes, deadline: float) -> tuple[bytes, bytes]:
-    """Feed `script` to stdin while draining stdout and stderr, until EOF or the deadline.
+class OutputTooLarge(Exception):
+    """A batch printed more than the cap (a hostile or broken target)."""
+
+
+def max_batch_bytes() -> int:
+    """The most one batch may print (stdout + stderr): `DRIFTCTL_MAX_BATCH_BYTES`, default 1 GiB."""
+    from driftctl.limits import limit
+
+    return limit("batch")
+
+
+def pump_batch(channel: paramiko.Channel, script: bytes, marker: str, deadline: float,
+               cap: int) -> tuple[bytes, bytes, int]:
+    """Feed `script` to stdin while draining stdout and stderr until the batch's end line
+    (`MARKER E STATUS`, the last thing the remote loop prints before it waits for the next batch).
 
     One loop does all three so no side can fill its window and stall the others (a large script plus
-    a chatty command would otherwise deadlock). Raises socket.timeout or ConnectionLost.
+    a chatty command would otherwise deadlock). Raises TimeoutError, ConnectionLost or OutputTooLarge.
     """
     out, err = bytearray(), bytearray()
+    end = f"{marker} E ".encode()
     sent = 0
     while True:
         if sent < len(script) and channel.send_ready():
             sent += channel.send(script[sent : sent + 32768])
-            # stdin stays open: its closing is what tells the remote watcher to stop the batch
+        while channel.recv_stderr_ready():
+            err += channel.recv_stderr(_CHUNK)
         if channel.recv_ready():
             out += channel.recv(_CHUNK)
-        if channel.recv_stderr_ready():
-            err += channel.recv_stderr(_CHUNK)
+            status = _end_status(out, end)
+            if status is not None:
+                while channel.recv_stderr_ready():
+                    err += channel.recv_stderr(_CHUNK)
+                return bytes(out[: out.rfind(end) - 1]), bytes(err), status
+        if len(out) + len(err) > cap:
+            raise OutputTooLarge(f"is larger than {cap} bytes (raise DRIFTCTL_MAX_BATCH_BYTES to accept it)")
         if not (channel.recv_ready() or channel.recv_stderr_ready()):
             if channel.eof_received or channel.closed:
                 transport = channel.get_transport()
-                if not channel.eof_received and not (transport and transport.is_active()):
+                if not (transport and transport.is_active()):
                     raise ConnectionLost("the connection closed")
-                return bytes(out), bytes(err)
+                raise ConnectionLost(f"the remote shell ended ({_last_line(bytes(err)) or 'no end line'})")
             transport = channel.get_transport()
             if not (transport and transport.is_active()):
                 raise ConnectionLost("the connection closed")
@@ -671,6 +721,17 @@ def pump_channel(channel: paramiko.Channel, script: bytes, deadline: float) -> t
         if left <= 0:
             raise TimeoutError()
         select.select([channel], [], [], min(left, 0.01 if sent < len(script) else 0.5))
+
+
+def _end_status(out: bytearray, end: bytes) -> int | None:
+    """The status if `out` ends with the end line `\\nMARKER E STATUS\\n`, else None."""
+    if not out.endswith(b"\n"):
+        return None
+    at = out.rfind(end, max(0, len(out) - len(end) - 16))
+    if at < 1 or out[at - 1 : at] != b"\n":
+        return None
+    digits = out[at + len(end) : -1]
+    return int(digits) if digits.isdigit() else None
 
 
 def _last_line(data: bytes) -> str:
