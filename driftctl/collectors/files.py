@@ -59,17 +59,17 @@ class FilesCollector(Collector):
         paths = [p for p in paths if not ctx.mine(p)]  # driftctl's own reports, config and log
         if changes:
             changes = {k: [p for p in v if not ctx.mine(p)] for k, v in changes.items()}
-        kinds_out = yield [classify_command(ctx.root, chunk) for chunk in chunks(paths)]
-        kinds = parse_kinds(b"".join(r.stdout for r in kinds_out))
-        regular = [p for p in paths if kinds.get(p) == "f"]
-        results = yield [c for chunk in chunks(regular) for c in hash_commands(ctx.root, chunk)]
+        # one command per chunk: the type of each path, then sha256 and size of the regular ones
+        inventories = yield [inventory_command(ctx.root, chunk) for chunk in chunks(paths)]
+        kinds: dict[str, str] = {}
         hashes: dict[str, str] = {}
         sizes: dict[str, int] = {}
-        for res in results:
-            if res.command.argv[0] == "sha256sum":
-                hashes.update(parse_sha256sum(res.text))
-            else:
-                sizes.update(parse_wc(res.text))
+        for res in inventories:
+            chunk_kinds, chunk_hashes, chunk_sizes = parse_inventory(res.stdout)
+            kinds.update(chunk_kinds)
+            hashes.update(chunk_hashes)
+            sizes.update(chunk_sizes)
+        regular = [p for p in paths if kinds.get(p) == "f"]
         inventory: dict[str, dict] = {
             p: {"size": sizes[p], "sha256": hashes[p]} for p in regular if p in hashes and p in sizes}
         unreadable = sorted(p for p in paths if kinds.get(p) == "u" or (kinds.get(p) == "f" and p not in inventory
@@ -86,38 +86,48 @@ class FilesCollector(Collector):
 
 
 SPECIAL = {"l": "symlink", "p": "fifo", "s": "socket", "c": "device"}
-# One `sh -c` per chunk, builtins only (no fork per file): the type of each listed path, NUL-framed,
-# without following symlinks or opening anything, so hashing never reads a FIFO, a device or a file
-# outside the checkout through a link.
-_CLASSIFY = (
-    "for f do if [ -L \"$f\" ]; then t=l; elif [ -f \"$f\" ]; then if [ -r \"$f\" ]; then t=f; else t=u; fi; "
+# One `sh -c` per chunk: the type of each listed path with builtins only (no fork per file),
+# NUL-framed, without following symlinks or opening anything; then `sha256sum` and `wc -c` of the
+# regular files only, so hashing never reads a FIFO, a device or a file outside the checkout through a
+# link. Sections are split by NUL (`=` ends the types; neither tool prints a NUL), and the whole
+# inventory is one command in one round.
+_INVENTORY = (
+    "n=$#; for f do if [ -L \"$f\" ]; then t=l; elif [ -f \"$f\" ]; then if [ -r \"$f\" ]; then t=f; else t=u; fi; "
     "elif [ -d \"$f\" ]; then t=d; elif [ -p \"$f\" ]; then t=p; elif [ -S \"$f\" ]; then t=s; "
-    "elif [ -e \"$f\" ]; then t=c; else t=m; fi; printf '%s\\0%s\\0' \"$t\" \"$f\"; done"
+    "elif [ -e \"$f\" ]; then t=c; else t=m; fi; printf '%s\\0%s\\0' \"$t\" \"$f\"; "
+    "if [ $t = f ]; then set -- \"$@\" \"$f\"; fi; done; shift \"$n\"; printf '=\\0'; "
+    "if [ $# -gt 0 ]; then sha256sum -- \"$@\"; printf '\\0'; exec wc -c -- \"$@\"; fi; printf '\\0'"
 )
 
 
-def classify_command(root: str, paths: list[str]) -> Command:
-    return Command(("sh", "-c", _CLASSIFY, "driftctl-classify", *paths), cwd=root,
-                   label=f"classify {len(paths)} files")
+def inventory_command(root: str, paths: list[str]) -> Command:
+    return Command(("sh", "-c", _INVENTORY, "driftctl-inventory", *paths), cwd=root, ok_codes=(0, 1),
+                   label=f"inventory {len(paths)} files")
 
 
-def parse_kinds(data: bytes) -> dict[str, str]:
-    """`t\0path\0` pairs -> {path: t} (f regular, u unreadable, l symlink, p FIFO, s socket, c device,
-    d directory, m missing)."""
-    parts = data.decode("utf-8", errors="replace").split("\x00")
-    return {parts[i + 1]: parts[i] for i in range(0, len(parts) - 1, 2)}
+def parse_inventory(data: bytes) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
+    """The inventory command's output -> (types by path, sha256 by path, size by path)."""
+    kinds: dict[str, str] = {}
+    pos = 0
+    while True:
+        kind_end = data.find(b"\x00", pos)
+        if kind_end < 0:
+            return kinds, {}, {}  # cut short: what was typed so far, nothing hashed
+        kind = data[pos:kind_end].decode("utf-8", errors="replace")
+        if kind == "=":
+            break
+        path_end = data.find(b"\x00", kind_end + 1)
+        if path_end < 0:
+            return kinds, {}, {}
+        kinds[data[kind_end + 1 : path_end].decode("utf-8", errors="replace")] = kind
+        pos = path_end + 1
+    sums, _, counts = data[kind_end + 1 :].partition(b"\x00")
+    text = lambda b: b.decode("utf-8", errors="replace")  # noqa: E731
+    return kinds, parse_sha256sum(text(sums)), parse_wc(text(counts))
 
 
 def chunks(paths: list[str]) -> list[list[str]]:
     return [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
-
-
-def hash_commands(root: str, paths: list[str]) -> list[Command]:
-    # ok_codes 1: a path listed but deleted in the work tree still hashes the others
-    return [
-        Command(("sha256sum", "--", *paths), cwd=root, ok_codes=(0, 1)),
-        Command(("wc", "-c", "--", *paths), cwd=root, ok_codes=(0, 1)),
-    ]
 
 
 def find_command(root: str) -> Command:
