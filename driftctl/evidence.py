@@ -34,6 +34,11 @@ KINDS: dict[str, str] = {
     "container": "a container of a service in a bad state (container, service; value: state or health)",
     "not-running": "a declared service with no running container (service)",
     "undeclared-container": "a running container no compose service declares (container)",
+    "outside-compose": "a running container with a service's Compose name but no compose labels, started by hand (container, "
+                       "service; value: {differs: {key: {declared, running}}}, secrets as fingerprints)",
+    "other-project": "the checkout's containers run under another compose project name (value: {declared, running})",
+    "image-id": "the image id one image reference runs as (key: the reference; container; value: {image_id, "
+                "repo_digest, containers})",
     "running-differs": "a running container's setting differs from the declared one (service, key; value: {declared, running})",
     "usage": "a resource past its threshold (key: memory|disk; value: used percent)",
     "resolution-differs": "driftctl's compose resolution disagrees with `docker compose config` (key)",

@@ -8,11 +8,14 @@ they are what a hand-applied override changes.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from typing import Any
 
-COMPARED_KEYS = ("image", "command", "environment", "ports", "memory_limit")
+from driftctl.image_refs import normalize_image
+
+COMPARED_KEYS = ("image", "command", "environment", "ports", "memory_limit", "restart_policy")
 LABEL_PROJECT = "com.docker.compose.project"
 LABEL_SERVICE = "com.docker.compose.service"
 _UNKNOWN: Any = object()  # "cannot tell" (e.g. the image's default command is not known)
@@ -26,39 +29,111 @@ def port_text(host_ip: str, published: str, target: str, protocol: str) -> str:
     return f"{left}->{target}/{protocol}" if left else f"{target}/{protocol}"
 
 
-
-
-
 def compare_services(compose_data: dict | None, containers_data: dict) -> dict:
     """Which declared services run, how their running containers differ, and what runs undeclared.
 
     `compose_data` is the compose collector's data (resolved services, secret values fingerprinted)
     or Compose's own `docker compose config --format json` model (project under `name`);
-    `containers_data` is this collector's data. Returns `{"services": {...}, "undeclared": [...]}`:
-    a container belongs to a service by its compose labels (project + service); `differs` compares the
-    running containers on `COMPARED_KEYS` only; `undeclared` lists running containers that belong to
-    no declared service of this project (hand-run containers, other projects, removed services).
+    `containers_data` is this collector's data. A container belongs to a service (`match_containers`)
+    by its compose labels, else by its name, else by the project folder its labels name. Returns
+    `{"services": {...}, "undeclared": [...], "other_projects": [...]}`: `differs` compares the running
+    compose containers on `COMPARED_KEYS`; `outside_compose` lists running containers that carry a
+    service's name but no compose labels (started by hand), each compared the same way;
+    `undeclared` lists running containers that belong to no declared service of this project;
+    `other_projects` the project names of containers found through the project folder only (the
+    deployment was started with another `-p`).
     """
-    project = (compose_data or {}).get("project") or (compose_data or {}).get("name")
-    declared = (compose_data or {}).get("services") or {}
+    compose_data = compose_data or {}
+    project = compose_data.get("project") or compose_data.get("name")
+    declared = compose_data.get("services") or {}
     containers = containers_data.get("containers") or []
     images = containers_data.get("images") or {}
+    matched = match_containers(project, declared, project_folder(compose_data), containers)
     services: dict[str, Any] = {}
     claimed: set[str] = set()
+    other_projects: set[str] = set()
     for svc_name in sorted(declared):
-        mine = [c for c in containers if c.get("project") == project and c.get("service") == svc_name]
-        claimed.update(c["name"] for c in mine)
+        service = declared[svc_name] or {}
+        mine = [c for c, (svc, how) in matched if svc == svc_name and how != "name"]
+        shadows = [c for c, (svc, how) in matched if svc == svc_name and how == "name" and c.get("state") == "running"]
+        claimed.update(c["name"] for c in [*mine, *shadows])
+        other_projects.update(str(c.get("project")) for c, (svc, how) in matched if svc == svc_name and how == "folder")
         running = [c for c in mine if c.get("state") == "running"]
         entry: dict[str, Any] = {"running": bool(running), "containers": sorted(c["name"] for c in mine), "differs": {}}
+        if service.get("build"):
+            entry["build"] = True
         for c in running:
-            diff, unchecked = differences(svc_name, declared[svc_name] or {}, c, images.get(c.get("image_id") or ""), project)
+            diff, unchecked = differences(svc_name, service, c, images.get(c.get("image_id") or ""), project)
             for key, value in diff.items():
                 entry["differs"].setdefault(key, value)
             if unchecked:
                 entry["env_unchecked"] = sorted(set(entry.get("env_unchecked", [])) | set(unchecked))
+        if shadows:
+            entry["outside_compose"] = [_shadow(svc_name, service, c, images, project) for c in sorted(shadows, key=lambda c: c["name"])]
         services[svc_name] = entry
     undeclared = sorted(c["name"] for c in containers if c["name"] not in claimed and c.get("state") == "running")
-    return {"services": services, "undeclared": undeclared}
+    return {"services": services, "undeclared": undeclared, "other_projects": sorted(other_projects)}
+
+
+def _shadow(svc_name: str, service: dict, container: dict, images: dict, project: str | None) -> dict:
+    diff, unchecked = differences(svc_name, service, container, images.get(container.get("image_id") or ""), project)
+    out: dict[str, Any] = {"container": container["name"], "differs": diff}
+    if unchecked:
+        out["env_unchecked"] = unchecked
+    return out
+
+
+def project_folder(compose_data: dict) -> tuple[str | None, frozenset[str]]:
+    """The checkout folder and the absolute paths of its compose files (what the folder labels name)."""
+    root = compose_data.get("project_dir")
+    if not root:
+        return None, frozenset()
+    root = posixpath.normpath(str(root))
+    files = frozenset(posixpath.normpath(posixpath.join(root, str(f.get("path"))))
+                      for f in compose_data.get("files") or [] if isinstance(f, dict) and f.get("path"))
+    return root, files
+
+
+def container_names(project: str | None, svc_name: str, service: dict) -> tuple[str | None, re.Pattern[str] | None]:
+    """The names Compose gives a service's containers: `container_name:`, else `<project>-<service>-<n>`
+    (Compose v2) or `<project>_<service>_<n>` (Compose v1)."""
+    explicit = service.get("container_name")
+    if explicit:
+        return str(explicit), None
+    if not project:
+        return None, None
+    p, s = re.escape(project), re.escape(svc_name)
+    return None, re.compile(rf"(?:{p}-{s}-|{p}_{s}_)[1-9][0-9]*")
+
+
+def match_containers(project: str | None, declared: dict, folder: tuple[str | None, frozenset[str]],
+                     containers: list[dict]) -> list[tuple[dict, tuple[str, str]]]:
+    """Each container that belongs to a declared service -> (service, how): `labels` (this project's
+    compose labels), `name` (no compose labels, a Compose name of the service: started by hand) or
+    `folder` (compose labels of another project whose working dir or config files are this checkout's)."""
+    names = {svc: container_names(project, svc, declared[svc] or {}) for svc in declared}
+    root, files = folder
+    out: list[tuple[dict, tuple[str, str]]] = []
+    for c in containers:
+        svc, how = c.get("service"), ""
+        if c.get("project") and c.get("project") == project and svc in declared:
+            how = "labels"
+        elif not c.get("project"):
+            svc = next((s for s, (exact, pattern) in sorted(names.items())
+                        if (exact and c.get("name") == exact) or (pattern and pattern.fullmatch(str(c.get("name"))))), None)
+            how = "name" if svc else ""
+        elif svc in declared and root and _same_folder(c, root, files):
+            how = "folder"
+        if how:
+            out.append((c, (str(svc), how)))
+    return out
+
+
+def _same_folder(container: dict, root: str, files: frozenset[str]) -> bool:
+    working_dir = container.get("working_dir")
+    if working_dir and posixpath.normpath(str(working_dir)) == root:
+        return True
+    return bool(files) and any(posixpath.normpath(f) in files for f in container.get("config_files") or [])
 
 
 def differences(svc_name: str, service: dict, container: dict, image: dict | None, project: str | None) -> tuple[dict, list[str]]:
@@ -80,7 +155,28 @@ def differences(svc_name: str, service: dict, container: dict, image: dict | Non
     want_mem = declared_memory(service)
     if want_mem != container.get("memory_limit"):
         out["memory_limit"] = {"declared": want_mem, "running": container.get("memory_limit")}
+    want_restart = declared_restart(service)
+    if container.get("restart_policy") is not None and want_restart != container.get("restart_policy"):
+        out["restart_policy"] = {"declared": want_restart, "running": container.get("restart_policy")}
     return out, unchecked
+
+
+_RESTART_NAMES = {"none": "no", "no": "no", "": "no", "any": "always", "always": "always"}
+
+
+def declared_restart(service: dict) -> str:
+    """The engine restart policy Compose creates (its getRestartPolicy): `deploy.restart_policy`
+    wins over `restart:`; `any` is `always`, `none` is `no`; `on-failure:N` keeps its retry count."""
+    name, retries = "no", 0
+    if service.get("restart"):
+        head, _, count = str(service["restart"]).partition(":")
+        name, retries = head, int(count) if count.isdigit() else 0
+    policy = (service.get("deploy") or {}).get("restart_policy")
+    if isinstance(policy, dict):
+        name = str(policy.get("condition") or "")
+        retries = int(policy.get("max_attempts") or 0)
+    name = _RESTART_NAMES.get(name, name)
+    return f"{name}:{retries}" if name == "on-failure" and retries else name
 
 
 def declared_image(svc_name: str, service: dict, project: str | None) -> str | None:
@@ -90,21 +186,6 @@ def declared_image(svc_name: str, service: dict, project: str | None) -> str | N
     if service.get("build") and project:
         return f"{project}-{svc_name}"
     return None
-
-
-def normalize_image(ref: str | None) -> str | None:
-    """`redis`, `redis:latest`, `docker.io/library/redis:latest` are one image reference."""
-    if not ref or ref.startswith("sha256:"):
-        return ref
-    name, at, digest = ref.partition("@")
-    if not at and ":" not in name.rsplit("/", 1)[-1]:
-        name += ":latest"
-    parts = name.split("/")
-    if len(parts) > 1 and parts[0] in ("docker.io", "index.docker.io", "registry-1.docker.io"):
-        parts = parts[1:]
-    if len(parts) == 2 and parts[0] == "library":
-        parts = parts[1:]
-    return "/".join(parts) + (f"@{digest}" if at else "")
 
 
 def declared_command(service: dict, image: dict | None) -> Any:

@@ -28,8 +28,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Generator, Iterable
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
+from driftctl.collected.containers import ContainersData
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, Skipped
 from driftctl.collectors.container_compare import LABEL_PROJECT, LABEL_SERVICE, compare_services, port_text
 from driftctl.errors import CollectorError
@@ -38,6 +39,7 @@ from driftctl.secrets import redact_tree, secret_values
 
 LABEL_CONFIG_HASH = "com.docker.compose.config-hash"
 LABEL_CONFIG_FILES = "com.docker.compose.project.config_files"
+LABEL_WORKING_DIR = "com.docker.compose.project.working_dir"
 NO_ENGINE = "no Docker engine found"
 _NEVER_STARTED = "0001-01-01T00:00:00Z"
 
@@ -72,9 +74,9 @@ class ContainersCollector(Collector):
         outcome = yield from run_together(gens, required=("engine",))
         compose = outcome["compose"]
         if isinstance(compose, BaseException):
-            return build_data(outcome["engine"], None, compose_error=_error_text(compose))
+            return dict(build_data(outcome["engine"], None, compose_error=_error_text(compose)))
         compose_data, known = compose
-        return build_data(outcome["engine"], compose_data, known=known)
+        return dict(build_data(outcome["engine"], compose_data, known=known))
 
 
 def _error_text(exc: BaseException) -> str:
@@ -287,7 +289,7 @@ def parse_size(text: str) -> int | None:
 
 
 def build_data(dump: EngineDump, compose_data: dict | None, compose_error: str | None = None,
-               known: frozenset[str] = frozenset()) -> dict:
+               known: frozenset[str] = frozenset()) -> ContainersData:
     """The collector's data: engine, containers, their images, and the comparison with compose.
 
     `known` are the compose project's secret values (taint); every container's and image's own
@@ -308,13 +310,13 @@ def build_data(dump: EngineDump, compose_data: dict | None, compose_error: str |
         "images": images,
     }
     if compose_error is not None:
-        data.update(services={}, undeclared=[], compose={"project": None, "error": compose_error})
-        return data
+        data.update(services={}, undeclared=[], other_projects=[], compose={"project": None, "error": compose_error})
+        return cast(ContainersData, data)
     if compose_data is not None and known:
         compose_data = redact_tree(compose_data, known)  # the same taint on both sides of the comparison
     data.update(compare_services(compose_data, data))
     data["compose"] = {"project": (compose_data or {}).get("project"), "error": None}
-    return data
+    return cast(ContainersData, data)
 
 
 def engine_secrets(dump: EngineDump) -> frozenset[str]:
@@ -344,6 +346,7 @@ def parse_container(raw: dict[str, Any], image: dict[str, Any] | None, memory_us
         "service": labels.get(LABEL_SERVICE),
         "config_hash": labels.get(LABEL_CONFIG_HASH),
         "config_files": [f for f in (labels.get(LABEL_CONFIG_FILES) or "").split(",") if f],
+        "working_dir": labels.get(LABEL_WORKING_DIR),
         "image": config.get("Image"),
         "image_id": raw.get("Image"),
         "repo_digests": list((image or {}).get("repo_digests") or []),

@@ -99,7 +99,8 @@ def test_compare_services_agrees_with_compose_itself(tmp_path, drifted, docker_e
     data = containers_data(snapshot(cfg, "prod"))
     model = json.loads(docker_engine.compose(drifted, "-f", "docker-compose.yml", "config", "--format", "json").stdout)
 
-    assert compare_services(model, data) == {"services": data["services"], "undeclared": data["undeclared"]}
+    assert compare_services(model, data) == {"services": data["services"], "undeclared": data["undeclared"],
+                                             "other_projects": []}
 
 
 def test_no_compose_file_means_every_running_container_is_undeclared(tmp_path, docker_engine):

@@ -1,0 +1,202 @@
+"""Issue 13, container class, end to end on the real dockerd with real Compose v2:
+
+- a container started by hand under a service's Compose name (no compose labels) is one row "runs
+  outside compose" carrying its differences from the model (image, command, env with secrets only
+  as fingerprints, ports, memory limit, restart policy), never "not running" plus an anonymous stray;
+- containers are found by compose labels, by the Compose name patterns (`<project>-<service>-<n>`,
+  legacy `<project>_<service>_<n>`, `container_name:`) and by the project folder labels (a deployment
+  started with another `-p` is not "undeclared");
+- a service only in an inactive profile is not expected to run, an active-profile one is;
+- snapshot and diff change neither the checkout nor the engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.containers.helpers import containers_data, free_port, run_cli, snapshot, write_config, write_project
+
+pytestmark = pytest.mark.integration
+
+SECRET = "tok_9f3Kq2LmZx81VbN7"  # an API token the hand-run container was given on its command line
+
+
+def compose_text(port: int) -> str:
+    return f"""\
+services:
+  web:
+    image: driftctl-test/busybox:1
+    command: ["sleep", "3601"]
+    environment:
+      MODE: prod
+    mem_limit: 64m
+    ports: ["127.0.0.1:{port}:8080"]
+    restart: unless-stopped
+  worker:
+    image: driftctl-test/busybox:1
+    command: ["sleep", "3602"]
+  queue:
+    image: driftctl-test/busybox:1
+    command: ["sleep", "3603"]
+  cache:
+    image: driftctl-test/busybox:1
+    container_name: shop-cache
+    command: ["sleep", "3604"]
+  debug:
+    image: driftctl-test/busybox:1
+    profiles: [debug]
+  metrics:
+    image: driftctl-test/busybox:1
+    profiles: [ops]
+"""
+
+
+def tree_digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        h.update(str(p.relative_to(folder)).encode())
+        if p.is_file():
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def engine_state(engine) -> str:
+    """Every container's id, name, state, image and labels: what a read-only command must not change."""
+    ids = engine.container_ids()
+    docs = engine.inspect(*ids) if ids else []
+    return json.dumps(sorted((d["Id"], d["Name"], d["State"]["Status"], d["Image"], d["Config"]["Labels"]) for d in docs),
+                      sort_keys=True)
+
+
+@pytest.fixture
+def shop(tmp_path, docker_engine):
+    """`shop` checkout: worker up by compose; web, cache and queue started by hand under their Compose names."""
+    port = free_port()
+    project = write_project(tmp_path / "shop", {"docker-compose.yml": compose_text(port), ".env": "COMPOSE_PROFILES=ops\n"})
+    docker_engine.compose(project, "up", "-d", "worker")
+    docker_engine.docker("run", "-d", "--name", "shop-web-1", "--network", "none", "-e", "MODE=debug",
+                         "-e", f"API_TOKEN={SECRET}", docker_engine.image, "sleep", "4242")
+    docker_engine.docker("run", "-d", "--name", "shop-cache", "--network", "none", docker_engine.image, "sleep", "3604")
+    docker_engine.docker("run", "-d", "--name", "shop_queue_1", "--network", "none", "--restart", "always",
+                         docker_engine.image, "sleep", "3603")
+    docker_engine.docker("run", "-d", "--name", "stray", "--network", "none", docker_engine.image, "sleep", "99")
+    write_project(tmp_path / "laptop" / "shop", {"docker-compose.yml": compose_text(port), ".env": "COMPOSE_PROFILES=ops\n"})
+    cfg = write_config(tmp_path, {"prod": {"transport": "local", "path": "shop", "docker_host": docker_engine.docker_host,
+                                           "role": "deployment"},
+                                  "dev": {"transport": "local", "path": "laptop/shop"}})  # no engine there
+    return project, cfg, port
+
+
+def test_hand_run_containers_are_compared_with_their_service(shop, docker_engine):
+    project, cfg, port = shop
+    data = containers_data(snapshot(cfg, "prod"))
+    services = data["services"]
+
+    web = services["web"]
+    assert web["running"] is False and web["containers"] == []
+    [shadow] = web["outside_compose"]
+    assert shadow["container"] == "shop-web-1"
+    differs = shadow["differs"]
+    assert sorted(differs) == ["command", "environment", "memory_limit", "ports", "restart_policy"]
+    assert differs["command"] == {"declared": ["sleep", "3601"], "running": ["sleep", "4242"]}
+    assert differs["memory_limit"] == {"declared": 64 * 1024 * 1024, "running": None}
+    assert differs["ports"] == {"declared": [f"127.0.0.1:{port}->8080/tcp"], "running": []}
+    assert differs["restart_policy"] == {"declared": "unless-stopped", "running": "no"}
+    env = differs["environment"]
+    assert env["declared"] == {"API_TOKEN": None, "MODE": "prod"}
+    assert env["running"]["MODE"] == "debug" and env["running"]["API_TOKEN"].startswith("fp:")
+    # container_name: and the legacy Compose v1 name both identify the service
+    assert [s["container"] for s in services["cache"]["outside_compose"]] == ["shop-cache"]
+    assert services["cache"]["outside_compose"][0]["differs"] == {}
+    assert services["queue"]["outside_compose"] == [
+        {"container": "shop_queue_1", "differs": {"restart_policy": {"declared": "no", "running": "always"}}}]
+    assert services["worker"]["running"] is True and "outside_compose" not in services["worker"]
+    # only the anonymous container is undeclared
+    assert data["undeclared"] == ["stray"]
+    # profiles: `ops` is active through .env (as Compose reads it), `debug` is not
+    assert "debug" not in services
+    assert services["metrics"]["running"] is False
+
+
+def test_diff_reports_one_row_per_shadow_and_never_the_secret(shop, docker_engine):
+    project, cfg, _ = shop
+    before = (tree_digest(project), engine_state(docker_engine))
+    snap = run_cli(["snapshot", "-c", str(cfg)], cwd=cfg.parent)
+    assert snap.returncode == 0, snap.stderr
+    diff = run_cli(["diff", "prod", "dev", "-c", str(cfg), "--format", "json"], cwd=cfg.parent)
+    assert diff.returncode == 1, diff.stderr
+    assert (tree_digest(project), engine_state(docker_engine)) == before  # snapshot and diff are read-only
+    for text in [diff.stdout, *(p.read_text() for p in (cfg.parent / "reports").rglob("*.json"))]:
+        assert SECRET not in text
+    rows = {r["component"]: r for r in json.loads(diff.stdout)["rows"]}
+
+    web = rows["containers.services.web.outside_compose"]
+    assert (web["status"], web["severity"]) == ("DRIFT", "critical")  # another command: production differs now
+    [ev] = web["evidence"]
+    assert (ev["kind"], ev["container"], ev["service"]) == ("outside-compose", "shop-web-1", "web")
+    assert sorted(ev["value"]["differs"]) == ["command", "environment", "memory_limit", "ports", "restart_policy"]
+    assert ev["value"]["differs"]["environment"]["running"]["API_TOKEN"].startswith("fp:")
+    queue = rows["containers.services.queue.outside_compose"]
+    assert (queue["status"], queue["severity"]) == ("DRIFT", "moderate")
+    cache = rows["containers.services.cache.outside_compose"]
+    assert (cache["status"], cache["severity"]) == ("DRIFT", "moderate")  # same settings, still outside compose
+    # the shadowed services are not "not running", and the shadows are not anonymous strays
+    for svc in ("web", "cache", "queue"):
+        assert rows.get(f"containers.services.{svc}.running", {"status": "IN_SYNC"})["status"] == "IN_SYNC"
+    undeclared = rows["containers.undeclared"]
+    assert [e["container"] for e in undeclared["evidence"]] == ["stray"]
+    # the active-profile service that does not run is reported; the inactive one is nowhere
+    metrics = rows["containers.services.metrics.running"]
+    assert (metrics["status"], metrics["severity"]) == ("DRIFT", "critical")
+    assert not any(".debug." in c for c in rows)
+
+
+def test_plan_replaces_a_shadow_within_the_invariants(shop, docker_engine):
+    _, cfg, _ = shop
+    assert run_cli(["snapshot", "-c", str(cfg)], cwd=cfg.parent).returncode == 0
+    plan = run_cli(["plan", "--option", "quick-fix", "-c", str(cfg), "--format", "json"], cwd=cfg.parent)
+    assert plan.returncode in (0, 1), plan.stderr
+    steps = {s["id"]: s for p in json.loads(plan.stdout)["phases"] for s in p["steps"]}
+    step = steps["runtime-prod-web"]
+    assert step["rollback"] and step["verify"] and step["preconditions"]
+    text = "\n".join(step["commands"])
+    assert "docker stop shop-web-1" in text and "docker rename shop-web-1 shop-web-1-outside-compose" in text
+    assert " rm " not in text and SECRET not in plan.stdout
+
+
+COMPOSE_OTHER_P = """\
+services:
+  api:
+    image: driftctl-test/busybox:1
+    command: ["sleep", "3601"]
+  jobs:
+    image: driftctl-test/busybox:1
+    command: ["sleep", "3602"]
+"""
+
+
+def test_a_deployment_started_with_another_project_name_is_matched_by_its_folder(tmp_path, docker_engine):
+    project = write_project(tmp_path / "billing", {"docker-compose.yml": COMPOSE_OTHER_P})
+    docker_engine.compose(project, "-p", "billing-blue", "up", "-d")
+    docker_engine.docker("run", "-d", "--name", "stray", "--network", "none", docker_engine.image, "sleep", "99")
+    write_project(tmp_path / "laptop" / "billing", {"docker-compose.yml": COMPOSE_OTHER_P})
+    cfg = write_config(tmp_path, {"prod": {"transport": "local", "path": "billing", "docker_host": docker_engine.docker_host},
+                                  "dev": {"transport": "local", "path": "laptop/billing"}})
+    data = containers_data(snapshot(cfg, "prod"))
+
+    assert data["services"]["api"] == {"running": True, "containers": ["billing-blue-api-1"], "differs": {}}
+    assert data["services"]["jobs"]["running"] is True
+    assert data["undeclared"] == ["stray"]
+    assert data["other_projects"] == ["billing-blue"]
+
+    diff = run_cli(["diff", "prod", "dev", "-c", str(cfg), "--format", "json"], cwd=cfg.parent)
+    assert diff.returncode == 1, diff.stderr
+    rows = {r["component"]: r for r in json.loads(diff.stdout)["rows"]}
+    row = rows["containers.project"]
+    assert (row["status"], row["severity"]) == ("DRIFT", "moderate")
+    assert row["evidence"][0]["value"] == {"declared": "billing", "running": ["billing-blue"]}
+    assert rows.get("containers.services.api.running", {"status": "IN_SYNC"})["status"] == "IN_SYNC"
