@@ -309,7 +309,8 @@ def runtime_steps(ctx: PlanContext, env: str, requires: Sequence[str] = ()) -> l
     services = set(ctx.compose(env).get("services") or {})
     out: list[Step] = []
     seen: set[str] = set()
-    for row, ev in ctx.evidence("containers.", {"container", "not-running", "undeclared-container"}, unsettled=True):
+    for row, ev in ctx.evidence("containers.", {"container", "not-running", "undeclared-container", "outside-compose"},
+                                unsettled=True):
         if ev.environment != env:
             continue
         svc = ev.service or _shadowed(ev.container or "", services)
@@ -317,7 +318,7 @@ def runtime_steps(ctx: PlanContext, env: str, requires: Sequence[str] = ()) -> l
             continue
         seen.add(svc)
         state = ev.value if isinstance(ev.value, dict) else {}
-        shadow = ev.container if ev.kind == "undeclared-container" else None
+        shadow = ev.container if ev.kind in ("undeclared-container", "outside-compose") else None
         out.append(_runtime_step(ctx, env, svc, row["component"], shadow, state, requires))
     return out
 
@@ -333,10 +334,15 @@ def _runtime_step(ctx: PlanContext, env: str, svc: str, component: str, shadow: 
     up = compose(ctx, env, "up", "-d", "--no-deps", svc)
     running = docker(ctx, env, "inspect", "-f", "{{.State.Running}}")
     if shadow:
-        commands = [docker(ctx, env, "stop", shadow), up]
-        rollback = [compose(ctx, env, "stop", svc), docker(ctx, env, "start", shadow)]
-        pre = [f"test \"$({running} {q(shadow)})\" = true"]
-        what = f"hand-run container {shadow} stands in for {svc}: stop it (kept, not removed) and start {svc} as declared"
+        # The hand-run container may hold the very name Compose gives the service's container: it is
+        # renamed (kept, never removed) so that `up` can create the declared one.
+        kept = f"{shadow}-outside-compose"
+        commands = [docker(ctx, env, "stop", shadow), docker(ctx, env, "rename", shadow, kept), up]
+        rollback = [compose(ctx, env, "stop", svc), compose(ctx, env, "rm", "-f", svc),
+                    docker(ctx, env, "rename", kept, shadow), docker(ctx, env, "start", shadow)]
+        pre = [f"test \"$({running} {q(shadow)})\" = true", f"! {docker(ctx, env, 'inspect', kept)} >/dev/null 2>&1"]
+        what = (f"hand-run container {shadow} stands in for {svc}: stop it, keep it as {kept} (not removed) "
+                f"and start {svc} as declared")
     elif state.get("health") == "unhealthy" and state.get("state") == "running":
         commands = [compose(ctx, env, "restart", svc)]
         rollback = [compose(ctx, env, "restart", svc)]
