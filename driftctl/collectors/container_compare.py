@@ -39,7 +39,10 @@ def compare_services(compose_data: dict | None, containers_data: dict) -> dict:
     `{"services": {...}, "undeclared": [...], "other_projects": [...]}`: `differs` compares the running
     compose containers on `COMPARED_KEYS`; `outside_compose` lists running containers that carry a
     service's name but no compose labels (started by hand), each compared the same way;
-    `undeclared` lists running containers that belong to no declared service of this project;
+    `undeclared` lists running containers that belong to no declared service of this project (no
+    compose labels, or this project's labels with a service it does not declare); containers of
+    other compose projects on the same engine are other deployments' and left out, unless their
+    project folder is this checkout;
     `other_projects` the project names of containers found through the project folder only (the
     deployment was started with another `-p`).
     """
@@ -71,7 +74,8 @@ def compare_services(compose_data: dict | None, containers_data: dict) -> dict:
         if shadows:
             entry["outside_compose"] = [_shadow(svc_name, service, c, images, project) for c in sorted(shadows, key=lambda c: c["name"])]
         services[svc_name] = entry
-    undeclared = sorted(c["name"] for c in containers if c["name"] not in claimed and c.get("state") == "running")
+    undeclared = sorted(c["name"] for c in containers if c["name"] not in claimed and c.get("state") == "running"
+                        and not (project and c.get("project") and c.get("project") != project))
     return {"services": services, "undeclared": undeclared, "other_projects": sorted(other_projects)}
 
 

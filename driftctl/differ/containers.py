@@ -231,18 +231,24 @@ def _id_text(image_id: str, digest: str | None) -> str:
 
 def running_image_ids(d: dict) -> dict[str, dict[str, dict]]:
     """Image reference -> image id -> {containers, repo_digest} over the running containers of one
-    environment, leaving out containers of services that build their image and containers created
-    from a bare image id."""
-    built = {n for info in (d.get("services") or {}).values() if info.get("build") for n in info.get("containers") or []}
+    environment's services (compose containers and containers outside compose), leaving out services
+    that build their image and containers created from a bare image id. Other projects' containers on
+    the same engine are not this deployment's."""
+    services = (d.get("services") or {}).values()
+    built = {n for info in services if info.get("build")
+             for n in [*(info.get("containers") or []), *(s.get("container") for s in info.get("outside_compose") or [])]}
+    mine = {n for info in services
+            for n in [*(info.get("containers") or []), *(s.get("container") for s in info.get("outside_compose") or [])]}
     images = d.get("images") or {}
     out: dict[str, dict[str, dict]] = {}
     for c in d.get("containers") or []:
-        ref, image_id = c.get("image"), c.get("image_id")
-        if c.get("state") != "running" or not ref or not image_id or c.get("name") in built or str(ref).startswith("sha256:"):
+        ref, image_id, name = c.get("image"), c.get("image_id"), c.get("name")
+        if c.get("state") != "running" or name not in mine or name in built or not ref or not image_id \
+                or str(ref).startswith("sha256:"):
             continue
         key = normalize_image(str(ref)) or str(ref)
         facts = out.setdefault(key, {}).setdefault(str(image_id), {"containers": [], "repo_digest": None})
-        facts["containers"].append(c.get("name"))
+        facts["containers"].append(name)
         digests = (images.get(image_id) or {}).get("repo_digests") or c.get("repo_digests") or []
         facts["repo_digest"] = facts["repo_digest"] or repo_digest(key, digests)
     return out

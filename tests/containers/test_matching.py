@@ -200,3 +200,52 @@ def test_a_deployment_started_with_another_project_name_is_matched_by_its_folder
     assert (row["status"], row["severity"]) == ("DRIFT", "moderate")
     assert row["evidence"][0]["value"] == {"declared": "billing", "running": ["billing-blue"]}
     assert rows.get("containers.services.api.running", {"status": "IN_SYNC"})["status"] == "IN_SYNC"
+
+
+COMPOSE_TAGGED = """\
+services:
+  web:
+    image: driftctl-test/app:stable
+    command: ["sleep", "3601"]
+"""
+
+
+def test_the_same_tag_running_as_different_images_is_one_row_per_tag(tmp_path, docker_engine):
+    """eu started from `app:stable` before the tag moved, us and us2 after: eu/us differ, us/us2 do not."""
+    from driftctl.config import Rules
+    from driftctl.differ import build_matrix
+    from tests.fixtures.dockerd import busybox_rootfs
+
+    docker_engine.docker("tag", docker_engine.image, "driftctl-test/app:stable")
+    envs = {}
+    for name in ("shop-eu", "shop-us", "shop-us2"):
+        write_project(tmp_path / name, {"docker-compose.yml": COMPOSE_TAGGED})
+        envs[name] = {"transport": "local", "path": name, "docker_host": docker_engine.docker_host, "role": "deployment"}
+    docker_engine.compose(tmp_path / "shop-eu", "up", "-d")
+    docker_engine.docker("import", "--change", 'CMD ["sleep","3600"]', "--change", "ENV APP_ENV=image",
+                         "--change", "ENV RELEASE=2", "-", "driftctl-test/app:stable", input=busybox_rootfs())
+    docker_engine.compose(tmp_path / "shop-us", "up", "-d")
+    docker_engine.compose(tmp_path / "shop-us2", "up", "-d")
+    cfg = write_config(tmp_path, envs)
+    snaps = {name: snapshot(cfg, name) for name in envs}
+    eu_id, us_id = (containers_data(snaps[n])["containers"] for n in ("shop-eu", "shop-us"))
+    ids = {c["name"]: c["image_id"] for c in [*eu_id, *us_id]}
+    assert ids["shop-eu-web-1"] != ids["shop-us-web-1"] == ids["shop-us2-web-1"]
+
+    def rows(*names: str) -> dict[str, dict]:
+        doc = build_matrix([snaps[n] for n in names], Rules()).to_json(show_in_sync=True)
+        return {r["component"]: r for r in doc["rows"]}
+
+    moved = rows("shop-eu", "shop-us")["containers.images.driftctl-test/app:stable"]
+    assert (moved["status"], moved["severity"]) == ("MISMATCH", "critical")
+    by_env = {e["environment"]: e for e in moved["evidence"]}
+    assert by_env["shop-eu"]["kind"] == "image-id" and by_env["shop-eu"]["key"] == "driftctl-test/app:stable"
+    assert by_env["shop-eu"]["value"] == {"image_id": ids["shop-eu-web-1"], "repo_digest": None, "containers": ["shop-eu-web-1"]}
+    assert by_env["shop-us"]["value"]["image_id"] == ids["shop-us-web-1"]
+    assert moved["values"]["shop-eu"] == ids["shop-eu-web-1"].removeprefix("sha256:")[:12]
+    # same tag, same id: nothing at all; other projects on the same engine are no one's strays
+    same = rows("shop-us", "shop-us2")
+    assert not [c for c in same if c.startswith("containers.images.")]
+    assert same["containers.undeclared"]["status"] == "IN_SYNC"
+    # the services themselves run as declared (the tag is the declared reference)
+    assert all(r["status"] == "IN_SYNC" for c, r in same.items() if c.startswith("containers."))
