@@ -5,6 +5,11 @@ environment is a clone that applies its `ops` (commits, tags, branches, edits, d
 pushes), or the hub itself as a `git` environment. driftctl then snapshots every environment and
 builds the matrix with the incident's rules. Scoring compares the findings (rows with a severity)
 with `planted` and checks the `negative` controls.
+
+Container incidents: an environment with `docker` ops runs containers on the real dockerd of
+tests/fixtures/dockerd.py (`docker_host` in its spec), after its git ops, in the order the
+environments are listed (so a tag can move between two hosts' `up`). The engine is shared by the
+incident's environments; a `folder` names the checkout folder, hence the compose project.
 """
 
 from __future__ import annotations
@@ -53,8 +58,36 @@ def apply_ops(repo: GitRepo, ops: list[dict]) -> None:
             raise ValueError(f"unknown op {kind!r}")
 
 
-def build(incident: dict, root: Path) -> Path:
-    """Create the hub and environments under `root`; return the path of environments.yaml."""
+def needs_docker(incident: dict) -> bool:
+    return any(spec.get("docker") for spec in incident["environments"].values())
+
+
+def apply_docker(engine: Any, checkout: Path, ops: list[dict]) -> None:
+    """Container ops on the real dockerd, in the checkout (`{image}`: the busybox test image,
+    `{project}`: the checkout's folder name, i.e. its default compose project)."""
+    from tests.fixtures.dockerd import busybox_rootfs
+
+    def fill(args: list) -> list[str]:
+        return [str(a).replace("{image}", engine.image).replace("{project}", checkout.name) for a in args]
+
+    for op in ops:
+        (kind, arg), = op.items()
+        if kind == "compose":  # docker compose <args> in the checkout
+            engine.compose(checkout, *fill(arg))
+        elif kind == "run":  # a container started by hand: docker run -d --network none <args>
+            engine.docker("run", "-d", "--network", "none", *fill(arg))
+        elif kind == "tag":  # point a tag at the test image
+            engine.docker("tag", engine.image, str(arg))
+        elif kind == "import":  # move a tag to a new image (same files, another id)
+            engine.docker("import", "--change", 'CMD ["sleep","3600"]', "--change", "ENV APP_ENV=image",
+                          "--change", f"ENV BUILT_FOR={checkout.parent.name}", "-", str(arg), input=busybox_rootfs())
+        else:
+            raise ValueError(f"unknown docker op {kind!r}")
+
+
+def build(incident: dict, root: Path, engine: Any = None) -> Path:
+    """Create the hub and environments under `root`; return the path of environments.yaml.
+    `engine` (a tests.fixtures.dockerd.DockerDaemon) is needed by incidents with `docker` ops."""
     import os
 
     os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
@@ -77,9 +110,15 @@ def build(incident: dict, root: Path) -> Path:
         if spec.get("git"):
             envs[name] = {"transport": "git", "url": str(hub), **({"ref": spec["ref"]} if spec.get("ref") else {}), **extra}
             continue
-        repo = clone(hub, root / "hosts" / name / incident.get("repo_name", "app"), branch=spec.get("clone"))
+        folder = spec.get("folder") or incident.get("repo_name", "app")
+        repo = clone(hub, root / "hosts" / name / folder, branch=spec.get("clone"))
         apply_ops(repo, spec.get("ops") or [])
         envs[name] = {"transport": "local", "path": str(repo.path), **extra}
+        if spec.get("docker"):
+            if engine is None:
+                raise ValueError(f"incident {incident['name']} runs containers: pass a Docker engine")
+            apply_docker(engine, repo.path, spec["docker"])
+            envs[name]["docker_host"] = engine.docker_host
     for name, upstream in (incident.get("upstream_for") or {}).items():
         GitRepo(Path(envs[name]["path"])).git("branch", "-q", f"--set-upstream-to=origin/{upstream}")
     rules = {**CALM, **(incident.get("rules") or {})}
@@ -136,10 +175,39 @@ def score(incident: dict, found: list[dict], rows: list[dict]) -> Score:
     return result
 
 
-def run_incident(incident: dict, root: Path) -> tuple[Score, list[dict]]:
-    config = build(incident, root)
+def run_incident(incident: dict, root: Path, engine: Any = None) -> tuple[Score, list[dict]]:
+    """Build and score one incident; a container incident without `engine` gets the shared one."""
+    if needs_docker(incident):
+        engine = engine or shared_engine()
+        engine.remove_all_containers()
+    config = build(incident, root, engine)
     found, rows = findings(config)
     return score(incident, found, rows), found
+
+
+_ENGINE: list[Any] = []
+
+
+def shared_engine() -> Any:
+    """One dockerd for the benchmark run (outside pytest), started on first use, stopped at exit."""
+    if not _ENGINE:
+        import atexit
+        import shutil
+        import tempfile
+
+        from tests.fixtures.dockerd import import_busybox_image, start_dockerd
+
+        workdir = Path(tempfile.mkdtemp(prefix="driftctl-dockerd-", dir="/tmp"))
+        daemon = start_dockerd(workdir)
+        _ENGINE.append(daemon)
+
+        def stop() -> None:
+            daemon.stop()
+            shutil.rmtree(workdir, ignore_errors=True)
+
+        atexit.register(stop)
+        import_busybox_image(daemon)
+    return _ENGINE[0]
 
 
 def family(component: str) -> str:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.incidents.build import load_corpus, run_incident
+from tests.incidents.build import load_corpus, needs_docker, run_incident
 
 pytestmark = pytest.mark.integration
 CORPUS = load_corpus()
@@ -20,8 +20,9 @@ def test_corpus_is_large_enough_and_has_negative_controls() -> None:
 
 
 @pytest.mark.parametrize("incident", CORPUS, ids=[i["name"] for i in CORPUS])
-def test_incident(incident, tmp_path) -> None:
-    score, found = run_incident(incident, tmp_path)
+def test_incident(incident, tmp_path, request) -> None:
+    engine = request.getfixturevalue("docker_engine") if needs_docker(incident) else None
+    score, found = run_incident(incident, tmp_path, engine)
     summary = json.dumps({"missed": score.missed, "noise": [(r["component"], r["status"], r["severity"]) for r in score.noise],
                           "controls": score.failed_controls, "found": [(r["component"], r["status"]) for r in found]}, indent=1)
     assert not score.missed, summary
