@@ -249,3 +249,18 @@ def test_the_same_tag_running_as_different_images_is_one_row_per_tag(tmp_path, d
     assert same["containers.undeclared"]["status"] == "IN_SYNC"
     # the services themselves run as declared (the tag is the declared reference)
     assert all(r["status"] == "IN_SYNC" for c, r in same.items() if c.startswith("containers."))
+
+
+def test_the_ssh_route_matches_containers_as_the_local_one_does(shop, docker_engine, sshd, tmp_path):
+    """Over the real sshd the docker CLI route (argv commands) finds the same shadows, names and profiles."""
+    project, _, _ = shop
+    (tmp_path / "over-ssh").mkdir()
+    cfg = write_config(tmp_path / "over-ssh", {
+        "prod-ssh": sshd.env_spec(str(project), docker_host=docker_engine.docker_host, role="deployment"),
+        "prod": {"transport": "local", "path": str(project), "docker_host": docker_engine.docker_host},
+    })
+    over_ssh, local = (containers_data(snapshot(cfg, env)) for env in ("prod-ssh", "prod"))
+    for key in ("services", "undeclared", "other_projects"):
+        assert over_ssh[key] == local[key], key
+    assert [s["container"] for s in over_ssh["services"]["web"]["outside_compose"]] == ["shop-web-1"]
+    assert SECRET not in json.dumps(over_ssh)
