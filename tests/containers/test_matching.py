@@ -264,3 +264,40 @@ def test_the_ssh_route_matches_containers_as_the_local_one_does(shop, docker_eng
         assert over_ssh[key] == local[key], key
     assert [s["container"] for s in over_ssh["services"]["web"]["outside_compose"]] == ["shop-web-1"]
     assert SECRET not in json.dumps(over_ssh)
+
+
+def test_the_shadow_step_runs_verifies_and_rolls_back_on_the_engine(shop, docker_engine, tmp_path):
+    """The planner's runtime step for a shadow, run line by line on the real engine: the declared
+    container replaces the hand-run one (kept under another name), and the rollback restores it."""
+    import subprocess
+    import sys
+
+    project, cfg, _ = shop
+    plugins = tmp_path / "docker-config" / "cli-plugins"
+    plugins.mkdir(parents=True)
+    (plugins / "docker-compose").symlink_to(Path(sys.executable).parent / "docker-compose")
+    plan = run_cli(["plan", "prod", "dev", "--option", "quick-fix", "-c", str(cfg), "--format", "json"], cwd=cfg.parent)
+    step = next(s for p in json.loads(plan.stdout)["phases"] for s in p["steps"] if s["id"] == "runtime-prod-web")
+    env = {**docker_engine.env(), "DOCKER_CONFIG": str(tmp_path / "docker-config")}
+
+    def sh(lines: list[str]) -> None:
+        for line in lines:
+            proc = subprocess.run(["sh", "-c", line], cwd=project, env=env, capture_output=True, text=True, timeout=120)
+            assert proc.returncode == 0, f"{line}\n{proc.stderr}"
+
+    def running() -> dict[str, dict]:
+        return {d["Name"].lstrip("/"): d for d in docker_engine.inspect(*docker_engine.container_ids())
+                if d["State"]["Running"]}
+
+    sh(step["preconditions"])
+    sh(step["commands"])
+    sh(step["verify"])
+    now = running()
+    assert now["shop-web-1"]["Config"]["Labels"]["com.docker.compose.service"] == "web"
+    assert now["shop-web-1"]["Config"]["Cmd"] == ["sleep", "3601"]
+    assert "shop-web-1-outside-compose" in {d["Name"].lstrip("/") for d in docker_engine.inspect(*docker_engine.container_ids())}
+    sh(step["rollback"])
+    after = running()
+    assert after["shop-web-1"]["Config"]["Cmd"] == ["sleep", "4242"]
+    assert "com.docker.compose.service" not in (after["shop-web-1"]["Config"]["Labels"] or {})
+    assert "shop-web-1-outside-compose" not in {d["Name"].lstrip("/") for d in docker_engine.inspect(*docker_engine.container_ids())}
