@@ -66,7 +66,8 @@ def compare_services(compose_data: dict | None, containers_data: dict) -> dict:
         if service.get("build"):
             entry["build"] = True
         for c in running:
-            diff, unchecked = differences(svc_name, service, c, images.get(c.get("image_id") or ""), project)
+            # a build under another `-p` is tagged `<that project>-<service>`
+            diff, unchecked = differences(svc_name, service, c, images.get(c.get("image_id") or ""), c.get("project") or project)
             for key, value in diff.items():
                 entry["differs"].setdefault(key, value)
             if unchecked:

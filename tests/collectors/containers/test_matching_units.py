@@ -86,3 +86,16 @@ def test_repo_digest_names_the_tags_repository_only():
     assert repo_digest("ghcr.io/acme/web:2", digests) == "ghcr.io/acme/web@sha256:" + "c" * 64
     assert repo_digest("ghcr.io/acme/api:7", digests) is None
     assert repo_digest("redis:7", []) is None
+
+
+def test_a_build_under_another_project_name_is_its_own_tag():
+    """`docker compose -p blue up --build` tags `blue-web`: the same build, not another image."""
+    compose = {"project": "shop", "project_dir": "/srv/shop", "files": [{"path": "compose.yaml"}],
+               "services": {"web": {"build": {"context": "."}, "command": ["run"]}}}
+    c = container("blue-web-1", "blue", "web", image="blue-web", working_dir="/srv/shop")
+    out = compare_services(compose, {"containers": [c], "images": {}})
+    assert out["services"]["web"] == {"running": True, "containers": ["blue-web-1"], "differs": {}, "build": True}
+    assert out["other_projects"] == ["blue"]
+    wrong = container("blue-web-1", "blue", "web", image="other-web", working_dir="/srv/shop")
+    assert compare_services(compose, {"containers": [wrong], "images": {}})["services"]["web"]["differs"]["image"] == {
+        "declared": "blue-web", "running": "other-web"}
