@@ -202,7 +202,11 @@ def shared_engine() -> Any:
         _ENGINE.append(daemon)
 
         def stop() -> None:
-            daemon.stop()
+            try:
+                if daemon.ping():
+                    daemon.remove_all_containers()
+            finally:
+                daemon.stop()
             shutil.rmtree(workdir, ignore_errors=True)
 
         atexit.register(stop)
