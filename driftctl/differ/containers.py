@@ -67,7 +67,9 @@ def _service_rows(view: View, svc: str, data: dict) -> list[Row]:
         _running_cell(running, env, svc, info, names, shadows)
         _outside_cell(outside, env, svc, shadows)
         health.values[env] = _health(mine)
-        bad = [c for c in mine if c.get("health") == "unhealthy" or c.get("state") in BAD_STATES]
+        # a stopped compose container that a hand-run one replaced is part of the outside-compose row
+        bad = [c for c in mine if c.get("health") == "unhealthy"
+               or (c.get("state") in BAD_STATES and not (shadows and c.get("state") != "restarting"))]
         if bad:
             health.flagged.append(env)
             health.details.extend(f"{env}: {c.get('name')} is {c.get('health') or c.get('state')}, "
