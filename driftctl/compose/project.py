@@ -81,7 +81,7 @@ def load_project(
     returns a file's text or None when it does not exist (default: the local filesystem); exceptions
     raised by `read` propagate unchanged. `environ` defaults to os.environ.
     """
-    read = read or read_local
+    read = _cached(read or read_local)
     shell = dict(os.environ if environ is None else environ)
     base = project_dir if project_dir is not None else os.getcwd()
     if not files:
@@ -90,6 +90,8 @@ def load_project(
     pdir = _abs(base, ".") if project_dir is not None else posixpath.dirname(paths[0])
 
     env = project_environment(pdir, env_files, shell, read)
+    if project_name or env.get(_NAME_VAR) or any(_NAME_VAR in (read(p) or "") for p in paths):
+        env[_NAME_VAR] = project_name or env.get(_NAME_VAR) or _name_before_load(paths, env, pdir, read)
     lookup = env.get
     home = shell.get("HOME") or os.path.expanduser("~")
     files_loader = _Files(read, env, pdir, home, ())
@@ -100,12 +102,51 @@ def load_project(
         raise ComposeError(f"{paths[0]}: empty compose file")
 
     name = _project_name(project_name, env, merged, pdir)
+    env[_NAME_VAR] = name  # what a bare `environment: [COMPOSE_PROJECT_NAME]` or an env_file reads
     _check_services(merged, paths)
     check_model(merged)
     for svc in (merged.get("services") or {}).values():
         _resolve_environment(svc, env, pdir, read)
     model = Normalizer(name, pdir, lookup, home).project(merged)
     return escape_dollars(model)
+
+
+_NAME_VAR = "COMPOSE_PROJECT_NAME"
+
+
+def _cached(read: Reader) -> Reader:
+    """`read` remembering what it gave, so a file looked at before loading is not read twice."""
+    texts: dict[str, str | None] = {}
+
+    def cached(path: str) -> str | None:
+        if path not in texts:
+            texts[path] = read(path)
+        return texts[path]
+    return cached
+
+
+def _name_before_load(paths: list[str], env: dict[str, str], pdir: str, read: Reader) -> str:
+    """compose-go's projectName(), run before the files are interpolated: the last non-empty `name:`
+    of the files (interpolated on its own, then normalised), else the folder's name. Compose puts
+    it in the environment as COMPOSE_PROJECT_NAME, so `${COMPOSE_PROJECT_NAME:-x}` in a file reads
+    the project's name. Only done when a file mentions the variable: nothing else can see it."""
+    found = ""
+    for path in paths:
+        text = read(path)
+        try:
+            docs = load_documents(path, text) if text is not None else []
+        except ComposeError:
+            break  # compose-go gives up here too; loading the file reports the error
+        for doc in docs:
+            name = doc.data.get("name") if isinstance(doc.data, dict) else None
+            if isinstance(name, str) and name:
+                holder = {"name": name}
+                try:
+                    interpolate_values(holder, env.get)
+                except TemplateError:
+                    continue  # reported when the file itself is interpolated
+                found = str(holder["name"]) or found
+    return normalize_project_name(found) or normalize_project_name(posixpath.basename(pdir.rstrip("/")))
 
 
 def _abs(base: str, path: str) -> str:
