@@ -1,5 +1,5 @@
-"""The library behind `driftctl diff` and `driftctl check`: which snapshots to compare, baselines,
-and rendering the matrix in a chosen format. Usable without the CLI.
+"""The pieces behind `driftctl diff`, `check` and `plan` (see driftctl.api): which snapshots to
+compare, baselines, option checks, and rendering the matrix in a chosen format.
 
 A baseline is either a saved snapshot (the environments are compared against it, as one more column
 named `baseline`) or a saved diff (`driftctl.diff/v1`: differences it already lists, with the same
@@ -20,6 +20,7 @@ from driftctl.matrix import FAIL_ON_CHOICES, ONLY_CHOICES, SCHEMA, Matrix, Sever
 from driftctl.snapshot_store import latest, read_snapshot, reports_dir
 
 if TYPE_CHECKING:
+    from driftctl.api import Collecting
     from driftctl.config import Config, Rules
 
 FORMATS = ("table", "plain", "json", "markdown", "html", "sarif", "junit", "github")
@@ -54,12 +55,14 @@ def gather(
     cached: bool = False,
     snapshot_files: list[str] | None = None,
     accept_new_host_key: bool = False,
-    progress: Any = None,
+    collecting: Collecting | None = None,
 ) -> list[dict]:
-    """Snapshots of the named environments (live and saved, or the latest cached ones) plus files.
+    """Snapshots of the named environments (live and saved, or the latest cached ones) plus files:
+    the one way every command gathers what it compares.
 
     `ENV@WHEN` names the newest saved snapshot of ENV at or before WHEN; columns keep the order
-    the names were given in.
+    the names were given in. `collecting(names)` (a context manager yielding the progress callback)
+    wraps a live collection.
     """
     if names and config is None:
         raise UsageError("naming environments needs an environments.yaml")
@@ -71,9 +74,10 @@ def gather(
             root = reports_dir(config.base_dir)
             by_name.update((env, latest(root, env)) for env in chosen)
         else:
-            from driftctl.api import take_snapshots
+            from driftctl.api import quietly, take_snapshots
 
-            results = take_snapshots(config, chosen, accept_new_host_key=accept_new_host_key, progress=progress)
+            with (collecting or quietly)(chosen) as progress:
+                results = take_snapshots(config, chosen, accept_new_host_key=accept_new_host_key, progress=progress)
             by_name.update((s["environment"], s) for s, _ in results)
     if config is not None:
         from driftctl.api import snapshot_as_of
@@ -145,6 +149,27 @@ def accept_baseline(matrix: Matrix, baseline: dict, source: str) -> Matrix:
             row.details.append(f"accepted in baseline {source} (was {row.status.value} {row.severity.value})")
             row.status, row.severity = Status.EXPECTED, Severity.NONE
     return matrix
+
+
+def judge(snapshots: list[dict], rules: Rules | None, kind: str, baseline: dict, source: str, *,
+          show_ignored: bool = False) -> Matrix:
+    """The matrix `check` judges: against a baseline snapshot (kind "snapshot"), with a saved diff's
+    known differences accepted (kind "diff"), or the environments with each other (no baseline)."""
+    if kind == "snapshot":
+        return check_against_snapshot(snapshots, baseline, rules, show_ignored=show_ignored)
+    if not snapshots:
+        raise UsageError("nothing to check: name environments or give --snapshot files")
+    matrix = compare(snapshots, rules, show_ignored=show_ignored)
+    return accept_baseline(matrix, baseline, source) if kind == "diff" else matrix
+
+
+def plan_option(option: str) -> str:
+    """`plan --option`: one of the planner's options, or a one-line UsageError."""
+    from driftctl.planner import OPTIONS
+
+    if option not in OPTIONS:
+        raise UsageError(f"unknown option {option!r}; use one of: {', '.join(OPTIONS)}")
+    return option
 
 
 # --- output ------------------------------------------------------------------------------------

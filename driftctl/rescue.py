@@ -42,6 +42,19 @@ class RescueResult:
     message: str = ""
     secrets: list[SecretFinding] = field(default_factory=list)
 
+    def to_json(self) -> dict:
+        """`driftctl rescue --format json`: the branch made and what went into it (never file contents)."""
+        return {
+            "schema": "driftctl.rescue/v1",
+            "environment": self.environment,
+            "branch": self.branch,
+            "commit": self.commit,
+            "base": self.base,
+            "repo": str(self.repo),
+            "files": [{"path": f.path, "change": f.change} for f in self.files],
+            "skipped": list(self.skipped),
+        }
+
 
 def default_branch(env: str, now: datetime | None = None) -> str:
     return f"rescue/{env}-{(now or datetime.now(timezone.utc)).strftime('%Y%m%d')}"

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption, load
+from driftctl.cli.common import AcceptKeyOption
 from driftctl.cli.options import examples
 
 
@@ -28,24 +28,22 @@ def apply(
     accept_new_host_key: bool = AcceptKeyOption,
 ) -> int:
     """Re-collect the plan's environments, refuse if any changed, then run the steps in order."""
-    from driftctl.api import apply_document
-    from driftctl.apply import ApplyIO, apply_plan, load_plan
+    from driftctl import api
+    from driftctl.apply import ApplyIO
     from driftctl.errors import UsageError
     from driftctl.terminal import terminal
 
     if format not in ("table", "json"):
         raise UsageError(f"unknown format {format!r}; use table or json")
     term = terminal()
-    plan = load_plan(plan_file)
-    cfg = load()
     io = ApplyIO(say=term.info, confirm=lambda q: typer.confirm(q, default=False, err=True), interactive=sys.stdin.isatty())
-    term.info(f"re-collecting {', '.join(plan['environments'])} to check the plan is current")
-    outcome = apply_plan(cfg, plan, step_ids=list(step or []), phase=phase, dry_run=dry_run, yes=yes, io=io,
-                         accept_new_host_key=accept_new_host_key)
+    result = api.apply(plan_file, io=io, step_ids=list(step or []), phase=phase, dry_run=dry_run, yes=yes,
+                       accept_new_host_key=accept_new_host_key)
+    outcome = result.outcome
     if format == "json":
         import json
 
-        term.data(json.dumps(apply_document(plan, outcome, dry_run=dry_run), indent=2))
+        term.data(json.dumps(result.to_json(), indent=2))
     if outcome.log:
         term.info(f"audit log: {outcome.log}")
     if outcome.failed:

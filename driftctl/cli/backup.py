@@ -25,11 +25,10 @@ def decrypt(
     """Decrypt with this machine's backup key, e.g. `driftctl backup decrypt config.tar.enc | ssh host 'cd app && tar -xf -'`."""
     import os
     import sys
-    from pathlib import Path
 
-    from driftctl.backup_crypto import read_decrypted
+    from driftctl import api
 
-    data = read_decrypted(Path(file))
+    data = api.decrypt_backup(file)
     if output:
         fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:

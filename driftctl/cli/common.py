@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import typer
-
-if TYPE_CHECKING:
-    from driftctl.config import Config
 
 AcceptKeyOption = typer.Option(
     False, "--accept-new-host-key", help="Trust an unknown SSH host key and record it in driftctl's known_hosts."
 )
-
-
-def load(config_path: str | None = None) -> Config:
-    """Load environments.yaml (`-c`, $DRIFTCTL_CONFIG, ./environments.yaml); pydantic is imported
-    here, not at start-up, so `--help` stays instant."""
-    from driftctl.config import load_config
-
-    return load_config(config_path)
+# diff and check
+FormatOption = typer.Option(
+    "table", "--format", help="table | plain (tab-separated) | json | markdown | html | sarif | junit | github"
+)
+OutputOption = typer.Option(None, "--output", "-o", help="Write the rendered matrix to this file instead of stdout.")
+CachedOption = typer.Option(False, "--cached", help="Use each environment's latest saved snapshot instead of collecting.")
+SnapshotOption = typer.Option(None, "--snapshot", help="A saved snapshot file to compare (repeatable).")
+ShowIgnoredOption = typer.Option(False, "--show-ignored", help="Also show rows that `rules.ignore` hides.")
 
 
 def complete_environments(ctx: typer.Context, incomplete: str) -> list[str]:

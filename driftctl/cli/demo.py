@@ -33,7 +33,9 @@ def demo(
     Exit code: the diff's (1: drift found)."""
     import json
 
-    from driftctl.demo.run import DemoOptions, run_demo
+    from driftctl import api
+    from driftctl.demo import present
+    from driftctl.demo.run import DemoOptions
     from driftctl.errors import UsageError
     from driftctl.terminal import terminal
 
@@ -41,18 +43,15 @@ def demo(
         raise UsageError(f"unknown format {format!r}; use table or json")
     term = terminal()
     options = DemoOptions(dir=directory.resolve() if directory else None, keep=keep, ssh=ssh)
+    if format != "json":
+        term.print(present.header(ssh))
+    with term.status("driftctl demo") as status:
+        result = api.demo(options, progress=status.update)
     if format == "json":
-        with term.status("driftctl demo") as status:
-            result = run_demo(options, progress=status.update)
         term.data(json.dumps(result.to_json(), indent=2, default=str))
         return result.exit_code
-
-    from driftctl.demo import present
     from driftctl.render.table import render_table
 
-    term.print(present.header(ssh))
-    with term.status("driftctl demo") as status:
-        result = run_demo(options, progress=status.update)
     term.print(present.command("driftctl snapshot local aws github && driftctl diff local aws github"))
     term.print(render_table(result.matrix, wrap=term.out.is_terminal))
     term.print(present.command("driftctl plan local aws github --option quick-fix"))

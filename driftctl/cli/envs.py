@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from driftctl.cli.common import load
 from driftctl.cli.options import examples
 
 
@@ -17,10 +16,11 @@ def register(app: typer.Typer) -> None:
 
 def envs(format: str = typer.Option("table", "--format", help="table | json")) -> int:
     """List the environments declared in environments.yaml."""
+    from driftctl import api
     from driftctl.render.envs import envs_json, envs_table
     from driftctl.terminal import terminal
 
-    cfg = load()
+    cfg = api.load()
     if format == "json":
         terminal().data(envs_json(cfg))
     else:

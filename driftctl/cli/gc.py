@@ -25,17 +25,15 @@ def gc(
     import json
 
     from driftctl import api
-    from driftctl.cli.common import load
     from driftctl.errors import UsageError
     from driftctl.terminal import terminal
 
     if format not in ("table", "json"):
         raise UsageError(f"unknown format {format!r}; use table or json")
-    result = api.gc(load(), keep, dry_run=dry_run)
+    result = api.gc(keep, dry_run=dry_run)
     term = terminal()
     if format == "json":
-        term.data(json.dumps({"schema": "driftctl.gc/v1", "dry_run": dry_run, "kept": result.kept,
-                              "removed": [str(p) for p in result.removed]}, indent=2))
+        term.data(json.dumps(result.to_json(), indent=2))
         return 0
     for path in result.removed:
         term.data(f"{'would delete' if dry_run else 'deleted'} {path}")

@@ -23,14 +23,12 @@ def history(
 ) -> int:
     """Replay the saved snapshots (`reports/snapshots/`) in time order; reads nothing live."""
     from driftctl import api
-    from driftctl.cli.common import load
-    from driftctl.cli.diff import emit_text
+    from driftctl.cli.output import emit_text
     from driftctl.errors import UsageError
     from driftctl.render.history import render
 
     if format not in ("table", "json", "html"):
         raise UsageError(f"--format must be table, json or html (got {format!r})")
-    cfg = load()
-    result = api.history(cfg, list(environments or []), patterns=list(component or []), since=since)
+    result = api.history(list(environments or []), patterns=list(component or []), since=since)
     emit_text(render(result, format), format, output)
     return 0

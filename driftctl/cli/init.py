@@ -26,13 +26,13 @@ def init(
     and a `git` environment, an `ssh` template, example rules) and its JSON Schema."""
     import json
 
+    from driftctl import api
     from driftctl.errors import UsageError
-    from driftctl.scaffold import init as scaffold
     from driftctl.terminal import terminal
 
     if format not in ("table", "json"):
         raise UsageError(f"unknown format {format!r}; use table or json")
-    result = scaffold(directory, force=force)
+    result = api.init(directory, force=force)
     term = terminal()
     if format == "json":
         term.data(json.dumps(result.to_json(), indent=2))

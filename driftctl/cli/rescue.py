@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption, complete_environments, load
+from driftctl.cli.common import AcceptKeyOption, complete_environments
 from driftctl.cli.options import examples
 
 
@@ -24,22 +24,19 @@ def rescue(
     accept_new_host_key: bool = AcceptKeyOption,
 ) -> int:
     """Read-only on the target: its changed files become one commit on the deployed commit, in a new branch."""
-    from driftctl.api import rescue_document
+    from driftctl import api
     from driftctl.errors import UsageError
-    from driftctl.rescue import rescue as do_rescue
     from driftctl.terminal import terminal
 
     if format not in ("table", "json"):
         raise UsageError(f"unknown format {format!r}; use table or json")
-    cfg = load()
-    cfg.select([environment])
-    result = do_rescue(cfg, environment, branch=branch, repo=repo, include_secret_files=include_secret_files,
-                       accept_new_host_key=accept_new_host_key)
+    result = api.rescue(environment, branch=branch, repo=repo, include_secret_files=include_secret_files,
+                        accept_new_host_key=accept_new_host_key)
     term = terminal()
     if format == "json":
         import json
 
-        term.data(json.dumps(rescue_document(result), indent=2))
+        term.data(json.dumps(result.to_json(), indent=2))
     term.success(f"created {result.branch} ({result.commit[:12]}) in {result.repo} on {environment}'s deployed commit {result.base[:12]}")
     for f in result.files:
         term.info(f"  {f.change:<9} {f.path}")

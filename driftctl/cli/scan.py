@@ -21,27 +21,11 @@ def scan_secrets(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the exit code and findings on stderr."),
 ) -> int:
     """Exit 1 when something looks like a secret (private keys, live API keys, AWS keys, JWTs, URLs with passwords)."""
-    from pathlib import Path
-
-    from driftctl.errors import UsageError
-    from driftctl.filescan import scan_bytes, scan_revision
+    from driftctl import api
     from driftctl.terminal import terminal
 
     term = terminal()
-    findings = []
-    if paths:
-        for p in paths:
-            try:
-                findings += scan_bytes(p, Path(p).read_bytes())
-            except OSError as exc:
-                raise UsageError(f"{p}: cannot read ({exc.strerror})") from None
-    else:
-        import subprocess
-
-        try:
-            findings = scan_revision(repo, rev or "HEAD")
-        except subprocess.CalledProcessError:
-            raise UsageError(f"{repo}: not a git repository with revision {rev or 'HEAD'}") from None
+    findings = api.scan_secrets(paths or [], repo=repo, rev=rev)
     for f in findings:
         term.warning(str(f))
     if not quiet and not findings:

@@ -21,19 +21,11 @@ def schema(
     """Print the JSON Schema of environments.yaml (default) or of the `driftctl.diff/v1` document."""
     import json
 
-    from driftctl.api import config_schema
+    from driftctl import api
     from driftctl.errors import UsageError
     from driftctl.terminal import terminal
 
     if format != "json":
         raise UsageError(f"unknown format {format!r}; schema is JSON only (--format json)")
-    if document == "diff":
-        from driftctl.matrix import diff_schema
-
-        doc = diff_schema()
-    elif document == "config":
-        doc = config_schema()
-    else:
-        raise UsageError(f"unknown schema {document!r}; use config or diff")
-    terminal().data(json.dumps(doc, indent=2))
+    terminal().data(json.dumps(api.schema(document), indent=2))
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption, complete_environments, load
+from driftctl.cli.common import AcceptKeyOption, complete_environments
 from driftctl.cli.options import examples
 from driftctl.errors import ExitCode, UsageError
 
@@ -26,30 +26,22 @@ def snapshot(
     shard: str | None = typer.Option(None, "--shard", help="K/N: collect only this job's stable share of the environments."),
 ) -> int:
     """Read-only: collect git, compose, env, files, host (and containers) facts of each environment."""
-    from driftctl.api import take_snapshots
+    from driftctl import api
     from driftctl.render.problems import incomplete_lines, snapshot_problems
     from driftctl.render.snapshot import snapshot_summary_table, snapshots_json
     from driftctl.terminal import terminal
 
     if format not in ("table", "json"):
         raise UsageError(f"unknown format {format!r}; use table or json")
-    cfg = load()
-    names = cfg.select(environments)
-    if shard:
-        from driftctl.shard import select_shard
-
-        names = select_shard(names, shard)
     term = terminal()
-    with term.collecting(names) as progress:
-        results = take_snapshots(cfg, names, accept_new_host_key=accept_new_host_key, progress=progress, jobs=jobs)
+    result = api.snapshot(environments, jobs=jobs, shard=shard, accept_new_host_key=accept_new_host_key,
+                          collecting=term.collecting)
     if format == "json":
-        term.data(snapshots_json([s for s, _ in results]))
+        term.data(snapshots_json(result.snapshots))
     else:
-        term.print(snapshot_summary_table(results))
-    incomplete = [s for s, _ in results if not s["complete"]]
-    for line in incomplete_lines([p for s in incomplete for p in snapshot_problems(s)]):
+        term.print(snapshot_summary_table(result.saved))
+    for line in incomplete_lines([p for s in result.incomplete for p in snapshot_problems(s)]):
         term.warning(line)
-    saved = results[0][1] if results else None
-    if saved is not None and format != "json":
-        term.info(f"saved to {saved.parent.parent}")
-    return int(ExitCode.INCOMPLETE) if incomplete else 0
+    if result.folder is not None and format != "json":
+        term.info(f"saved to {result.folder}")
+    return int(ExitCode.INCOMPLETE) if result.incomplete else 0

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from driftctl.cli.check import report_deliveries
 from driftctl.cli.common import AcceptKeyOption
 from driftctl.cli.options import examples
+from driftctl.cli.output import report_deliveries
 
 if TYPE_CHECKING:
     from driftctl.api import WatchRound
@@ -31,14 +31,12 @@ def watch(
 ) -> int:
     """Each round saves snapshots and sends the `notify:` channels what changed (nothing when nothing did)."""
     from driftctl import api
-    from driftctl.cli.common import load
     from driftctl.errors import ExitCode, UsageError
     from driftctl.matrix import exit_code
 
     if format not in ("table", "json"):
         raise UsageError(f"unknown format {format!r}; use table or json")
-    cfg = load()
-    last = api.watch(cfg, list(environments or []), every=every, once=once,
+    last = api.watch(list(environments or []), every=every, once=once,
                      accept_new_host_key=accept_new_host_key, on_round=_report_json if format == "json" else _report)
     if last.matrix is None:
         return int(ExitCode.INCOMPLETE)
@@ -65,8 +63,7 @@ def _report_json(current: WatchRound) -> None:
     """`--format json`: one object per round on stdout (NDJSON), delivery problems on stderr."""
     import json
 
-    from driftctl.api import watch_round_document
     from driftctl.terminal import terminal
 
-    terminal().data(json.dumps(watch_round_document(current)))
+    terminal().data(json.dumps(current.to_json()))
     report_deliveries(current.deliveries, sent_lines=False)
