@@ -67,3 +67,28 @@ def configure(*, verbose: bool = False) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     logging.captureWarnings(True)
     threading.excepthook = _thread_exception
+
+
+def log_unexpected(exc: BaseException) -> Path | None:
+    """The traceback of an unexpected error, into the log file (credentials scrubbed); its path."""
+    import traceback
+    from datetime import datetime, timezone
+
+    from driftctl import __version__
+
+    path = log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(f"--- {datetime.now(timezone.utc).isoformat()} driftctl {__version__} argv={sys.argv[1:]}\n")
+            fh.write(scrub("".join(traceback.format_exception(exc))))
+        return path
+    except OSError:
+        return None
+
+
+def scrub(text: str) -> str:
+    """Error text can quote a target's values (a URL, a command line): credentials become fingerprints."""
+    from driftctl.secrets import scrub_text
+
+    return scrub_text(text, thorough=False)

@@ -137,10 +137,10 @@ def test_the_root_and_compose_help_have_examples() -> None:
 
 def test_every_command_is_in_the_checked_list() -> None:
     """A new command joins COMMANDS, so its help, examples and short flags are checked above."""
-    from driftctl.cli import main
+    from driftctl.cli.app import register_commands
 
-    main._register()
-    names = {i.name for i in main.app.registered_commands}
-    names |= {f"{g.name} {c.name}" for g in main.app.registered_groups if g.typer_instance
+    app = register_commands()
+    names = {i.name for i in app.registered_commands}
+    names |= {f"{g.name} {c.name}" for g in app.registered_groups if g.typer_instance
               for c in g.typer_instance.registered_commands}
     assert names == set(COMMANDS)
