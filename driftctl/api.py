@@ -677,11 +677,15 @@ def watch(
 
 def config_schema() -> dict:
     """The JSON Schema of environments.yaml: the Config model's, without the fields load_config sets."""
-    from driftctl.config import Config
+    from driftctl.collectors import collector_names
 
     doc = Config.model_json_schema()
     for internal in ("source", "base_dir"):
         doc.get("properties", {}).pop(internal, None)
+    chosen = doc.get("$defs", {}).get("EnvironmentSpec", {}).get("properties", {}).get("collectors", {})
+    for option in chosen.get("anyOf", []):  # the names are discovered, so the model cannot list them
+        if option.get("type") == "array":
+            option["items"] = {"enum": collector_names()}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://driftctl.invalid/schema/environments.v1.json",

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from driftctl import capabilities
 from driftctl.capabilities import Kind
@@ -25,6 +25,19 @@ COMPOSE_DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "d
 class _Strict(BaseModel):
     # no NaN or infinity anywhere: `command_timeout: .inf` is a typo, not a wish to wait forever
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _known_collector(name: str) -> str:
+    """A collector driftctl has (they are discovered, so the model cannot list them: see driftctl.collectors)."""
+    from driftctl.collectors import collector_names
+
+    known = collector_names()
+    if name not in known:
+        raise ValueError(f"unknown collector {name!r}; use one of: {', '.join(known)}")
+    return name
+
+
+CollectorName = Annotated[str, AfterValidator(_known_collector)]
 
 
 class EnvironmentSpec(_Strict):
@@ -65,7 +78,7 @@ class EnvironmentSpec(_Strict):
     # containers
     docker_host: str | None = Field(None, description="Docker engine to read (unix://, tcp://); default: DOCKER_HOST.")
     # what to collect
-    collectors: list[Literal["git", "compose", "env", "files", "host", "containers", "code_health"]] | None = Field(
+    collectors: list[CollectorName] | None = Field(
         None, description="Collectors to run here (default: every one that applies to the transport)."
     )
     # code health
