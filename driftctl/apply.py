@@ -14,6 +14,7 @@ import json
 import os
 import re
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -105,6 +106,7 @@ class Executor:
         self.config = config
         self.accept_new_host_key = accept_new_host_key
         self.transports: dict[str, Transport] = {}
+        self._open = ExitStack()  # each transport is entered (`with`) on first use, all left by close()
 
     def _transport(self, env: str):
         if env not in self.transports:
@@ -118,8 +120,7 @@ class Executor:
                 from driftctl.transport import make_transport
 
                 t = make_transport(self.config, env, accept_new_host_key=self.accept_new_host_key)
-            t.open()
-            self.transports[env] = t
+            self.transports[env] = self._open.enter_context(t)
         return self.transports[env]
 
     def run(self, env: str, line: str) -> CommandResult:
@@ -127,8 +128,7 @@ class Executor:
         return t.run(Command(("sh", "-c", line), cwd=t.root), timeout=STEP_TIMEOUT_S)
 
     def close(self) -> None:
-        for t in self.transports.values():
-            t.close()
+        self._open.close()
 
 
 _SECRET_ASSIGNMENT = re.compile(r"""["']?([A-Za-z_][A-Za-z0-9_]*)["']?\s*[=:]\s*["']?([^\s"',]+)""")

@@ -236,13 +236,9 @@ def rescue(config: Config, env: str, *, branch: str | None = None, repo: str | N
     local = LocalRepo(os.path.abspath(repo) if repo else default_repo(config))
     if local.has_branch(branch):
         raise UsageError(f"branch {branch} already exists in {local.path}; choose another with --branch")
-    transport = make_transport(config, env, accept_new_host_key=accept_new_host_key)
-    try:
-        transport.open()
+    with make_transport(config, env, accept_new_host_key=accept_new_host_key) as transport:
         target = transport.describe()
         base, branch_there, files = read_target(transport, transport.root)
-    finally:
-        transport.close()
     if not files:
         raise DriftctlError(f"{env} has no modified or untracked files: nothing to rescue")
     if not local.has_commit(base):

@@ -62,22 +62,17 @@ def compute_merge_risk(config: Config, snapshots: dict[str, dict]) -> list[dict]
     if not pairs:
         return []
     spec = config.environments[hub]
-    transport = make_transport(config, hub)
-    scratch: Scratch | None = None
     try:
-        transport.open()
-        scratch = _make_scratch(transport)
-        ctx = CollectContext(env_name=hub, spec=spec, kind=spec.transport, root=transport.root)
-        analysis = MergeRiskAnalysis(pairs, scratch)
-        outcome = drive(ctx, [analysis], transport.run_batch, lambda _msg: None)[analysis.name]
+        with make_transport(config, hub) as transport:
+            scratch = _make_scratch(transport)
+            try:
+                ctx = CollectContext(env_name=hub, spec=spec, kind=spec.transport, root=transport.root)
+                analysis = MergeRiskAnalysis(pairs, scratch)
+                outcome = drive(ctx, [analysis], transport.run_batch, lambda _msg: None)[analysis.name]
+            finally:
+                transport.run(Command(("rm", "-rf", "--", scratch.temp)))
     except DriftctlError as exc:
         return [_failed(hub, p, exc.message) for p in pairs]
-    finally:
-        try:
-            if scratch is not None:
-                transport.run(Command(("rm", "-rf", "--", scratch.temp)))
-        finally:
-            transport.close()
     if outcome.status != "ok":
         return [_failed(hub, p, outcome.error or "analysis failed") for p in pairs]
     return (outcome.data or {}).get("pairs", [])

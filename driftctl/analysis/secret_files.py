@@ -24,15 +24,12 @@ def scan_uncommitted(config: Config, snapshots: dict[str, dict]) -> list[dict]:
         git = collector_data(snap, "git") or {}
         if spec is None or not capabilities.of(spec.transport).worktree or not (git.get("modified") or git.get("untracked")):
             continue
-        transport = make_transport(config, env)
         try:
-            transport.open()
-            _, _, files = read_target(transport, transport.root)
+            with make_transport(config, env) as transport:
+                _, _, files = read_target(transport, transport.root)
         except DriftctlError as exc:
             out.append({"environment": env, "error": exc.message})
             continue
-        finally:
-            transport.close()
         for f in files:
             if f.change != "deleted" and f.mode != "120000":
                 out += [{"environment": env, "path": x.path, "line": x.line, "kind": x.kind} for x in scan_bytes(f.path, f.content)]
