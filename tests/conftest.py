@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+
+from tests.fixtures import forkrun
 
 pytest_plugins = ["tests.fixtures.gitrepos", "tests.fixtures.sshd", "tests.fixtures.dockerd"]
 
@@ -21,3 +25,14 @@ def _isolated_driftctl_home(tmp_path_factory, monkeypatch):
     # the developer's own ssh setup must not change what the tests see
     monkeypatch.setenv("DRIFTCTL_SSH_CONFIG", str(home / "no-ssh-config"))
     monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+
+
+@pytest.fixture(scope="session")
+def driftctl_cli() -> Iterator[forkrun.ForkRunner]:
+    """`driftctl_cli.run(args, cwd=, env=, input=, timeout=)`: `python -m driftctl ARGS` in a fresh forked
+    process of a pre-imported driftctl (tests/fixtures/forkrun.py), a CompletedProcess like subprocess.run's."""
+    yield forkrun.shared()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    forkrun.close_shared()

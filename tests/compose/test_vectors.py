@@ -7,13 +7,12 @@ config` exit 2 with one line on stderr holding the case's `error` text.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from driftctl.compose import load_project
 from tests.compose.vectors import TOKEN, VECTORS, cases, environ, options, spec, swap, workdir
+from tests.fixtures.forkrun import ForkRunner
 
 CASES = cases()
 OK = [c for c in CASES if (VECTORS / c / "expected.json").is_file()]
@@ -38,11 +37,10 @@ def test_same_model_as_docker_compose(case: str) -> None:
 
 
 @pytest.mark.parametrize("case", REJECTED)
-def test_rejected_like_docker_compose(case: str) -> None:
+def test_rejected_like_docker_compose(case: str, driftctl_cli: ForkRunner) -> None:
     folder = workdir(case)
     args = [a for f in spec(case).get("files", ["compose.yml"]) for a in ("-f", f)] + options(case)
-    proc = subprocess.run([sys.executable, "-m", "driftctl", "compose", "config", *args], cwd=folder,
-                          capture_output=True, text=True, timeout=60, env={**environ(case), "COLUMNS": "400"})
+    proc = driftctl_cli.run(["compose", "config", *args], cwd=folder, timeout=60, env={**environ(case), "COLUMNS": "400"})
     assert proc.returncode == 2, proc.stdout[:500] + proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
