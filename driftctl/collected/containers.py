@@ -47,6 +47,7 @@ class ContainerFacts(TypedDict):
     mounts: list[Mount]
     restart_policy: str  # no | always | unless-stopped | on-failure[:N]
     state: str | None  # running | exited | restarting | created | paused | dead
+    exit_code: NotRequired[int | None]  # when exited or dead
     health: str | None  # healthy | unhealthy | starting | None (no healthcheck)
     restart_count: int
     started_at: str | None  # volatile

@@ -358,6 +358,7 @@ def parse_container(raw: dict[str, Any], image: dict[str, Any] | None, memory_us
         "mounts": mounts(raw.get("Mounts")),
         "restart_policy": restart_policy(host.get("RestartPolicy")),
         "state": state.get("Status"),
+        "exit_code": int(state.get("ExitCode") or 0) if state.get("Status") in ("exited", "dead") else None,
         "health": (state.get("Health") or {}).get("Status"),
         "restart_count": int(raw.get("RestartCount") or 0),
         "started_at": None if state.get("StartedAt") in (None, "", _NEVER_STARTED) else state["StartedAt"],

@@ -64,12 +64,13 @@ def _service_rows(view: View, svc: str, data: dict) -> list[Row]:
         names = info.get("containers") or []
         mine = [c for c in d.get("containers") or [] if c.get("name") in names]
         shadows = info.get("outside_compose") or []
-        _running_cell(running, env, svc, info, names, shadows)
+        _running_cell(running, env, svc, info, names, shadows, mine)
         _outside_cell(outside, env, svc, shadows)
         health.values[env] = _health(mine)
-        # a stopped compose container that a hand-run one replaced is part of the outside-compose row
+        # a stopped compose container that a hand-run one replaced is part of the outside-compose row;
+        # a one-shot job that finished (exit 0, not meant to restart) is done, not broken
         bad = [c for c in mine if c.get("health") == "unhealthy"
-               or (c.get("state") in BAD_STATES and not (shadows and c.get("state") != "restarting"))]
+               or (c.get("state") in BAD_STATES and not (shadows and c.get("state") != "restarting") and not completed(c))]
         if bad:
             health.flagged.append(env)
             health.details.extend(f"{env}: {c.get('name')} is {c.get('health') or c.get('state')}, "
@@ -94,9 +95,19 @@ def _service_rows(view: View, svc: str, data: dict) -> list[Row]:
     return [running, health, *([outside] if outside.flagged else []), *key_rows.values()]
 
 
-def _running_cell(row: Row, env: str, svc: str, info: dict, names: list[str], shadows: list[dict]) -> None:
+def completed(container: dict) -> bool:
+    """A one-shot container that finished: exited 0 under a policy that does not restart it on success
+    (a migration or init job; `service_completed_successfully` waits for exactly this)."""
+    return (container.get("state") == "exited" and container.get("exit_code") == 0
+            and not str(container.get("restart_policy") or "no").startswith(("always", "unless-stopped")))
+
+
+def _running_cell(row: Row, env: str, svc: str, info: dict, names: list[str], shadows: list[dict],
+                  mine: list[dict]) -> None:
     if info.get("running"):
         row.values[env] = f"running ({len(names)})"
+    elif mine and all(completed(c) for c in mine):
+        row.values[env] = "completed (exit 0)"
     elif shadows:
         row.values[env] = "outside compose: " + ", ".join(str(s.get("container")) for s in shadows)
     else:
@@ -142,9 +153,15 @@ def _key_cells(key_rows: dict[str, Row], env: str, svc: str, differs: dict, name
 def _health(containers: list[dict]) -> str:
     if not containers:
         return "no containers"
-    states = sorted({str(c.get("health") or c.get("state") or "unknown") for c in containers})
+    states = sorted({str(c.get("health") or _state(c)) for c in containers})
     restarts = sum(int(c.get("restart_count") or 0) for c in containers)
     return ", ".join(states) + (f" ({restarts} restarts)" if restarts else "")
+
+
+def _state(container: dict) -> str:
+    state = str(container.get("state") or "unknown")
+    code = container.get("exit_code")
+    return f"{state} ({code})" if state in ("exited", "dead") and code is not None else state
 
 
 def _undeclared_row(data: dict) -> Row:

@@ -46,6 +46,9 @@ services:
     image: driftctl-test/busybox:1
     container_name: shop-cache
     command: ["sleep", "3604"]
+  migrate:
+    image: driftctl-test/busybox:1
+    command: ["true"]
   debug:
     image: driftctl-test/busybox:1
     profiles: [debug]
@@ -77,7 +80,8 @@ def shop(tmp_path, docker_engine):
     """`shop` checkout: worker up by compose; web, cache and queue started by hand under their Compose names."""
     port = free_port()
     project = write_project(tmp_path / "shop", {"docker-compose.yml": compose_text(port), ".env": "COMPOSE_PROFILES=ops\n"})
-    docker_engine.compose(project, "up", "-d", "worker")
+    docker_engine.compose(project, "up", "-d", "worker", "migrate")
+    docker_engine.docker("wait", "shop-migrate-1")  # the one-shot job has finished (exit 0)
     docker_engine.docker("run", "-d", "--name", "shop-web-1", "--network", "none", "-e", "MODE=debug",
                          "-e", f"API_TOKEN={SECRET}", docker_engine.image, "sleep", "4242")
     docker_engine.docker("run", "-d", "--name", "shop-cache", "--network", "none", docker_engine.image, "sleep", "3604")
@@ -120,6 +124,7 @@ def test_hand_run_containers_are_compared_with_their_service(shop, docker_engine
     # profiles: `ops` is active through .env (as Compose reads it), `debug` is not
     assert "debug" not in services
     assert services["metrics"]["running"] is False
+    assert services["migrate"]["running"] is False and services["migrate"]["containers"] == ["shop-migrate-1"]
 
 
 def test_diff_reports_one_row_per_shadow_and_never_the_secret(shop, docker_engine):
@@ -153,6 +158,8 @@ def test_diff_reports_one_row_per_shadow_and_never_the_secret(shop, docker_engin
     metrics = rows["containers.services.metrics.running"]
     assert (metrics["status"], metrics["severity"]) == ("DRIFT", "critical")
     assert not any(".debug." in c for c in rows)
+    # a one-shot job that exited 0 is done: not "not running", not broken
+    assert not [c for c, r in rows.items() if ".migrate." in c and r["status"] != "IN_SYNC"]
 
 
 def test_plan_replaces_a_shadow_within_the_invariants(shop, docker_engine):
