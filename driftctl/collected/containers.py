@@ -6,8 +6,8 @@ command lines, labels). `services` and `undeclared` are the collector's own comp
 (`driftctl.collectors.container_compare`); the differ reads them and never the engine's documents.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: NotRequired must be evaluated when the class is built so
+# that `__required_keys__` / `__optional_keys__` are right (tests check data against them).
 from typing import Any
 
 from typing_extensions import NotRequired, TypedDict
