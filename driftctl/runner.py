@@ -144,6 +144,7 @@ def collect_environment(
             env_name=name, spec=spec, kind=spec.transport, root=transport.root,
             commit=getattr(transport, "commit", None), ref=getattr(transport, "ref", None),
             url=getattr(transport, "url", None), own=excluded_for(config, name, transport.root),
+            open_stream=getattr(transport, "open_unix_stream", None),
         )
         outcomes = drive(ctx, applicable, transport.run_batch, say)
     except (KeyboardInterrupt, SystemExit):

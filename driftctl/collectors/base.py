@@ -10,7 +10,7 @@ are tested from recorded fixtures without any host.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -44,6 +44,9 @@ class CollectContext:
     url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     own: tuple[str, ...] = ()  # driftctl's own files and folders, relative to root (see own_files.py)
+    # The transport's way to reach a unix socket on the target without a process there (an SSH
+    # host's Docker Engine API): open_stream(socket path, timeout) -> a socket-like stream.
+    open_stream: Callable[[str, float], Any] | None = None
 
     @property
     def caps(self) -> Capabilities:

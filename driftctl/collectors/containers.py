@@ -5,10 +5,14 @@ that no compose file showed; only the running containers did. So this collector 
 actually runs and compares it, service by service, with the compose model of the same checkout.
 
 How it reads the engine (one parser, two routes):
-- `ssh` environments: argv commands through the SSH transport, in up to three rounds:
-  `docker version` + `docker ps -a`, then `docker inspect` + `docker stats` of those ids, then
-  `docker image inspect` of their images. A configured `docker_host` becomes
-  `env DOCKER_HOST=... docker ...`.
+- `ssh` environments: one probe (builtins only) says which engine the docker CLI would use there. A
+  unix socket (the default one, or a `docker_host`/`DOCKER_HOST` of `unix://...`) is read through
+  the SSH connection itself (`ctx.open_stream`, a `direct-streamlocal` channel): the same Engine API
+  documents as locally, with no docker process on the target. Anything else (a context, a TCP or
+  SSH engine, a server with AllowStreamLocalForwarding no) goes through the docker CLI as argv
+  commands, in up to three more rounds: `docker version` + `docker ps -a`, then `docker inspect` +
+  `docker stats` of those ids, then `docker image inspect` of their images. A configured
+  `docker_host` becomes `env DOCKER_HOST=... docker ...`.
 - `local` environments: docker-py through `driftctl.transport.docker_api` (the only module here that
   talks to the engine). The collector calls it directly when `ctx.caps.engine == "api"`: that needs no
   special command type in the runner or the local transport, and the call happens inside the
@@ -69,7 +73,7 @@ class ContainersCollector(Collector):
     def collect(self, ctx: CollectContext) -> CollectGen:
         from driftctl.collectors.compose import collect_with_secrets
 
-        engine = api_engine(ctx) if ctx.caps.engine == "api" else cli_engine(ctx)
+        engine = api_engine(ctx) if ctx.caps.engine == "api" else ssh_engine(ctx)
         gens: dict[str, Generator[Any, Any, Any]] = {"engine": engine, "compose": collect_with_secrets(ctx)}
         outcome = yield from run_together(gens, required=("engine",))
         compose = outcome["compose"]
@@ -164,7 +168,78 @@ def api_memory_usage(stats: dict[str, Any]) -> int | None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Route 2: any host through the docker CLI (argv commands through the transport)
+# Route 2: an SSH host's engine through the SSH connection (no process on the target), else its CLI
+# --------------------------------------------------------------------------------------------------
+
+# Builtins only (one `sh`, no docker process): which engine would the docker CLI talk to? `$1` is the
+# environment's `docker_host`. Prints, NUL-terminated: CLI installed (1/0), a context in use, whether a
+# host is set at all, the socket's state (socket / other / missing / remote) and its path.
+_ENGINE_PROBE = (
+    'h=${1:-${DOCKER_HOST-}}; x=${DOCKER_CONTEXT-}; case $x in default) x=;; esac; '
+    'c=${DOCKER_CONFIG:-$HOME/.docker}/config.json; '
+    'if [ -z "$x" ] && [ -f "$c" ] && [ -r "$c" ]; then while IFS= read -r l || [ -n "$l" ]; do '
+    'case $l in *currentContext*) x=config; break;; esac; done < "$c"; fi; '
+    'if command -v docker >/dev/null 2>&1; then i=1; else i=0; fi; '
+    'u=${h:-unix:///var/run/docker.sock}; '
+    'case $u in unix://*) p=${u#unix://}; if [ -S "$p" ]; then s=socket; elif [ -e "$p" ]; then s=other; '
+    'else s=missing; fi;; *) p=; s=remote;; esac; '
+    "printf '%s\\0%s\\0%s\\0%s\\0%s\\0' \"$i\" \"${x:+context}\" \"${h:+set}\" \"$s\" \"$p\""
+)
+
+
+def engine_probe_command(docker_host: str | None) -> Command:
+    return Command(("sh", "-c", _ENGINE_PROBE, "driftctl-engine", docker_host or ""), label="which Docker engine")
+
+
+def parse_engine_probe(result: CommandResult) -> dict[str, Any] | None:
+    """The probe's answer, or None when it is not one (then the CLI decides, as before)."""
+    fields = result.stdout.split(b"\x00")
+    if not result.ok or len(fields) != 6 or fields[0] not in (b"0", b"1"):
+        return None
+    text = [f.decode("utf-8", errors="surrogateescape") for f in fields[:5]]
+    return {"cli": text[0] == "1", "context": bool(text[1]), "host_set": bool(text[2]), "socket": text[3],
+            "path": text[4]}
+
+
+def ssh_engine(ctx: CollectContext) -> Generator[list[Command], list[CommandResult], EngineDump]:
+    """Where the docker CLI would talk to a unix socket on the host, read that socket's Engine API
+    through the SSH connection (`ctx.open_stream`): the same documents the CLI prints, without a
+    docker process on the target and without `docker stats`' two-sample wait. Anywhere else (a
+    context, a TCP or SSH engine, a server that refuses the stream) the docker CLI reads it."""
+    probe_result, = yield [engine_probe_command(ctx.spec.docker_host)]
+    probe = parse_engine_probe(probe_result)
+    if probe and probe["cli"] and not probe["context"]:
+        if probe["socket"] == "missing" and not ctx.spec.docker_host:
+            raise Skipped(NO_ENGINE)  # what `docker version` failing against the default socket means
+        if probe["socket"] == "socket" and ctx.open_stream is not None:
+            dump = _over_stream(ctx, probe["path"])
+            if dump is not None:
+                return dump
+    return (yield from cli_engine(ctx))
+
+
+def _over_stream(ctx: CollectContext, path: str) -> EngineDump | None:
+    """The engine's documents over a stream to its socket, or None when the stream is refused."""
+    from driftctl.transport import docker_api
+    from driftctl.transport.base import StreamRefused
+
+    assert ctx.open_stream is not None
+    open_stream = ctx.open_stream
+    timeout = ctx.spec.command_timeout
+    url = f"unix://{path}"
+    try:
+        state = docker_api.fetch_engine_state_stream(lambda: open_stream(path, timeout), url, timeout)
+    except StreamRefused:
+        return None
+    except docker_api.EngineFailed as exc:
+        raise CollectorError(f"Docker engine at {ctx.spec.docker_host or url}: {exc}") from None
+    usage = {cid: n for cid, s in state.stats.items() if (n := api_memory_usage(s)) is not None}
+    return EngineDump(host=ctx.spec.docker_host, version=state.version, containers=state.containers,
+                      images=state.images, memory_usage=usage)
+
+
+# --------------------------------------------------------------------------------------------------
+# Route 3: any host through the docker CLI (argv commands through the transport)
 # --------------------------------------------------------------------------------------------------
 
 

@@ -8,6 +8,10 @@ from collections.abc import Sequence
 from driftctl.models import Command, CommandResult
 
 
+class StreamRefused(Exception):
+    """The target would not open a stream to one of its unix sockets (see SSHTransport.open_unix_stream)."""
+
+
 class Transport(ABC):
     """Runs commands on one environment's host.
 

@@ -20,7 +20,9 @@ import base64
 import errno
 import getpass
 import hashlib
+import heapq
 import os
+import queue
 import select
 import socket
 import threading
@@ -28,7 +30,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import paramiko  # this module is imported only when an ssh environment is used (see make_transport)
 
@@ -36,7 +38,7 @@ from driftctl.config import EnvironmentSpec
 from driftctl.errors import HostKeyError, TransportError
 from driftctl.models import Command, CommandResult
 from driftctl.transport import batch
-from driftctl.transport.base import Transport
+from driftctl.transport.base import StreamRefused, Transport
 
 DEFAULT_PORT = 22
 # The login shell only ever sees this fixed string: a loop that serves every batch of the snapshot on
@@ -64,7 +66,6 @@ REMOTE_COMMAND = (
 MKTEMP_FAILED_STATUS = 97
 MAX_JUMP_HOPS = 8
 _CHUNK = 1 << 20
-_T = TypeVar("_T")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -358,20 +359,39 @@ class _Deadline:
         return left
 
 
-def _in_thread(fn: Callable[[], _T], timeout: float) -> _T:
-    """Run `fn` in a daemon thread; give up after `timeout` (getaddrinfo has no timeout of its own)."""
-    box: dict[str, Any] = {}
+RESOLVER_THREADS = 4
+_lookups: queue.SimpleQueue = queue.SimpleQueue()
+_resolvers: list[threading.Thread] = []
+_resolvers_lock = threading.Lock()
 
-    def work() -> None:
+
+def _resolver() -> None:
+    while True:
+        host, port, box, done = _lookups.get()
         try:
-            box["value"] = fn()
+            box["value"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             box["error"] = exc
+        done.set()
 
-    worker = threading.Thread(target=work, daemon=True, name="driftctl-resolve")
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
+
+def _resolve(host: str, port: int, timeout: float) -> list[tuple]:
+    """getaddrinfo within `timeout` (it has no timeout of its own). A numeric address needs no lookup
+    and no thread; names go to at most RESOLVER_THREADS daemon threads shared by every connection, so
+    a fleet's lookups add a small constant, not a thread per environment."""
+    try:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+    except socket.gaierror:
+        pass
+    with _resolvers_lock:
+        if len(_resolvers) < RESOLVER_THREADS:
+            worker = threading.Thread(target=_resolver, daemon=True, name="driftctl-resolve")
+            worker.start()
+            _resolvers.append(worker)
+    box: dict[str, Any] = {}
+    done = threading.Event()
+    _lookups.put((host, port, box, done))
+    if not done.wait(timeout):
         raise TimeoutError("name resolution timed out")
     if "error" in box:
         raise box["error"]
@@ -380,7 +400,7 @@ def _in_thread(fn: Callable[[], _T], timeout: float) -> _T:
 
 def tcp_connect(host: str, port: int, deadline: _Deadline) -> socket.socket:
     """Connect to the first address of `host` that answers, all within the deadline."""
-    infos = _in_thread(lambda: socket.getaddrinfo(host, port, type=socket.SOCK_STREAM), deadline.remaining())
+    infos = _resolve(host, port, deadline.remaining())
     last: BaseException = OSError(errno.EHOSTUNREACH, "no address")
     for family, kind, proto, _name, addr in infos:
         sock = socket.socket(family, kind, proto)
@@ -399,6 +419,42 @@ def tcp_connect(host: str, port: int, deadline: _Deadline) -> socket.socket:
     raise last
 
 
+class _Watchdogs:
+    """One daemon thread for every connection attempt's deadline (a Timer thread each would add a
+    thread per environment in flight): closes the registered socket or channel when its time passes."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, _Watchdog]] = []
+        self._count = 0
+        self._thread: threading.Thread | None = None
+
+    def arm(self, dog: _Watchdog, seconds: float) -> None:
+        with self._cond:
+            self._count += 1
+            heapq.heappush(self._heap, (time.monotonic() + seconds, self._count, dog))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, daemon=True, name="driftctl-watchdog")
+                self._thread.start()
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._heap:
+                    self._cond.wait()
+                at, _, dog = self._heap[0]
+                left = at - time.monotonic()
+                if left > 0:
+                    self._cond.wait(left)
+                    continue
+                heapq.heappop(self._heap)
+            dog.fire()
+
+
+_WATCHDOGS = _Watchdogs()
+
+
 class _Watchdog:
     """Closes a socket or channel when the deadline passes, aborting whatever paramiko waits on.
 
@@ -407,23 +463,28 @@ class _Watchdog:
 
     def __init__(self, closeable: Any, seconds: float):
         self.fired = False
+        self.cancelled = False
         self._closeable = closeable
-        self._timer = threading.Timer(max(0.0, seconds), self._fire)
-        self._timer.daemon = True
+        self._seconds = max(0.0, seconds)
+        self._lock = threading.Lock()
 
-    def _fire(self) -> None:
-        self.fired = True
+    def fire(self) -> None:
+        with self._lock:
+            if self.cancelled:
+                return
+            self.fired = True
         try:
             self._closeable.close()
         except Exception:  # noqa: BLE001 - best effort; the connect will fail either way
             pass
 
     def __enter__(self) -> _Watchdog:
-        self._timer.start()
+        _WATCHDOGS.arm(self, self._seconds)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
+        with self._lock:
+            self.cancelled = True  # stays in the heap until its time: a few bytes, no thread
 
 
 # --------------------------------------------------------------------------------------------------
@@ -595,6 +656,27 @@ class SSHTransport(Transport):
             client.close()
         self._clients = []
 
+    # -- streams to unix sockets on the target (the Docker Engine API without a process there) -----
+
+    def open_unix_stream(self, path: str, timeout: float) -> paramiko.Channel:
+        """A `direct-streamlocal@openssh.com` channel to the unix socket `path` on the target (what
+        `ssh -L local:/remote.sock` uses): a byte stream over the existing connection, with no
+        process started on the target. Raises StreamRefused when the server does not open it
+        (AllowStreamLocalForwarding no, no such socket, permission denied)."""
+        self.open()
+        client = self.client
+        transport = client.get_transport() if client else None
+        if transport is None:
+            raise TransportError(f"{self.env_name}: not connected to {self.target.label()}")
+        try:
+            channel = open_streamlocal(transport, path, timeout)
+        except paramiko.ChannelException as exc:
+            raise StreamRefused(f"{path}: {exc.text or 'refused'}") from None
+        except paramiko.SSHException as exc:
+            raise self._lost(connect_failure_reason(exc, timeout)) from None
+        channel.settimeout(timeout)
+        return channel
+
     # -- batches -----------------------------------------------------------------------------------
 
     def run_batch(self, commands: Sequence[Command], timeout: float | None = None) -> list[CommandResult]:
@@ -666,6 +748,51 @@ class SSHTransport(Transport):
 
     def _lost(self, reason: str) -> TransportError:
         return TransportError(f"{self.env_name}: connection to {self.target.label()} lost: {reason}")
+
+
+def open_streamlocal(ssh: paramiko.Transport, path: str, timeout: float) -> paramiko.Channel:
+    """Open a `direct-streamlocal@openssh.com` channel (OpenSSH's PROTOCOL, section 2.4).
+
+    paramiko's `open_channel` adds destination fields only for the TCP kinds, so this builds the
+    same CHANNEL_OPEN message with this kind's fields (socket path, two reserved fields) and waits
+    for the answer the way `open_channel` does: the reply sets the channel's event, a refusal
+    (CHANNEL_OPEN_FAILURE) leaves no channel and an exception behind.
+    """
+    from paramiko.channel import Channel
+    from paramiko.common import cMSG_CHANNEL_OPEN
+    from paramiko.message import Message
+
+    transport: Any = ssh  # private parts of paramiko's Transport, which its type stubs leave out
+    if not transport.active:
+        raise paramiko.SSHException("SSH session not active")
+    with transport.lock:
+        window = transport._sanitize_window_size(None)
+        packet = transport._sanitize_packet_size(None)
+        chanid = transport._next_channel()
+        m = Message()
+        m.add_byte(cMSG_CHANNEL_OPEN)
+        m.add_string("direct-streamlocal@openssh.com")
+        m.add_int(chanid)
+        m.add_int(window)
+        m.add_int(packet)
+        m.add_string(path)
+        m.add_string("")  # reserved
+        m.add_int(0)  # reserved
+        chan: Any = Channel(chanid)
+        transport._channels.put(chanid, chan)
+        transport.channel_events[chanid] = event = threading.Event()
+        transport.channels_seen[chanid] = True
+        chan._set_transport(transport)
+        chan._set_window(window, packet)
+    transport._send_user_message(m)
+    if not event.wait(timeout) and transport.active:
+        raise paramiko.SSHException("timed out opening a stream")
+    if not transport.active:
+        raise transport.get_exception() or paramiko.SSHException("the connection closed")
+    opened = transport._channels.get(chanid)
+    if opened is not None:
+        return opened
+    raise transport.get_exception() or paramiko.ChannelException(2, "refused")
 
 
 class ConnectionLost(Exception):
