@@ -65,6 +65,7 @@ REMOTE_COMMAND = (
 )
 MKTEMP_FAILED_STATUS = 97
 MAX_JUMP_HOPS = 8
+READER_EXIT_S = 2.0  # how long close() waits for paramiko's reader thread to notice the closed socket
 _CHUNK = 1 << 20
 
 
@@ -651,10 +652,16 @@ class SSHTransport(Transport):
                 pass
 
     def _close_clients(self) -> None:
+        """Close every connection and wait (briefly) for paramiko's reader threads to end, so an
+        environment's threads are gone before its worker takes the next one (the --jobs bound)."""
         self._drop_session()
+        readers = [t for t in (c.get_transport() for c in self._clients) if t is not None]
         for client in reversed(self._clients):
             client.close()
         self._clients = []
+        for reader in readers:
+            if reader is not threading.current_thread():
+                reader.join(READER_EXIT_S)
 
     # -- streams to unix sockets on the target (the Docker Engine API without a process there) -----
 
