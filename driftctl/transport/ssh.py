@@ -608,9 +608,10 @@ class SSHTransport(Transport):
                     banner_timeout=left,
                     auth_timeout=left,
                     channel_timeout=left,
+                    transport_factory=_transport_without_timer,
                 )
         except _UnknownHostKey as exc:
-            client.close()
+            _close_and_join(client)
             if exc.key.asbytes() in revoked:
                 raise HostKeyError(
                     f"{self.env_name}: the host key of {exc.name} ({exc.key.get_name()} "
@@ -619,7 +620,7 @@ class SSHTransport(Transport):
             key_type, fp = exc.key.get_name(), fingerprint_sha256(exc.key.asbytes())
             raise HostKeyError(unknown_key_message(self.env_name, exc.name, key_type, fp)) from None
         except paramiko.BadHostKeyException as exc:
-            client.close()
+            _close_and_join(client)
             expected = (exc.expected_key.get_name(), fingerprint_sha256(exc.expected_key.asbytes()))
             offered = (exc.key.get_name(), fingerprint_sha256(exc.key.asbytes()))
             message = changed_key_message(
@@ -627,7 +628,7 @@ class SSHTransport(Transport):
             )
             raise HostKeyError(message) from None
         except BaseException:
-            client.close()
+            _close_and_join(client)
             if watchdog.fired:
                 raise TimeoutError("deadline passed") from None
             raise
@@ -655,13 +656,9 @@ class SSHTransport(Transport):
         """Close every connection and wait (briefly) for paramiko's reader threads to end, so an
         environment's threads are gone before its worker takes the next one (the --jobs bound)."""
         self._drop_session()
-        readers = [t for t in (c.get_transport() for c in self._clients) if t is not None]
         for client in reversed(self._clients):
-            client.close()
+            _close_and_join(client)
         self._clients = []
-        for reader in readers:
-            if reader is not threading.current_thread():
-                reader.join(READER_EXIT_S)
 
     # -- streams to unix sockets on the target (the Docker Engine API without a process there) -----
 
@@ -800,6 +797,28 @@ def open_streamlocal(ssh: paramiko.Transport, path: str, timeout: float) -> para
     if opened is not None:
         return opened
     raise transport.get_exception() or paramiko.ChannelException(2, "refused")
+
+
+def _transport_without_timer(sock: Any, **kwargs: Any) -> paramiko.Transport:
+    """paramiko's Transport, minus the Timer thread its packetizer starts for every key exchange:
+    the connection's deadline is already watched (`_Watchdog`), and a thread per connecting
+    environment would break the --jobs bound on threads."""
+    transport = paramiko.Transport(sock, **kwargs)
+    transport.packetizer.start_handshake = _no_handshake_timer  # type: ignore[method-assign,assignment]
+    return transport
+
+
+def _no_handshake_timer(_timeout: float) -> None:
+    return None
+
+
+def _close_and_join(client: paramiko.SSHClient) -> None:
+    """Close a connection and wait (briefly) for paramiko's reader thread to notice, so a closed or
+    failed connection holds no thread once its worker moves on."""
+    reader = client.get_transport()
+    client.close()
+    if reader is not None and reader is not threading.current_thread():
+        reader.join(READER_EXIT_S)
 
 
 class ConnectionLost(Exception):
