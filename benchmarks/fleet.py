@@ -1,6 +1,7 @@
 """Fleet speed: a full `driftctl snapshot` of N SSH environments against pyinfra gathering 5 facts
 from N hosts, side by side in one run on one loopback sshd.
 
+    python benchmarks/fleet.py            # 1 and 20 hosts, 5 repeats, then 500 simulated environments
     python benchmarks/fleet.py [--hosts 1 20 100] [--repeat 5] [--jobs 16] [--simulate 500]
 
 Both tools run as whole processes, interleaved (driftctl, pyinfra, driftctl, ...), and the medians
@@ -12,7 +13,9 @@ repository's compose project, so both tools make N real SSH connections.
 
 Also measured: exec round trips per host (batches through SSHTransport.run_batch, in-process) and
 the target's CPU per snapshot (user + system of every process sshd ran for driftctl, read from the
-sshd master's reaped-children times in /proc).
+sshd master's reaped-children times in /proc once sshd has reaped them), the same for pyinfra, and the
+fixed part any tool pays per connection: an SSH login that runs `true` once (sshd's session and the
+user's login shell with its rc files). "net" is a snapshot's target CPU minus that fixed part.
 
 `--simulate 500`: 500 SSH environments in one process with `--jobs` workers, a tenth of them
 unreachable (a port that accepts TCP and never answers, bounded by connect_timeout): peak threads,
@@ -37,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from driftctl.runner import DEFAULT_JOBS  # noqa: E402
 from tests.fixtures.sshd import generate_key, start_sshd  # noqa: E402
 
 PYINFRA_VENV = ROOT / "benchmarks" / ".venv-pyinfra"
@@ -93,19 +97,42 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]
 
 
 def target_cpu(sshd_pid: int) -> float:
-    """CPU seconds of every finished process sshd forked (sessions, shells, commands)."""
+    """CPU seconds of every finished process sshd forked (sessions, shells, commands), read once
+    sshd has no child left (a session's times reach sshd only when it reaps that session)."""
+    deadline = time.monotonic() + 30
+    children = Path(f"/proc/{sshd_pid}/task/{sshd_pid}/children")
+    while children.read_text().split() and time.monotonic() < deadline:
+        time.sleep(0.02)
     fields = Path(f"/proc/{sshd_pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime + cstime
 
 
+def login_cost(server, repeat: int) -> float:
+    """Target CPU of one SSH login that runs `true` once: what every tool pays per host."""
+    import paramiko
+
+    before = target_cpu(server.proc.pid)
+    for _ in range(repeat):
+        client = paramiko.SSHClient()
+        client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+        client.connect(server.host, server.port, username=server.user, key_filename=server.identity_file,
+                       allow_agent=False, look_for_keys=False)
+        _, out, _ = client.exec_command("true")
+        out.channel.recv_exit_status()
+        client.close()
+    return (target_cpu(server.proc.pid) - before) / repeat
+
+
 def simulate(server, project: Path, work: Path, n: int, jobs: int) -> dict:
     """n environments in-process, a tenth of them behind a port that never answers."""
+    import logging
     import socket
     import threading
 
     from driftctl.config import parse_config
     from driftctl.runner import collect_all
 
+    logging.getLogger("paramiko").setLevel(logging.CRITICAL)  # the CLI logs to a file; here, nowhere
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(1024)  # accepts (kernel backlog), never sends a banner
@@ -172,12 +199,13 @@ def round_trips(cfg_path: Path, work: Path) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hosts", type=int, nargs="+", default=[1, 20, 100])
+    parser.add_argument("--hosts", type=int, nargs="+", default=[1, 20])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=None, help="driftctl --jobs (default: its own default)")
-    parser.add_argument("--simulate", type=int, default=0, help="also collect this many environments in-process")
+    parser.add_argument("--simulate", type=int, default=500, help="then collect this many environments in-process (0: skip)")
     args = parser.parse_args()
     pyinfra = pyinfra_bin()
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         home = work / "home"
@@ -189,37 +217,14 @@ def main() -> None:
         server = start_sshd(work / "sshd", generate_key(work / "user_key"))
         project = make_project(work)
         results: dict[str, dict] = {}
+        fleet = None
         try:
+            login = login_cost(server, 5)
+            print(f"per SSH login running `true` once (sshd + login shell): {login * 1000:.0f} ms target CPU", flush=True)
             for n in args.hosts:
-                cfg, inventory = write_inputs(work, server, project, n, args.jobs)
-                jobs = ["--jobs", str(args.jobs)] if args.jobs else []
-                ours_cmd = [sys.executable, "-m", "driftctl", "snapshot", "-c", str(cfg), *jobs]
-                theirs_cmd = [str(pyinfra), "-y", str(inventory), "fact", *FACTS]
-                ours, theirs, remote = [], [], []
-                timed(ours_cmd, env, work)  # warm-up: fingerprint key, page cache
-                timed(theirs_cmd, env, work)
-                for _ in range(args.repeat):
-                    before = target_cpu(server.proc.pid)
-                    ours.append(timed(ours_cmd, env, work))
-                    remote.append((target_cpu(server.proc.pid) - before) / n)
-                    theirs.append(timed(theirs_cmd, env, work))
-                o_wall, t_wall = statistics.median(w for w, _ in ours), statistics.median(w for w, _ in theirs)
-                o_cpu, t_cpu = statistics.median(c for _, c in ours), statistics.median(c for _, c in theirs)
-                results[str(n)] = {
-                    "driftctl_wall_s": round(o_wall, 3), "pyinfra_wall_s": round(t_wall, 3),
-                    "ratio_wall": round(o_wall / t_wall, 2),
-                    "driftctl_cpu_s": round(o_cpu, 3), "pyinfra_cpu_s": round(t_cpu, 3),
-                    "ratio_cpu": round(o_cpu / t_cpu, 2),
-                    "round_trips_per_host": round(round_trips(cfg, work), 2),
-                    "target_cpu_per_snapshot_s": round(statistics.median(remote), 3),
-                }
-                r = results[str(n)]
-                print(f"{n:>4} hosts: driftctl {o_wall:.2f}s (cpu {o_cpu:.2f}s)  pyinfra {t_wall:.2f}s (cpu {t_cpu:.2f}s)  "
-                      f"ratio {r['ratio_wall']}x wall, {r['ratio_cpu']}x cpu; {r['round_trips_per_host']} round trips/host, "
-                      f"target cpu {r['target_cpu_per_snapshot_s']}s/snapshot",
-                      flush=True)
-            fleet = simulate(server, project, work, args.simulate, args.jobs or 16) if args.simulate else None
-            if fleet:
+                results[str(n)] = compare(n, args, server, project, work, env, pyinfra, login)
+            if args.simulate:
+                fleet = simulate(server, project, work, args.simulate, args.jobs or DEFAULT_JOBS)
                 print(f"{fleet['environments']} environments, --jobs {fleet['jobs']}, {fleet['unreachable']} unreachable: "
                       f"{fleet['complete']} complete in {fleet['wall_s']}s (reachable done by {fleet['reachable_done_by_s']}s); "
                       f"peak {fleet['peak_threads']} threads, {fleet['peak_open_fds']} fds, {fleet['peak_rss_mib']} MiB RSS",
@@ -227,9 +232,50 @@ def main() -> None:
         finally:
             server.stop()
     out = ROOT / "benchmarks" / "results" / "fleet.json"
-    out.write_text(json.dumps({"repeat": args.repeat, "jobs": args.jobs, "cores": os.cpu_count(), "hosts": results,
-                               "simulated": fleet}, indent=2) + "\n")
-    print(f"written to {out.relative_to(ROOT)}")
+    load = os.getloadavg()
+    out.write_text(json.dumps({
+        "command": "python benchmarks/fleet.py " + " ".join(sys.argv[1:]), "repeat": args.repeat, "jobs": args.jobs,
+        "cores": os.cpu_count(), "load_average_at_end": [round(x, 2) for x in load],
+        "login_target_cpu_s": round(login, 3), "hosts": results, "simulated": fleet,
+        "benchmark_wall_s": round(time.perf_counter() - started, 1)}, indent=2) + "\n")
+    print(f"written to {out.relative_to(ROOT)} in {time.perf_counter() - started:.0f}s (load average {load[0]:.1f})")
+
+
+def compare(n: int, args, server, project: Path, work: Path, env: dict[str, str], pyinfra: Path, login: float) -> dict:
+    """Interleaved runs of both tools on n hosts: medians of wall, controller CPU and target CPU."""
+    cfg, inventory = write_inputs(work, server, project, n, args.jobs)
+    jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+    ours_cmd = [sys.executable, "-m", "driftctl", "snapshot", "-c", str(cfg), *jobs]
+    theirs_cmd = [str(pyinfra), "-y", str(inventory), "fact", *FACTS]
+    ours, theirs, ours_remote, theirs_remote = [], [], [], []
+    timed(ours_cmd, env, work)  # warm-up: fingerprint key, page cache
+    timed(theirs_cmd, env, work)
+    for _ in range(args.repeat):
+        before = target_cpu(server.proc.pid)
+        ours.append(timed(ours_cmd, env, work))
+        middle = target_cpu(server.proc.pid)
+        theirs.append(timed(theirs_cmd, env, work))
+        after = target_cpu(server.proc.pid)
+        ours_remote.append((middle - before) / n)
+        theirs_remote.append((after - middle) / n)
+    o_wall, t_wall = statistics.median(w for w, _ in ours), statistics.median(w for w, _ in theirs)
+    o_cpu, t_cpu = statistics.median(c for _, c in ours), statistics.median(c for _, c in theirs)
+    remote = statistics.median(ours_remote)
+    r = {
+        "driftctl_wall_s": round(o_wall, 3), "pyinfra_wall_s": round(t_wall, 3),
+        "ratio_wall": round(o_wall / t_wall, 2),
+        "driftctl_cpu_s": round(o_cpu, 3), "pyinfra_cpu_s": round(t_cpu, 3),
+        "ratio_cpu": round(o_cpu / t_cpu, 2),
+        "round_trips_per_host": round(round_trips(cfg, work), 2),
+        "target_cpu_per_snapshot_s": round(remote, 3),
+        "target_cpu_per_snapshot_net_of_login_s": round(max(0.0, remote - login), 3),
+        "pyinfra_target_cpu_per_host_s": round(statistics.median(theirs_remote), 3),
+    }
+    print(f"{n:>4} hosts: driftctl {o_wall:.2f}s (cpu {o_cpu:.2f}s)  pyinfra {t_wall:.2f}s (cpu {t_cpu:.2f}s)  "
+          f"ratio {r['ratio_wall']}x wall, {r['ratio_cpu']}x cpu; {r['round_trips_per_host']} round trips/host; "
+          f"target cpu/snapshot {remote * 1000:.0f} ms ({r['target_cpu_per_snapshot_net_of_login_s'] * 1000:.0f} ms net of "
+          f"the login), pyinfra {r['pyinfra_target_cpu_per_host_s'] * 1000:.0f} ms/host", flush=True)
+    return r
 
 
 if __name__ == "__main__":
