@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from driftctl.capabilities import Capabilities, of
 from driftctl.config import EnvironmentSpec
@@ -20,7 +20,9 @@ from driftctl.errors import CollectorError
 from driftctl.models import Command, CommandResult
 
 MAX_GIT_BLOB = 64 << 20
-CollectGen = Generator[list[Command], list[CommandResult], dict]
+_Data = TypeVar("_Data")
+# `CollectGen[GitData]`: yields command lists, receives their results, returns the collector's data
+CollectGen = Generator[list[Command], list[CommandResult], _Data]
 
 
 class Skipped(Exception):
@@ -111,9 +113,11 @@ def require(result: CommandResult) -> str:
 
 
 class Collector:
-    """Base class: subclasses set `name`, `needs` (the capabilities it requires), and implement `collect`."""
+    """Base class: subclasses set `name`, `needs` (the capabilities it requires), `data_type` (the
+    TypedDict of their data, from `driftctl.collected`), and implement `collect`."""
 
     name: ClassVar[str] = ""
+    data_type: ClassVar[type | None] = None
     needs: ClassVar[tuple[str, ...]] = ()  # e.g. ("shell",): runs only where every one is true
     # Keys of the data that change from one run to the next without anything having drifted;
     # they are left out of the snapshot's content fingerprint.
@@ -122,6 +126,6 @@ class Collector:
     def applies(self, caps: Capabilities) -> bool:
         return all(getattr(caps, need) for need in self.needs)
 
-    def collect(self, ctx: CollectContext) -> CollectGen:  # pragma: no cover - interface
+    def collect(self, ctx: CollectContext) -> CollectGen[Any]:  # pragma: no cover - interface
         raise NotImplementedError
         yield []
