@@ -5,16 +5,18 @@ Only POSIX tools and /proc are read, so nothing needs installing on the target.
 
 from __future__ import annotations
 
+from driftctl.collected.host import DiskUsage, DockerVersion, HostData, Usage
 from driftctl.collectors.base import CollectContext, CollectGen, Collector
 from driftctl.models import Command
 
 
 class HostCollector(Collector):
     name = "host"
+    data_type = HostData
     needs = ("shell",)
     volatile = frozenset({"memory", "disk", "uptime_s", "load"})
 
-    def collect(self, ctx: CollectContext) -> CollectGen:
+    def collect(self, ctx: CollectContext) -> CollectGen[HostData]:
         hostname, uname, os_release, meminfo, df, uptime, docker, compose = yield [
             _cmd("hostname"),
             _cmd("uname", "-srm"),
@@ -42,7 +44,7 @@ def _cmd(*argv: str) -> Command:
 
 
 def parse_os_release(text: str) -> str | None:
-    fields = {}
+    fields: dict[str, str] = {}
     for line in text.splitlines():
         key, sep, value = line.partition("=")
         if sep:
@@ -50,9 +52,9 @@ def parse_os_release(text: str) -> str | None:
     return fields.get("PRETTY_NAME") or fields.get("NAME")
 
 
-def parse_meminfo(text: str) -> dict:
+def parse_meminfo(text: str) -> Usage:
     """/proc/meminfo -> MiB totals and the used percentage the way `free` computes it (total - available)."""
-    kib = {}
+    kib: dict[str, int] = {}
     for line in text.splitlines():
         key, _, rest = line.partition(":")
         parts = rest.split()
@@ -69,7 +71,7 @@ def parse_meminfo(text: str) -> dict:
     }
 
 
-def parse_df(text: str) -> dict | None:
+def parse_df(text: str) -> DiskUsage | None:
     """`df -Pk PATH` -> filesystem size/used in MiB and the used percentage."""
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) < 2:
@@ -95,7 +97,7 @@ def parse_uptime(text: str) -> float | None:
         return None
 
 
-def parse_docker_version(text: str) -> dict | None:
+def parse_docker_version(text: str) -> DockerVersion | None:
     parts = text.split()
     if not parts:
         return None
