@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from driftctl.collected.env import EnvData, EnvFile
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, file_text
 from driftctl.limits import FileRefused
 from driftctl.models import CommandResult
@@ -10,14 +11,15 @@ from driftctl.secrets import fingerprint, is_fingerprint, redact_tree, secret_va
 
 class EnvCollector(Collector):
     name = "env"
+    data_type = EnvData
 
-    def collect(self, ctx: CollectContext) -> CollectGen:
+    def collect(self, ctx: CollectContext) -> CollectGen[EnvData]:
         names = list(dict.fromkeys(ctx.spec.env_files))
         results = yield [ctx.read_command(n) for n in names]
         return {"files": {n: _one_file(r) for n, r in zip(names, results)}}
 
 
-def _one_file(result: CommandResult) -> dict:
+def _one_file(result: CommandResult) -> EnvFile:
     """A refused file (outside the checkout, a FIFO or device, over the size cap) is reported as such;
     nothing of it is read, hashed or fingerprinted."""
     try:
@@ -26,10 +28,11 @@ def _one_file(result: CommandResult) -> dict:
         return {"exists": True, "error": f"not read: {exc.reason}"}
 
 
-def parse_env_file(text: str | None) -> dict:
+def parse_env_file(text: str | None) -> EnvFile:
     """One env file -> {exists, fingerprint, variables, secret_keys} with secrets fingerprinted.
 
-    A bare `KEY` (inherit from the shell) is kept as null: the deploying shell is not knowable here.
+    A bare `KEY` (inherit from the shell) is left out, as Compose leaves it out without a value in
+    the shell: the deploying shell is not knowable here. (Snapshots of earlier versions kept it as null.)
     """
     if text is None:
         return {"exists": False}
