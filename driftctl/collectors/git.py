@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 
+from typing_extensions import TypedDict
+
+from driftctl.collected.git import GitBranch, GitCommit, GitData, GitDescribe, GitHead, GitStash, GitStatus
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, Skipped, require
 from driftctl.errors import CollectorError
 from driftctl.models import Command
@@ -27,8 +30,9 @@ LOCAL_ONLY_FORMAT = "%H%x00%s%x00%aI"
 
 class GitCollector(Collector):
     name = "git"
+    data_type = GitData
 
-    def collect(self, ctx: CollectContext) -> CollectGen:
+    def collect(self, ctx: CollectContext) -> CollectGen[GitData]:
         if ctx.caps.revision:
             return (yield from self._remote(ctx))
         probe, = yield [ctx.git("rev-parse", "--is-inside-work-tree", ok_codes=(0, 128))]
@@ -48,8 +52,9 @@ class GitCollector(Collector):
             ctx.git("log", f"--max-count={LOCAL_ONLY_LIMIT}", f"--format={LOCAL_ONLY_FORMAT}",
                     "HEAD", "--branches", "--not", "--remotes", "--", ok_codes=(0, 128)),
         ]
-        data = {
-            "branch": require(branch).strip(),
+        current = require(branch).strip()
+        data: GitData = {
+            "branch": None if current == "HEAD" else current,  # HEAD: detached
             "head": parse_head(head.text) if head.ok else None,
             **parse_refs(require(refs)),
             "remotes": parse_remotes(require(remotes)),
@@ -59,11 +64,9 @@ class GitCollector(Collector):
             "stashes": parse_stashes(stashes.text) if stashes.ok else [],
             "local_only": parse_local_only(local_only.text) if local_only.ok else [],
         }
-        if data["branch"] == "HEAD":
-            data["branch"] = None  # detached
         return data
 
-    def _remote(self, ctx: CollectContext) -> CollectGen:
+    def _remote(self, ctx: CollectContext) -> CollectGen[GitData]:
         refs, head, graph, describe = yield [
             ctx.git("ls-remote", "--heads", "--tags", "--", ctx.url or ctx.root),
             ctx.git("log", "-1", f"--format={HEAD_FORMAT}", ctx.commit or "HEAD"),
@@ -93,7 +96,7 @@ def describe_command(ctx: CollectContext, rev: str) -> Command:
     return ctx.git("describe", "--tags", "--long", "--abbrev=12", rev, ok_codes=(0, 128))
 
 
-def parse_head(text: str) -> dict | None:
+def parse_head(text: str) -> GitHead | None:
     text = text.strip("\n")
     if not text:
         return None
@@ -104,9 +107,15 @@ def parse_head(text: str) -> dict | None:
 _TRACK = re.compile(r"(ahead|behind) (\d+)")
 
 
-def parse_refs(text: str) -> dict:
+class Refs(TypedDict):
+    branches: dict[str, GitBranch]
+    tags: dict[str, str]
+    remote_tracking: dict[str, str]
+
+
+def parse_refs(text: str) -> Refs:
     """`git for-each-ref` lines -> local branches (head, upstream, ahead/behind), tags, remote-tracking heads."""
-    branches: dict[str, dict] = {}
+    branches: dict[str, GitBranch] = {}
     tags: dict[str, str] = {}
     tracking: dict[str, str] = {}
     for line in text.splitlines():
@@ -129,12 +138,13 @@ def parse_refs(text: str) -> dict:
     return {"branches": branches, "tags": tags, "remote_tracking": tracking}
 
 
-def _not_mine(ctx: CollectContext, status: dict) -> dict:
+def _not_mine(ctx: CollectContext, status: GitStatus) -> GitStatus:
     """Leave driftctl's own files (reports, config, log) out of the worktree status."""
-    return {k: [p for p in v if not ctx.mine(p)] for k, v in status.items()}
+    return {"modified": [p for p in status["modified"] if not ctx.mine(p)],
+            "untracked": [p for p in status["untracked"] if not ctx.mine(p)]}
 
 
-def parse_status(text: str) -> dict:
+def parse_status(text: str) -> GitStatus:
     """`git status --porcelain=v1 -z` -> modified (tracked, changed or deleted) and untracked paths."""
     modified: list[str] = []
     untracked: list[str] = []
@@ -167,7 +177,12 @@ def parse_remotes(text: str) -> dict[str, str]:
     return remotes
 
 
-def parse_ls_remote(text: str) -> dict:
+class RemoteRefs(TypedDict):
+    heads: dict[str, str]
+    tags: dict[str, str]
+
+
+def parse_ls_remote(text: str) -> RemoteRefs:
     heads: dict[str, str] = {}
     tags: dict[str, str] = {}
     for line in text.splitlines():
@@ -196,7 +211,7 @@ def parse_graph(text: str) -> dict[str, list[str]]:
 _DESCRIBE = re.compile(r"^(?P<tag>.+)-(?P<count>\d+)-g(?P<sha>[0-9a-f]+)$")
 
 
-def parse_describe(text: str) -> dict | None:
+def parse_describe(text: str) -> GitDescribe | None:
     """`git describe --tags --long` -> {tag, after}: `after` commits follow the tag (0: HEAD is the tag)."""
     match = _DESCRIBE.match(text.strip())
     if not match:
@@ -204,9 +219,9 @@ def parse_describe(text: str) -> dict | None:
     return {"tag": match["tag"], "after": int(match["count"])}
 
 
-def parse_stashes(text: str) -> list[dict]:
+def parse_stashes(text: str) -> list[GitStash]:
     """`git stash list --format=%gd%x00%ct%x00%gs` -> [{ref, time (unix seconds), message}], newest first."""
-    out: list[dict] = []
+    out: list[GitStash] = []
     for line in text.splitlines():
         if not line:
             continue
@@ -215,9 +230,9 @@ def parse_stashes(text: str) -> list[dict]:
     return out
 
 
-def parse_local_only(text: str) -> list[dict]:
+def parse_local_only(text: str) -> list[GitCommit]:
     """`git log --format=%H%x00%s%x00%aI HEAD --branches --not --remotes` -> commits no remote-tracking ref holds."""
-    out: list[dict] = []
+    out: list[GitCommit] = []
     for line in text.splitlines():
         if not line:
             continue
