@@ -13,6 +13,8 @@ import io
 import posixpath
 import tarfile
 
+from driftctl.collected.files import Change, FileEntry, FilesData, SpecialType
+from driftctl.collected.git import GitStatus
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, require
 from driftctl.collectors.git import parse_status
 from driftctl.models import Command
@@ -37,28 +39,30 @@ def is_secret_file(path: str) -> bool:
 
 class FilesCollector(Collector):
     name = "files"
+    data_type = FilesData
 
-    def collect(self, ctx: CollectContext) -> CollectGen:
+    def collect(self, ctx: CollectContext) -> CollectGen[FilesData]:
         if ctx.caps.revision:
             archive, = yield [Command(("git", "archive", "--format=tar", ctx.commit or "HEAD"), cwd=ctx.root)]
             if not archive.ok:
                 require(archive)
             tree = {p: v for p, v in parse_tar(archive.stdout).items() if not ctx.mine(p)}
-            return summarize(tree, {}, tracked=True)
+            return summarize(tree, None, tracked=True)
         listing, status = yield [
             ctx.git("ls-files", "-z", "--cached", "--others", "--exclude-standard", ok_codes=(0, 128)),
             ctx.git("status", "--porcelain=v1", "-z", "--untracked-files=all", ok_codes=(0, 128)),
         ]
         if listing.ok:
             paths = sorted(set(p for p in listing.text.split("\x00") if p))
-            changes = parse_status(status.text) if status.ok else {"modified": [], "untracked": []}
+            changes: GitStatus | None = parse_status(status.text) if status.ok else {"modified": [], "untracked": []}
         else:  # not a git checkout: plain find, pruning the usual heavy folders
             found, = yield [find_command(ctx.root)]
             paths = parse_find(require(found))
             changes = None
         paths = [p for p in paths if not ctx.mine(p)]  # driftctl's own reports, config and log
         if changes:
-            changes = {k: [p for p in v if not ctx.mine(p)] for k, v in changes.items()}
+            changes = {"modified": [p for p in changes["modified"] if not ctx.mine(p)],
+                       "untracked": [p for p in changes["untracked"] if not ctx.mine(p)]}
         # one command per chunk: the type of each path, then sha256 and size of the regular ones
         inventories = yield [inventory_command(ctx.root, chunk) for chunk in chunks(paths)]
         kinds: dict[str, str] = {}
@@ -70,10 +74,10 @@ class FilesCollector(Collector):
             hashes.update(chunk_hashes)
             sizes.update(chunk_sizes)
         regular = [p for p in paths if kinds.get(p) == "f"]
-        inventory: dict[str, dict] = {
+        inventory: dict[str, FileEntry] = {
             p: {"size": sizes[p], "sha256": hashes[p]} for p in regular if p in hashes and p in sizes}
         unreadable = sorted(p for p in paths if kinds.get(p) == "u" or (kinds.get(p) == "f" and p not in inventory
-                                                                           and p not in (changes or {}).get("modified", [])))
+                                                                           and p not in (changes or {"modified": []})["modified"]))
         for p in paths:  # never opened: symlinks (not followed, wherever they point), FIFOs, sockets, devices
             if kinds.get(p) in SPECIAL:
                 inventory[p] = {"size": 0, "type": SPECIAL[kinds[p]]}
@@ -85,7 +89,7 @@ class FilesCollector(Collector):
         return out
 
 
-SPECIAL = {"l": "symlink", "p": "fifo", "s": "socket", "c": "device"}
+SPECIAL: dict[str, SpecialType] = {"l": "symlink", "p": "fifo", "s": "socket", "c": "device"}
 # One `sh -c` per chunk: the type of each listed path with builtins only (no fork per file),
 # NUL-framed, without following symlinks or opening anything; then `sha256sum` and `wc -c` of the
 # regular files only, so hashing never reads a FIFO, a device or a file outside the checkout through a
@@ -166,9 +170,9 @@ def parse_wc(text: str) -> dict[str, int]:
     return out
 
 
-def parse_tar(data: bytes) -> dict[str, dict]:
+def parse_tar(data: bytes) -> dict[str, FileEntry]:
     """A `git archive` tar stream -> {path: {size, sha256}} (the git environment's files at its ref)."""
-    inventory: dict[str, dict] = {}
+    inventory: dict[str, FileEntry] = {}
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tar:
         for member in tar:
             if not member.isfile():
@@ -179,17 +183,17 @@ def parse_tar(data: bytes) -> dict[str, dict]:
     return inventory
 
 
-def summarize(inventory: dict[str, dict], changes: dict | None, *, tracked: bool) -> dict:
-    files: dict[str, dict] = {}
+def summarize(inventory: dict[str, FileEntry], changes: GitStatus | None, *, tracked: bool) -> FilesData:
+    files: dict[str, FileEntry] = {}
     for path, info in sorted(inventory.items()):
         if is_secret_file(path) and "sha256" in info:
             info = {"size": info["size"], "fingerprint": fingerprint("sha256:" + info["sha256"])}
         files[path] = info
-    changed: dict[str, str] = {}
+    changed: dict[str, Change] = {}
     if changes:
-        for p in changes.get("modified", []):
+        for p in changes["modified"]:
             changed[p] = "modified" if p in files else "deleted"
-        for p in changes.get("untracked", []):
+        for p in changes["untracked"]:
             changed[p] = "untracked"
     return {
         "git": tracked,
