@@ -11,8 +11,9 @@ import hashlib
 import json
 import posixpath
 import re
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 
+from driftctl.collected.compose import ComposeData, ComposeFile, ComposeReference, ComposeService
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, file_text
 from driftctl.config import COMPOSE_DEFAULT_FILES
 from driftctl.errors import CollectorError
@@ -46,13 +47,14 @@ def pick_default_files(texts: dict[str, str | None]) -> list[str]:
 
 class ComposeCollector(Collector):
     name = "compose"
+    data_type = ComposeData
 
-    def collect(self, ctx: CollectContext) -> CollectGen:
+    def collect(self, ctx: CollectContext) -> CollectGen[ComposeData]:
         data, _known = yield from collect_with_secrets(ctx)
         return data
 
 
-def collect_with_secrets(ctx: CollectContext) -> Generator[list[Command], list[CommandResult], tuple[dict, frozenset[str]]]:
+def collect_with_secrets(ctx: CollectContext) -> CollectGen[tuple[ComposeData, frozenset[str]]]:
     """The compose data (secrets fingerprinted) and the secret values found on the way, in clear.
 
     The containers collector uses those values as taint: a container command line that carries one
@@ -106,7 +108,7 @@ def collect_with_secrets(ctx: CollectContext) -> Generator[list[Command], list[C
     # an unknown value is no secret (and must stay recognisable for the differ)
     known = frozenset(v for v in known_secrets(texts, {at(f) for f in files}, model) if UNKNOWN_ENV_VALUE not in v)
     services = {name: protect_service(svc, known) for name, svc in (model.get("services") or {}).items()}
-    data = {
+    data: ComposeData = {
         "found": True,
         "project_dir": root,
         "files": listing,
@@ -115,8 +117,9 @@ def collect_with_secrets(ctx: CollectContext) -> Generator[list[Command], list[C
         "networks": redact_tree(model.get("networks") or {}, known),
         "volumes": redact_tree(model.get("volumes") or {}, known),
         "reference": parse_reference(reference_result, services, known) if reference_result else None,
-        **({"missing_env_files": unknown} if unknown else {}),
     }
+    if unknown:
+        data["missing_env_files"] = unknown
     return data, known
 
 
@@ -242,13 +245,13 @@ def _git_project_name(ctx: CollectContext) -> str:
     return re.sub(r"[^a-z0-9_-]", "", base.lower()) or ctx.env_name
 
 
-def describe_file(name: str, text: str | None) -> dict:
+def describe_file(name: str, text: str | None) -> ComposeFile:
     if text is None:
         return {"path": name, "exists": False}
     return {"path": name, "exists": True, "sha256": hashlib.sha256(text.encode()).hexdigest(), "lines": text.count("\n")}
 
 
-def protect_service(service: dict, known: frozenset[str] = frozenset()) -> dict:
+def protect_service(service: ComposeService, known: frozenset[str] = frozenset()) -> ComposeService:
     """The resolved service with every secret replaced by its fingerprint: environment values, and
     the secret parts of every other string (command, entrypoint, build args, labels, healthcheck,
     `x-` fields...). Environment values are strings, so both sides of a comparison agree."""
@@ -282,7 +285,8 @@ def reference_command(ctx: CollectContext) -> Command:
     return Command((*argv, "config", "--format", "json"), cwd=ctx.root)
 
 
-def parse_reference(result: CommandResult, ours: dict[str, dict], known: frozenset[str] = frozenset()) -> dict | None:
+def parse_reference(result: CommandResult, ours: dict[str, ComposeService], known: frozenset[str] = frozenset()
+                    ) -> ComposeReference | None:
     """Compare our services with `docker compose config --format json` from the host.
 
     None when the host has no Docker Compose v2 (nothing to compare with). The reference output holds
