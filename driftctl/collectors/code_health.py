@@ -32,6 +32,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from driftctl.collected.code_health import CodeHealthData, CommitCheck, MissingImport, NeedsUncommitted
+from driftctl.collected.git import GitStatus
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, file_text, require
 from driftctl.collectors.compose import default_candidates, pick_default_files
 from driftctl.collectors.files import find_command, parse_find
@@ -47,8 +49,9 @@ REMOTE_CONTEXT = re.compile(r"^([a-z][a-z0-9+.-]*://|git@|github\.com/)", re.IGN
 
 class CodeHealthCollector(Collector):
     name = "code_health"
+    data_type = CodeHealthData
 
-    def collect(self, ctx: CollectContext) -> CollectGen:
+    def collect(self, ctx: CollectContext) -> CollectGen[CodeHealthData]:
         compose_names = list(ctx.spec.compose_files or default_candidates())
         git_cmds = commit_commands(ctx)
         listing, *rest = yield [listing_command(ctx), *git_cmds, *(ctx.read_command(n) for n in compose_names)]
@@ -81,7 +84,14 @@ def commit_commands(ctx: CollectContext) -> list[Command]:
     ]
 
 
-def parse_commit_facts(head: str | None, tree: str | None, status: str | None) -> dict | None:
+class CommitFacts(GitStatus):
+    """The deployed commit of a checkout: its sha and committed paths, and the work tree's changes."""
+
+    sha: str
+    paths: list[str]
+
+
+def parse_commit_facts(head: str | None, tree: str | None, status: str | None) -> CommitFacts | None:
     """HEAD, the committed paths and the work tree's changes; None outside a git checkout."""
     from driftctl.collectors.git import parse_status
 
@@ -92,7 +102,7 @@ def parse_commit_facts(head: str | None, tree: str | None, status: str | None) -
     return {"sha": sha, "paths": sorted(p for p in tree.split("\x00") if p), **changes}
 
 
-def commit_reads(roots: Mapping[str, str], commit: dict, worktree_reads: set[str]) -> list[str]:
+def commit_reads(roots: Mapping[str, str], commit: CommitFacts, worktree_reads: set[str]) -> list[str]:
     """Committed files to read with `git show`: those the work tree changed or deleted."""
     changed = set(commit["modified"])
     wanted = files_to_read(roots, commit["paths"])
@@ -103,8 +113,8 @@ def committed_read(ctx: CollectContext, rel: str) -> Command:
     return ctx.git("show", f"HEAD:./{posixpath.normpath(rel)}", ok_codes=(0, 128))
 
 
-def commit_level(roots: Mapping[str, str], commit: dict, worktree_texts: Mapping[str, str],
-                 shown: Mapping[str, str], worktree_missing: list[dict], present: Iterable[str] = ()) -> dict:
+def commit_level(roots: Mapping[str, str], commit: CommitFacts, worktree_texts: Mapping[str, str],
+                 shown: Mapping[str, str], worktree_missing: list[MissingImport], present: Iterable[str] = ()) -> CommitCheck:
     """Imports that resolve in the work tree but not at the deployed commit, each with the
     uncommitted files (untracked, ignored or modified) that make it resolve."""
     changed = set(commit["modified"])
@@ -113,7 +123,7 @@ def commit_level(roots: Mapping[str, str], commit: dict, worktree_texts: Mapping
     at_commit = check_roots(roots, commit["paths"], texts)["missing"]
     known = {(m["file"], m["line"], m["module"]) for m in worktree_missing}
     uncommitted = sorted(set(commit["untracked"]) | changed | (set(present) - set(commit["paths"])))
-    needs = []
+    needs: list[NeedsUncommitted] = []
     for m in at_commit:
         if (m["file"], m["line"], m["module"]) in known:
             continue  # broken in the work tree too: reported there

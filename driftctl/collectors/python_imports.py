@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+from driftctl.collected.code_health import CodeHealthData, MissingImport
+
 MODULE_SUFFIXES = (".py", ".so", ".pyd")
 REQUIREMENT_FILE = re.compile(r"^(requirements[^/]*\.txt|requirements/[^/]+\.txt|pyproject\.toml)$")  # relative to the root
 COPY_SUFFIX = re.compile(r"_(working|fixed|fix|new|old|backup|bak|copy|orig|tmp|temp|local|prod|dev|final|v\d+)$")
@@ -408,11 +410,11 @@ class Service:
         return list(dict.fromkeys([self.root, folder, *([src] if src in self.tree.dirs else [])]))
 
 
-def check_roots(roots: Mapping[str, str], paths: list[str], texts: Mapping[str, str]) -> dict:
+def check_roots(roots: Mapping[str, str], paths: list[str], texts: Mapping[str, str]) -> CodeHealthData:
     """The collector's data: every root, how many modules were checked, and the missing imports."""
     tree = Tree(paths)
     checked = 0
-    missing: list[dict] = []
+    missing: list[MissingImport] = []
     for root, name in roots.items():
         count, found = check_service(root, name, tree, texts)
         checked += count
@@ -421,12 +423,12 @@ def check_roots(roots: Mapping[str, str], paths: list[str], texts: Mapping[str, 
     return {"roots": list(roots), "modules_checked": checked, "missing": missing}
 
 
-def check_service(root: str, name: str, tree: Tree, texts: Mapping[str, str]) -> tuple[int, list[dict]]:
+def check_service(root: str, name: str, tree: Tree, texts: Mapping[str, str]) -> tuple[int, list[MissingImport]]:
     """(modules checked, missing imports) of one service root."""
     mine = {p: t for p, t in texts.items() if under(root, p)}
     service = Service(root, name, tree, mine, declared_packages({p: t for p, t in mine.items() if is_requirement_file(root, p)}))
     sources = sorted(p for p in mine if p.endswith(".py") and not is_test_file(relative_to(root, p)))
-    missing = [
+    missing: list[MissingImport] = [
         {"service": name, "file": path, "line": imp.line, "module": "." * imp.level + imp.module}
         for path in sources
         for imp in parse_imports(mine[path])
