@@ -7,10 +7,10 @@ raw value becomes its display form, so secrets are shown the same way everywhere
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import orjson
 
@@ -21,6 +21,12 @@ from driftctl.secrets import is_fingerprint
 from driftctl.snapshot import collector_data
 
 if TYPE_CHECKING:
+    from driftctl.collected.code_health import CodeHealthData
+    from driftctl.collected.compose import ComposeData
+    from driftctl.collected.env import EnvData
+    from driftctl.collected.files import FilesData
+    from driftctl.collected.git import GitData
+    from driftctl.collected.host import HostData
     from driftctl.config import Rules
 
 
@@ -37,6 +43,7 @@ class _Marker:
 ABSENT = _Marker(ABSENT_VALUE)
 UNKNOWN = _Marker(UNKNOWN_VALUE)
 NA = _Marker(NOT_APPLICABLE)
+Marker = _Marker  # for annotations: `GitData | Marker` is one environment's data or why there is none
 
 
 @dataclass
@@ -69,12 +76,44 @@ class View:
             return "error" if self.snapshots[env].get("error") else "absent"
         return str(outcome.get("status") or "absent")
 
-    def data(self, env: str, collector: str) -> dict | None:
+    # The collectors' data types (driftctl.collected) by name, so that mypy checks every read of them.
+    @overload
+    def data(self, env: str, collector: Literal["git"]) -> GitData | None: ...
+    @overload
+    def data(self, env: str, collector: Literal["compose"]) -> ComposeData | None: ...
+    @overload
+    def data(self, env: str, collector: Literal["env"]) -> EnvData | None: ...
+    @overload
+    def data(self, env: str, collector: Literal["files"]) -> FilesData | None: ...
+    @overload
+    def data(self, env: str, collector: Literal["host"]) -> HostData | None: ...
+    @overload
+    def data(self, env: str, collector: Literal["code_health"]) -> CodeHealthData | None: ...
+    @overload
+    def data(self, env: str, collector: str) -> Mapping[str, Any] | None: ...
+
+    def data(self, env: str, collector: str) -> Any:
+        """One environment's data of one collector, or None when it failed, was skipped or did not run."""
         return collector_data(self.snapshots[env], collector)
 
-    def per_env(self, collector: str) -> dict[str, dict | _Marker]:
+    @overload
+    def per_env(self, collector: Literal["git"]) -> dict[str, GitData | Marker]: ...
+    @overload
+    def per_env(self, collector: Literal["compose"]) -> dict[str, ComposeData | Marker]: ...
+    @overload
+    def per_env(self, collector: Literal["env"]) -> dict[str, EnvData | Marker]: ...
+    @overload
+    def per_env(self, collector: Literal["files"]) -> dict[str, FilesData | Marker]: ...
+    @overload
+    def per_env(self, collector: Literal["host"]) -> dict[str, HostData | Marker]: ...
+    @overload
+    def per_env(self, collector: Literal["code_health"]) -> dict[str, CodeHealthData | Marker]: ...
+    @overload
+    def per_env(self, collector: str) -> dict[str, Mapping[str, Any] | Marker]: ...
+
+    def per_env(self, collector: str) -> Any:
         """Each environment's data of one collector, or UNKNOWN (failed) / NA (not applicable there)."""
-        out: dict[str, dict | _Marker] = {}
+        out: dict[str, Any] = {}
         for env in self.envs:
             d = self.data(env, collector)
             if d is not None:

@@ -12,17 +12,23 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from driftctl.differ.common import ABSENT, NA, UNKNOWN, View, same, value_row
-from driftctl.differ.env import component_of, fed_by
+from driftctl.differ.common import ABSENT, NA, UNKNOWN, Marker, View, same, value_row
+from driftctl.differ.env import component_of, env_files, fed_by
 from driftctl.matrix import InSync, Row, Severity, Status
 from driftctl.snapshot import UNKNOWN_ENV_VALUE
+
+if TYPE_CHECKING:
+    from driftctl.collected.compose import ComposeData
+
+    Models = dict[str, ComposeData | Marker]  # per environment: the normalised model, or why there is none
 
 CRITICAL_KEYS = frozenset({"command", "entrypoint", "image", "build"})
 LOW_KEYS = frozenset({"labels", "container_name", "logging", "hostname", "stop_grace_period", "develop", "annotations"})
 PROJECT = "{project}"
 ROOT = "."
+SECTIONS: tuple[Literal["networks"], Literal["volumes"]] = ("networks", "volumes")  # of the model, besides services
 
 
 def rows(view: View) -> list[Row | InSync]:
@@ -40,7 +46,7 @@ def rows(view: View) -> list[Row | InSync]:
     env_file_diffs = _env_file_differences(view)
     for svc in services:
         out.extend(_Service(view, svc, models, drifted, env_file_diffs).entries())
-    for section in ("networks", "volumes"):
+    for section in SECTIONS:
         names = sorted({n for m in models.values() if isinstance(m, dict) for n in (m.get(section) or {})})
         for name in names:
             values = {e: ((m.get(section) or {}).get(name, ABSENT) if isinstance(m, dict) else m) for e, m in models.items()}
@@ -50,11 +56,11 @@ def rows(view: View) -> list[Row | InSync]:
     return out
 
 
-def _file_list(model: dict) -> str:
+def _file_list(model: ComposeData) -> str:
     return ", ".join(f["path"] for f in model.get("files") or [])
 
 
-def _sources(models: dict, path: str) -> dict[str, str]:
+def _sources(models: Models, path: str) -> dict[str, str]:
     return {e: f"compose: {_file_list(m) or '(no compose files)'} -> {path}" if isinstance(m, dict) else "compose"
             for e, m in models.items()}
 
@@ -66,7 +72,7 @@ class _Service:
     Runs of equal leaves become `InSync` groups that build their rows, with the same code, on demand.
     """
 
-    def __init__(self, view: View, svc: str, models: dict, drifted: set[str], env_file_diffs: set[str]):
+    def __init__(self, view: View, svc: str, models: Models, drifted: set[str], env_file_diffs: set[str]):
         self.view = view
         self.svc, self.models, self.drifted, self.env_file_diffs = svc, models, drifted, env_file_diffs
         self.base = f"compose.services.{svc}"
@@ -170,7 +176,7 @@ def _port(p: dict) -> str:
     return f"{published}{p.get('target')}/{p.get('protocol') or 'tcp'}"
 
 
-def _env_row(view: View, svc: str, name: str, have: dict, models: dict, drifted: set[str],
+def _env_row(view: View, svc: str, name: str, have: dict[str, Any], models: Models, drifted: set[str],
              env_file_diffs: set[str]) -> Row:
     """One variable's row. A variable whose env-file value differs too is a MISMATCH even where
     compose files were hand-edited: the env file, not the edit, explains it."""
@@ -206,7 +212,7 @@ def _env_file_differences(view: View) -> set[str]:
     """Names of variables whose values differ between the environments' env files."""
     seen: dict[str, set[str]] = {}
     for env in view.envs:
-        for info in ((view.data(env, "env") or {}).get("files") or {}).values():
+        for info in env_files(view, env).values():
             for key, value in (info.get("variables") or {}).items():
                 seen.setdefault(key, set()).add(str(value))
     return {k for k, v in seen.items() if len(v) > 1}
@@ -221,14 +227,15 @@ def _finish(row: Row, drifted: set[str]) -> Row:
     return row
 
 
-def _uncommitted_compose_envs(view: View, models: dict) -> set[str]:
+def _uncommitted_compose_envs(view: View, models: Models) -> set[str]:
     out = set()
     for env, m in models.items():
         if not isinstance(m, dict) or not view.has_worktree(env):
             continue
-        changed = set((view.data(env, "files") or {}).get("changed") or {})
-        git = view.data(env, "git") or {}
-        changed |= set(git.get("modified") or []) | set(git.get("untracked") or [])
+        files, git = view.data(env, "files"), view.data(env, "git")
+        changed = set((files.get("changed") or {}) if files else {})
+        if git:
+            changed |= set(git.get("modified") or []) | set(git.get("untracked") or [])
         if any(f.get("path") in changed for f in m.get("files") or []):
             out.add(env)
     return out
@@ -239,11 +246,11 @@ def _uncommitted_compose_envs(view: View, models: dict) -> set[str]:
 _SSH_TARGET = re.compile(r"^ssh:[^:]*:\d+:(/.*)$")
 
 
-def project_root(view: View, env: str, data: dict) -> str | None:
+def project_root(view: View, env: str, data: ComposeData) -> str | None:
     """The folder the compose paths are relative to: recorded, from the target, or inferred."""
-    for key in ("project_dir", "working_dir"):
-        if isinstance(data.get(key), str):
-            return data[key].rstrip("/") or "/"
+    recorded = data.get("project_dir")
+    if isinstance(recorded, str):
+        return recorded.rstrip("/") or "/"
     target = str(view.snapshots[env].get("target") or "")
     if target.startswith("local:/"):
         return target[len("local:"):].rstrip("/") or "/"
@@ -253,9 +260,10 @@ def project_root(view: View, env: str, data: dict) -> str | None:
     return _infer_root(view, env, data)
 
 
-def _infer_root(view: View, env: str, data: dict) -> str | None:
+def _infer_root(view: View, env: str, data: ComposeData) -> str | None:
     """For a git mirror: the prefix of absolute paths whose remainder names files of the checkout."""
-    inventory = (view.data(env, "files") or {}).get("files") or {}
+    files = view.data(env, "files")
+    inventory = (files.get("files") or {}) if files else {}
     folders = {"/".join(p.split("/")[:i]) for p in inventory for i in range(1, p.count("/") + 2)}
     votes: Counter[str] = Counter()
     for s in _strings(data.get("services")):
@@ -280,17 +288,17 @@ def _strings(value: Any):
             yield from _strings(v)
 
 
-def normalize(view: View, env: str, data: dict) -> dict:
+def normalize(view: View, env: str, data: ComposeData) -> ComposeData:
     """The compose data with this checkout's root and project name replaced by placeholders."""
     root = project_root(view, env, data)
     project = data.get("project")
-    out = dict(data)
+    out = data.copy()
     out["services"] = {
         name: _svc(name, _service_paths(svc, root), project) for name, svc in (data.get("services") or {}).items()
     }
     if data.get("missing_env_files"):
         out["services"] = {name: _unknowns(svc) for name, svc in out["services"].items()}
-    for section in ("networks", "volumes"):
+    for section in SECTIONS:
         out[section] = {k: _named(_paths(v, root), project) for k, v in (data.get(section) or {}).items()}
     return out
 

@@ -10,10 +10,14 @@ Every variable row also answers to `var:NAME`, so one rule covers a variable whe
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from driftctl.differ.common import ABSENT, NA, View, value_row
+from driftctl.differ.common import ABSENT, NA, Marker, View, value_row
 from driftctl.matrix import Row, Severity, Status
+
+if TYPE_CHECKING:
+    from driftctl.collected.compose import ComposeService
+    from driftctl.collected.env import EnvFile
 
 
 def component_of(file: str) -> str:
@@ -23,19 +27,19 @@ def component_of(file: str) -> str:
 
 def rows(view: View) -> list[Row]:
     data = view.per_env("env")
-    files: dict[str, Any] = {}
+    files: dict[str, dict[str, EnvFile] | Marker] = {}
     for env, d in data.items():
         files[env] = (d.get("files") or {}) if isinstance(d, dict) else d
     names = sorted({f for v in files.values() if isinstance(v, dict) for f in v})
     out: list[Row] = []
     for name in names:
-        parsed: dict[str, Any] = {}
+        parsed: dict[str, EnvFile | Marker] = {}
         for env, v in files.items():
             if not isinstance(v, dict):
                 parsed[env] = v
                 continue
-            info = v.get(name) or {"exists": False}
-            if not info.get("exists"):
+            info = v.get(name)
+            if not info or not info.get("exists"):
                 parsed[env] = NA if view.caps(env).revision else ABSENT
             else:
                 parsed[env] = info
@@ -43,20 +47,32 @@ def rows(view: View) -> list[Row]:
     return out
 
 
-def _variables(view: View, env: str, file: str) -> dict | None:
+def env_files(view: View, env: str) -> dict[str, EnvFile]:
+    """The env files of one environment ({} when the env collector has no data there)."""
+    data = view.data(env, "env")
+    return (data.get("files") or {}) if data else {}
+
+
+def compose_services(view: View, env: str) -> dict[str, ComposeService]:
+    """The resolved compose services of one environment ({} when the compose collector has no data there)."""
+    data = view.data(env, "compose")
+    return (data.get("services") or {}) if data else {}
+
+
+def _variables(view: View, env: str, file: str) -> dict[str, str | None] | None:
     """The variables of one env file in one environment, or None when the file is not there."""
-    info = ((view.data(env, "env") or {}).get("files") or {}).get(file) or {}
-    return (info.get("variables") or {}) if info.get("exists") else None
+    info = env_files(view, env).get(file)
+    return (info.get("variables") or {}) if info and info.get("exists") else None
 
 
 def _compose_value(view: View, env: str, svc: str, key: str) -> Any:
-    spec = ((view.data(env, "compose") or {}).get("services") or {}).get(svc)
+    spec = compose_services(view, env).get(svc)
     envmap = spec.get("environment") if isinstance(spec, dict) else None
     return envmap.get(key, ABSENT) if isinstance(envmap, dict) else ABSENT
 
 
 def env_file_names(view: View) -> list[str]:
-    return sorted({f for env in view.envs for f in ((view.data(env, "env") or {}).get("files") or {})})
+    return sorted({f for env in view.envs for f in env_files(view, env)})
 
 
 def fed_by(view: View, svc: str, key: str) -> tuple[str, str] | None:
@@ -94,17 +110,16 @@ def _feeds(view: View, file: str, var: str, svc: str, key: str) -> bool:
 def consumers(view: View, file: str, var: str) -> list[str]:
     """Compose services (and their variables) fed by `var` of the env file `file`."""
     out = []
-    for svc in sorted({s for env in view.envs for s in ((view.data(env, "compose") or {}).get("services") or {})}):
+    for svc in sorted({s for env in view.envs for s in compose_services(view, env)}):
         keys = sorted({k for env in view.envs
-                       for k in ((((view.data(env, "compose") or {}).get("services") or {}).get(svc) or {})
-                                 .get("environment") or {})})
+                       for k in ((compose_services(view, env).get(svc) or {}).get("environment") or {})})
         for key in keys:
             if fed_by(view, svc, key) == (file, var):
                 out.append(svc if key == var else f"{svc} ({key})")
     return out
 
 
-def _file_rows(view: View, name: str, parsed: dict) -> list[Row]:
+def _file_rows(view: View, name: str, parsed: dict[str, EnvFile | Marker]) -> list[Row]:
     base = component_of(name)
     sources = {e: f"env: {name}" for e in parsed}
     presence = {e: ("present" if isinstance(p, dict) else p) for e, p in parsed.items()}
