@@ -6,13 +6,14 @@ deployment, so they are never compared. Git environments have no host.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
-from driftctl.differ.common import ABSENT, View, show, value_row
+from driftctl.differ.common import ABSENT, Marker, View, show, value_row
 from driftctl.evidence import Evidence
 from driftctl.matrix import Row, Severity, Status
 
 if TYPE_CHECKING:
+    from driftctl.collected.host import HostData
     from driftctl.config import Thresholds
 
 CRITICAL_PERCENT = 95.0
@@ -30,16 +31,17 @@ def rows(view: View) -> list[Row]:
     ]
 
 
-def _usage_row(component: str, title: str, key: str, threshold: float, data: dict, source: str) -> Row:
+def _usage_row(component: str, title: str, key: Literal["memory", "disk"], threshold: float,
+               data: dict[str, HostData | Marker], source: str) -> Row:
     row = Row(component=component, title=title, values={}, sources={e: source for e in data})
     worst = 0.0
     for env, d in data.items():
         if not isinstance(d, dict):
             row.values[env] = show(d)
             continue
-        u = d.get(key) or {}
-        pct = u.get("used_percent")
-        if pct is None:
+        u = d.get(key)
+        pct = u.get("used_percent") if u else None
+        if u is None or pct is None:
             row.values[env] = "(unknown)"
             continue
         row.values[env] = f"{pct:g}% ({u.get('used_mb')}MB/{u.get('total_mb')}MB)"
@@ -54,14 +56,15 @@ def _usage_row(component: str, title: str, key: str, threshold: float, data: dic
     return row
 
 
-def _version_rows(data: dict) -> list[Row]:
-    docker = {}
-    compose = {}
+def _version_rows(data: dict[str, HostData | Marker]) -> list[Row]:
+    docker: dict[str, Any] = {}
+    compose: dict[str, Any] = {}
     for env, d in data.items():
         if not isinstance(d, dict):
             docker[env] = compose[env] = d
             continue
-        engine = (d.get("docker") or {}).get("server")
+        versions = d.get("docker")
+        engine = versions.get("server") if versions else None
         docker[env] = engine or ABSENT
         compose[env] = d.get("docker_compose") or ABSENT
     rows = [
