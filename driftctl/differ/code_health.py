@@ -6,10 +6,14 @@ One row per checked service; its details name the importing file, the line and t
 from __future__ import annotations
 
 import posixpath
+from typing import TYPE_CHECKING
 
-from driftctl.differ.common import View, show
+from driftctl.differ.common import Marker, View, show
 from driftctl.evidence import Evidence
 from driftctl.matrix import Row, Severity, Status
+
+if TYPE_CHECKING:
+    from driftctl.collected.code_health import CodeHealthData
 
 
 def rows(view: View) -> list[Row]:
@@ -29,7 +33,7 @@ def rows(view: View) -> list[Row]:
     return out
 
 
-def _commit_row(view: View, svc: str, data: dict) -> Row:
+def _commit_row(view: View, svc: str, data: dict[str, CodeHealthData | Marker]) -> Row:
     """The deployed commit needs files that are not committed: it is broken without them (a fresh
     checkout, a rebuild from git, a rollback all lose them). Only where the work tree still resolves;
     what is broken in the work tree too is the row above. Counted on deployments (critical); on a
@@ -41,7 +45,7 @@ def _commit_row(view: View, svc: str, data: dict) -> Row:
         if not isinstance(d, dict) or "commit" not in d:
             row.values[env] = show(d) if not isinstance(d, dict) else "(n/a)"
             continue
-        commit = d["commit"] or {}
+        commit = d["commit"]
         needs = [m for m in commit.get("needs_uncommitted") or [] if m.get("service") == svc]
         if not needs:
             row.values[env] = "ok"
@@ -69,7 +73,7 @@ def _commit_row(view: View, svc: str, data: dict) -> Row:
     return row
 
 
-def _row(svc: str, data: dict) -> Row:
+def _row(svc: str, data: dict[str, CodeHealthData | Marker]) -> Row:
     row = Row(component=f"code_health.{svc}", title=f"Imports ({svc})", values={},
               sources={e: "code_health: import check of the service's Python files" for e in data})
     for env, d in data.items():
