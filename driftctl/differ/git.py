@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import re
 from itertools import combinations
+from typing import TYPE_CHECKING
 
-from driftctl.differ.common import ABSENT, NA, View, show, value_row
+from driftctl.differ.common import ABSENT, NA, Marker, View, show, value_row
 from driftctl.evidence import Evidence
 from driftctl.matrix import Row, Severity, Status
+
+if TYPE_CHECKING:
+    from driftctl.collected.git import GitBranch, GitCommit, GitData, GitHead
+
+    PerEnv = dict[str, GitData | Marker]
 
 
 def rows(view: View) -> list[Row]:
@@ -27,22 +33,45 @@ def rows(view: View) -> list[Row]:
             *_upstream_rows(view, data, only)]
 
 
-def ref_name(view: View, env: str, d: dict) -> str:
+def _head(d: GitData) -> GitHead | dict[str, str]:
+    """HEAD's commit facts ({} in an empty repository)."""
+    return d.get("head") or {}
+
+
+def head_sha(d: GitData) -> str | None:
+    return _head(d).get("sha")
+
+
+def current_branch(d: GitData) -> GitBranch | None:
+    """The checked-out branch's upstream facts (None when detached or not among the branches)."""
+    return (d.get("branches") or {}).get(d.get("branch") or "")
+
+
+def described_as(d: GitData) -> str | None:
+    """`v1.2` when HEAD is the tag, `v1.2+3` three commits after it; None without a reachable tag."""
+    described = d.get("describe")
+    if not described or not described.get("tag"):
+        return None
+    after = described.get("after") or 0
+    return described["tag"] if not after else f"{described['tag']}+{after}"
+
+
+def ref_name(view: View, env: str, d: GitData) -> str:
     """The deployed ref as users name it: the branch, else the release tag HEAD sits on (or the tag
     plus the commits after it, from `git describe --tags`), else a detached HEAD."""
-    described = d.get("describe") or {}
     branch = d.get("branch")
     if branch and branch in (d.get("tags") or {}) and view.caps(env).revision:
         return f"{branch} (tag)"
     if branch:
         return str(branch)
-    if described.get("tag"):
+    described = d.get("describe")
+    if described and described.get("tag"):
         after = described.get("after") or 0
         return f"{described['tag']} (tag)" if not after else f"{described['tag']}+{after} (detached)"
     return "(remote default branch)" if view.caps(env).revision else "(detached HEAD)"
 
 
-def _branch_row(view: View, data: dict, relations: Relations) -> Row:
+def _branch_row(view: View, data: PerEnv, relations: Relations) -> Row:
     values = {e: (ref_name(view, e, d) if isinstance(d, dict) else d) for e, d in data.items()}
     sources = {
         e: "git: git ls-remote (the configured ref)" if view.caps(e).revision
@@ -51,7 +80,7 @@ def _branch_row(view: View, data: dict, relations: Relations) -> Row:
     }
     row = value_row("git.branch", "Current Branch", values, status=Status.DIVERGED, severity=Severity.CRITICAL,
                     sources=sources)
-    row.evidence = [Evidence(e, "git", "branch", value=d.get("branch") or None, commit=(d.get("head") or {}).get("sha"))
+    row.evidence = [Evidence(e, "git", "branch", value=d.get("branch") or None, commit=head_sha(d))
                     for e, d in data.items() if isinstance(d, dict)]
     if row.status is Status.IN_SYNC:
         return row
@@ -73,16 +102,16 @@ def _branch_row(view: View, data: dict, relations: Relations) -> Row:
     return row
 
 
-def _head_row(view: View, data: dict, relations: Relations, *, branch_differs: bool,
-              only: dict[str, list[dict]]) -> Row:
-    shas = {e: (((d.get("head") or {}).get("sha")) or ABSENT) if isinstance(d, dict) else d for e, d in data.items()}
+def _head_row(view: View, data: PerEnv, relations: Relations, *, branch_differs: bool,
+              only: dict[str, list[GitCommit]]) -> Row:
+    shas = {e: (head_sha(d) or ABSENT) if isinstance(d, dict) else d for e, d in data.items()}
     row = value_row("git.head", "Deployed Commit", shas, status=Status.MISMATCH, severity=Severity.MODERATE,
                     sources={e: "git: git log -1 --format=%H" for e in data})
     row.values = {e: (s[:8] if isinstance(s, str) else row.values[e]) for e, s in shas.items()}
     row.evidence = [Evidence(e, "git", "head", commit=s) if isinstance(s, str) else Evidence(e, "git", "absent", key="head")
                     for e, s in shas.items() if isinstance(s, str) or s is ABSENT]
     for e, d in data.items():
-        head = (d.get("head") or {}) if isinstance(d, dict) else {}
+        head = _head(d) if isinstance(d, dict) else {}
         if head.get("subject") and row.status is not Status.IN_SYNC:
             named = ref_name(view, e, d) if isinstance(d, dict) else ""
             at = f" at {named}" if named.endswith(("(tag)", "(detached)")) else ""
@@ -102,10 +131,10 @@ def _head_row(view: View, data: dict, relations: Relations, *, branch_differs: b
     return row
 
 
-def deployment_only(view: View, data: dict) -> dict[str, list[dict]]:
+def deployment_only(view: View, data: PerEnv) -> dict[str, list[GitCommit]]:
     """Per deployment: commits reachable from its HEAD or branches and from nowhere else (no
     remote-tracking ref there, no other environment's history: not the hub, not a laptop)."""
-    out: dict[str, list[dict]] = {}
+    out: dict[str, list[GitCommit]] = {}
     for env, d in data.items():
         if not isinstance(d, dict) or view.role(env) != "deployment" or not view.has_worktree(env):
             continue
@@ -119,20 +148,20 @@ def deployment_only(view: View, data: dict) -> dict[str, list[dict]]:
     return out
 
 
-def unpushed_counted(view: View, data: dict) -> dict[str, list[dict]]:
+def unpushed_counted(view: View, data: PerEnv) -> dict[str, list[GitCommit]]:
     """Per development checkout: its commits on no remote-tracking ref, when git.upstream counts them
     (the current branch has an upstream and is ahead of it)."""
-    out: dict[str, list[dict]] = {}
+    out: dict[str, list[GitCommit]] = {}
     for env, d in data.items():
         if not isinstance(d, dict) or view.role(env) == "deployment" or not view.has_worktree(env):
             continue
-        info = (d.get("branches") or {}).get(d.get("branch") or "", {})
-        if info.get("upstream") and info.get("ahead"):
+        info = current_branch(d)
+        if info and info.get("upstream") and info.get("ahead"):
             out[env] = [c for c in d.get("local_only") or [] if c.get("sha")]
     return out
 
 
-def _only_rows(view: View, data: dict, only: dict[str, list[dict]]) -> list[Row]:
+def _only_rows(view: View, data: PerEnv, only: dict[str, list[GitCommit]]) -> list[Row]:
     deployments = [e for e, d in data.items()
                    if isinstance(d, dict) and view.role(e) == "deployment" and view.has_worktree(e)]
     if not deployments:
@@ -155,21 +184,22 @@ def _only_rows(view: View, data: dict, only: dict[str, list[dict]]) -> list[Row]
     return [row]
 
 
-def _stash_rows(view: View, data: dict) -> list[Row]:
+def _stash_rows(view: View, data: PerEnv) -> list[Row]:
     envs = [e for e, d in data.items() if isinstance(d, dict) and view.has_worktree(e)]
     if not envs:
         return []
     row = Row(component="git.stash", title="Stashes", values={},
               sources={e: "git: git stash list" for e in data})
     for env, d in data.items():
-        if env not in envs:
+        if env not in envs or not isinstance(d, dict):
             row.values[env] = show(d) if not isinstance(d, dict) else NA.display
             continue
         stashes = d.get("stashes") or []
         row.values[env] = f"{len(stashes)} stash(es)" if stashes else "none"
         taken = _epoch(view.snapshots[env].get("collected_at"))
         for s in stashes:
-            age = f", {max(0, int((taken - s['time']) // 86400))} day(s) old" if taken and s.get("time") else ""
+            stamp = s.get("time")
+            age = f", {max(0, int((taken - stamp) // 86400))} day(s) old" if taken and stamp else ""
             row.details.append(f"{env}: {s.get('ref', '')} {s.get('message', '')}{age}")
             row.evidence.append(Evidence(env, "git", "stash", key=str(s.get("ref") or ""), value=s.get("message")))
         if stashes:
@@ -204,7 +234,7 @@ def release_key(tag: str) -> tuple | None:
     return (numbers, 0 if match[2] else 1, match[2] or "")
 
 
-def _release_rows(data: dict, newest: int = 3) -> list[Row]:
+def _release_rows(data: PerEnv, newest: int = 3) -> list[Row]:
     """Which release each environment runs, and where the newest releases run (information: the commit
     differences themselves are counted on git.head)."""
     tags: dict[str, str] = {}
@@ -215,18 +245,14 @@ def _release_rows(data: dict, newest: int = 3) -> list[Row]:
                     tags.setdefault(tag, sha)
     if not tags:
         return []
-    heads = {e: (d.get("head") or {}).get("sha") for e, d in data.items() if isinstance(d, dict)}
+    heads = {e: head_sha(d) for e, d in data.items() if isinstance(d, dict)}
     values: dict[str, str] = {}
     for env, d in data.items():
         if not isinstance(d, dict):
             values[env] = show(d)
             continue
-        described = d.get("describe") or {}
-        if described.get("tag") in tags:
-            after = described.get("after") or 0
-            values[env] = described["tag"] if not after else f"{described['tag']}+{after}"
-        else:
-            values[env] = "(no release tag)"
+        described = d.get("describe")
+        values[env] = (described_as(d) if described and described.get("tag") in tags else None) or "(no release tag)"
     ordered = sorted(tags, key=lambda t: release_key(t) or (), reverse=True)[:newest]
     details = []
     for tag in ordered:
@@ -239,7 +265,7 @@ def _release_rows(data: dict, newest: int = 3) -> list[Row]:
     return [row]
 
 
-def _upstream_rows(view: View, data: dict, only: dict[str, list[dict]]) -> list[Row]:
+def _upstream_rows(view: View, data: PerEnv, only: dict[str, list[GitCommit]]) -> list[Row]:
     graph: dict[str, list[str]] = {}
     for d in data.values():
         if isinstance(d, dict):
@@ -254,8 +280,8 @@ def _upstream_rows(view: View, data: dict, only: dict[str, list[dict]]) -> list[
             values[env] = d if not isinstance(d, dict) else NA
             continue
         branch = d.get("branch") or ""
-        info = (d.get("branches") or {}).get(branch, {})
-        upstream, ahead, behind = info.get("upstream"), info.get("ahead"), info.get("behind")
+        info = current_branch(d)
+        upstream, ahead, behind = (info.get("upstream"), info.get("ahead"), info.get("behind")) if info else (None, None, None)
         per_remote = _per_remote(d, branch, graph, skip=upstream)
         if not upstream or ahead is None:
             values[env] = "; ".join(per_remote) if per_remote else "no upstream"
@@ -263,7 +289,7 @@ def _upstream_rows(view: View, data: dict, only: dict[str, list[dict]]) -> list[
         values[env] = "; ".join([f"{upstream} +{ahead} -{behind}", *per_remote])
         if ahead:
             facts.append(Evidence(env, "git", "unpushed", key=str(upstream), value=int(ahead),
-                                  commit=(d.get("head") or {}).get("sha")))
+                                  commit=head_sha(d)))
         if ahead and env in only:
             details.append(f"{env}: {ahead} commit(s) on {branch} not pushed to {upstream} "
                            "(counted on git.deployment_only)")
@@ -283,9 +309,9 @@ def _upstream_rows(view: View, data: dict, only: dict[str, list[dict]]) -> list[
     return [row]
 
 
-def _per_remote(d: dict, branch: str, graph: dict[str, list[str]], *, skip: str | None) -> list[str]:
+def _per_remote(d: GitData, branch: str, graph: dict[str, list[str]], *, skip: str | None) -> list[str]:
     """`<remote>/<branch> +ahead -behind` for every remote holding the current branch, besides the upstream."""
-    head = (d.get("head") or {}).get("sha")
+    head = head_sha(d)
     if not branch or not head or head not in graph:
         return []
     out = []
@@ -312,14 +338,14 @@ def _ancestors(graph: dict[str, list[str]], sha: str) -> set[str]:
 class Relations:
     """Ancestry questions over the union of every snapshot's commit graph."""
 
-    def __init__(self, view: View, data: dict):
+    def __init__(self, view: View, data: PerEnv):
         self.heads: dict[str, str] = {}
         self.graphs: dict[str, dict[str, list[str]]] = {}
         self.graph: dict[str, list[str]] = {}
         for env, d in data.items():
             if not isinstance(d, dict):
                 continue
-            sha = (d.get("head") or {}).get("sha")
+            sha = head_sha(d)
             if sha:
                 self.heads[env] = sha
             g = d.get("graph") or {}
@@ -366,7 +392,7 @@ class Relations:
             return ("behind", 0, b_only)
         return ("diverged", a_only, b_only)
 
-    def explained_by(self, only: dict[str, list[dict]]) -> bool:
+    def explained_by(self, only: dict[str, list[GitCommit]]) -> bool:
         """Do the heads differ only by commits that exist on one deployment alone?"""
         unique = {c["sha"] for commits in only.values() for c in commits}
         envs = list(self.heads)
