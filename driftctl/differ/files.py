@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import posixpath
 from itertools import combinations
+from typing import TYPE_CHECKING
 
-from driftctl.differ.common import NA, UNKNOWN, View, show
+from driftctl.differ.common import NA, UNKNOWN, Marker, View, show
 from driftctl.evidence import Evidence
 from driftctl.matrix import Row, Severity, Status
+
+if TYPE_CHECKING:
+    from driftctl.collected.files import FileEntry
+
+    Changes = dict[str, dict[str, str] | Marker]  # per environment: {path: modified|deleted|untracked}
+    Inventories = dict[str, dict[str, FileEntry] | Marker]
 
 ROOT_GROUP = "(root)"
 MAX_DETAILS = 20
@@ -31,9 +38,9 @@ def rows(view: View) -> list[Row]:
     return [*_worktree_rows(view, changes), *_file_set_rows(view, changes)]
 
 
-def _changes(view: View) -> dict[str, dict[str, str] | object]:
+def _changes(view: View) -> Changes:
     """Per environment: {path: modified|deleted|untracked}, or UNKNOWN / NA."""
-    out: dict[str, dict[str, str] | object] = {}
+    out: Changes = {}
     for env in view.envs:
         if not view.has_worktree(env):
             out[env] = NA
@@ -43,7 +50,7 @@ def _changes(view: View) -> dict[str, dict[str, str] | object]:
         if files is not None and files.get("git"):
             out[env] = dict(files.get("changed") or {})
         elif git is not None:
-            changed = {p: "modified" for p in git.get("modified") or []}
+            changed: dict[str, str] = {p: "modified" for p in git.get("modified") or []}
             changed.update({p: "untracked" for p in git.get("untracked") or []})
             out[env] = changed
         elif files is not None or view.state(env, "git") == "skipped":
@@ -53,7 +60,7 @@ def _changes(view: View) -> dict[str, dict[str, str] | object]:
     return out
 
 
-def _worktree_rows(view: View, changes: dict) -> list[Row]:
+def _worktree_rows(view: View, changes: Changes) -> list[Row]:
     groups = sorted({group_of(p) for c in changes.values() if isinstance(c, dict) for p in c})
     rows = []
     for group in groups:
@@ -99,12 +106,12 @@ def _summarize_changes(mine: dict[str, str]) -> str:
     return "; ".join(parts)
 
 
-def _digest(info: dict) -> str:
+def _digest(info: FileEntry) -> str:
     return str(info.get("sha256") or info.get("fingerprint") or "")
 
 
-def _file_set_rows(view: View, changes: dict) -> list[Row]:
-    inventories: dict[str, dict | object] = {}
+def _file_set_rows(view: View, changes: Changes) -> list[Row]:
+    inventories: Inventories = {}
     for env in view.envs:
         d = view.data(env, "files")
         if d is not None:
@@ -123,7 +130,7 @@ def _file_set_rows(view: View, changes: dict) -> list[Row]:
     return [_group_row(view, group, sorted(paths), inventories) for group, paths in sorted(paths_by_group.items())]
 
 
-def _group_row(view: View, group: str, paths: list[str], inventories: dict) -> Row:
+def _group_row(view: View, group: str, paths: list[str], inventories: Inventories) -> Row:
     known = {e: inv for e, inv in inventories.items() if isinstance(inv, dict)}
     present = {e: {p for p in paths if p in inv} for e, inv in known.items()}
     differing = [p for p in paths if len({_digest(inv[p]) for inv in known.values() if p in inv}) > 1]
