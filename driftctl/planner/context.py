@@ -122,7 +122,13 @@ class PlanContext:
         return [f["path"] for f in self.compose(env).get("files") or [] if f.get("exists") and f.get("path")]
 
     def project(self, env: str) -> str:
-        """The Compose project name the environment's containers run under."""
+        """The Compose project name the environment's containers run under: the one they were started
+        with (`-p`, seen through their project-folder labels) when it is not the model's, so a repair
+        never starts a second copy next to them."""
+        running = [e.value.get("running") for _, e in self.evidence("containers.project", {"other-project"})
+                   if e.environment == env and isinstance(e.value, dict)]
+        if len(running) == 1 and isinstance(running[0], list) and len(running[0]) == 1 and running[0][0]:
+            return str(running[0][0])
         name = self.compose(env).get("project")
         if isinstance(name, str) and name:
             return name
