@@ -308,3 +308,32 @@ def test_the_shadow_step_runs_verifies_and_rolls_back_on_the_engine(shop, docker
     assert after["shop-web-1"]["Config"]["Cmd"] == ["sleep", "4242"]
     assert "com.docker.compose.service" not in (after["shop-web-1"]["Config"]["Labels"] or {})
     assert "shop-web-1-outside-compose" not in {d["Name"].lstrip("/") for d in docker_engine.inspect(*docker_engine.container_ids())}
+
+
+def test_repairs_under_another_project_name_use_that_name(tmp_path, docker_engine):
+    """A service stopped in a deployment started with `-p billing-blue`: the plan starts it again in
+    billing-blue (run on the real engine), not as a second copy under the model's project name."""
+    import subprocess
+    import sys
+
+    project = write_project(tmp_path / "billing", {"docker-compose.yml": COMPOSE_OTHER_P})
+    docker_engine.compose(project, "-p", "billing-blue", "up", "-d")
+    docker_engine.compose(project, "-p", "billing-blue", "stop", "jobs")
+    write_project(tmp_path / "laptop" / "billing", {"docker-compose.yml": COMPOSE_OTHER_P})
+    cfg = write_config(tmp_path, {"prod": {"transport": "local", "path": "billing", "docker_host": docker_engine.docker_host,
+                                           "role": "deployment"},
+                                  "dev": {"transport": "local", "path": "laptop/billing"}})
+    plan = run_cli(["plan", "prod", "dev", "--option", "quick-fix", "-c", str(cfg), "--format", "json"], cwd=cfg.parent)
+    assert plan.returncode in (0, 1), plan.stderr
+    step = next(s for p in json.loads(plan.stdout)["phases"] for s in p["steps"] if s["id"] == "runtime-prod-jobs")
+    assert all("-p billing-blue" in line for line in step["commands"] if " compose " in line)
+
+    plugins = tmp_path / "docker-config" / "cli-plugins"
+    plugins.mkdir(parents=True)
+    (plugins / "docker-compose").symlink_to(Path(sys.executable).parent / "docker-compose")
+    env = {**docker_engine.env(), "DOCKER_CONFIG": str(tmp_path / "docker-config")}
+    for line in [*step["preconditions"], *step["commands"], *step["verify"]]:
+        proc = subprocess.run(["sh", "-c", line], cwd=project, env=env, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, f"{line}\n{proc.stderr}"
+    running = {d["Name"].lstrip("/") for d in docker_engine.inspect(*docker_engine.container_ids()) if d["State"]["Running"]}
+    assert running == {"billing-blue-api-1", "billing-blue-jobs-1"}
