@@ -90,7 +90,7 @@ def load_project(
     pdir = _abs(base, ".") if project_dir is not None else posixpath.dirname(paths[0])
 
     env = project_environment(pdir, env_files, shell, read)
-    if project_name or env.get(_NAME_VAR) or any(_NAME_VAR in (read(p) or "") for p in paths):
+    if project_name or env.get(_NAME_VAR) or any(_needs_name_first(read(p) or "") for p in paths):
         env[_NAME_VAR] = project_name or env.get(_NAME_VAR) or _name_before_load(paths, env, pdir, read)
     lookup = env.get
     home = shell.get("HOME") or os.path.expanduser("~")
@@ -125,28 +125,43 @@ def _cached(read: Reader) -> Reader:
     return cached
 
 
+def _needs_name_first(text: str) -> bool:
+    """Whether a file reads COMPOSE_PROJECT_NAME or has a `name:` with a variable (which compose-go
+    interpolates on its own before loading, with its own errors); otherwise the name can wait."""
+    return _NAME_VAR in text or _NAME_WITH_VARIABLE.search(text) is not None
+
+
+_NAME_WITH_VARIABLE = re.compile(r"(?m)^[\"']?name[\"']?\s*:.*\$")
+
+
 def _name_before_load(paths: list[str], env: dict[str, str], pdir: str, read: Reader) -> str:
     """compose-go's projectName(), run before the files are interpolated: the last non-empty `name:`
-    of the files (interpolated on its own, then normalised), else the folder's name. Compose puts
-    it in the environment as COMPOSE_PROJECT_NAME, so `${COMPOSE_PROJECT_NAME:-x}` in a file reads
-    the project's name. Only done when a file mentions the variable: nothing else can see it."""
-    found = ""
+    of the files, interpolated on its own and normalised, else the folder's name. Compose puts it in
+    the environment as COMPOSE_PROJECT_NAME, so `${COMPOSE_PROJECT_NAME:-x}` in a file reads the
+    project's name. A `name:` that fails to interpolate, or comes out empty, is refused as Compose
+    refuses it."""
+    raw = ""
     for path in paths:
         text = read(path)
         try:
             docs = load_documents(path, text) if text is not None else []
         except ComposeError:
-            break  # compose-go gives up here too; loading the file reports the error
+            continue  # compose-go stops reading this file here; loading it reports the error
         for doc in docs:
             name = doc.data.get("name") if isinstance(doc.data, dict) else None
             if isinstance(name, str) and name:
-                holder = {"name": name}
-                try:
-                    interpolate_values(holder, env.get)
-                except TemplateError:
-                    continue  # reported when the file itself is interpolated
-                found = str(holder["name"]) or found
-    return normalize_project_name(found) or normalize_project_name(posixpath.basename(pdir.rstrip("/")))
+                raw = name
+    if not raw:
+        return normalize_project_name(posixpath.basename(pdir.rstrip("/")))
+    holder = {"name": raw}
+    try:
+        interpolate_values(holder, env.get)
+    except TemplateError as exc:
+        raise ComposeError(f"error while interpolating name: {exc.message}") from None
+    name = normalize_project_name(str(holder["name"]))
+    if not name:
+        raise ComposeError("project name must not be empty")
+    return name
 
 
 def _abs(base: str, path: str) -> str:
