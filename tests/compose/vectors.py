@@ -41,8 +41,11 @@ def workdir(case: str) -> Path:
 
 
 def environ(case: str) -> dict[str, str]:
+    """The process environment of a case: HOME fixed, PWD the folder Compose runs in (as the shell
+    that starts it sets it; `${PWD}` in a compose file reads it), then the case's own `env`."""
     env = {k: v for k, v in clean_env().items() if k not in ("HOME", "PWD")}
     env["HOME"] = HOME
+    env["PWD"] = str(workdir(case))
     env.update(spec(case).get("env", {}))
     return env
 
