@@ -88,13 +88,16 @@ def collect_with_secrets(ctx: CollectContext) -> CollectGen[tuple[ComposeData, f
             stand_ins = {k: file_text(r) for k, r in zip(wanted_stand_ins, stand_in_reads)}
         env_files = [at(n) for n in ctx.spec.env_files]
     unknown: dict[str, list[str]] = {}
+    # Compose's project directory is the first file's folder (deploy/ for deploy/compose.yaml): the
+    # relative paths inside the files (env_file, build, binds) are relative to it, not to the checkout.
+    pdir = posixpath.dirname(at(files[0]))
     for _ in range(MAX_ROUNDS):
         try:
             if ctx.caps.revision:
                 model, unknown = resolve_without_env_files(root, [at(f) for f in files], env_files or [], texts,
-                                                           stand_ins)
+                                                           stand_ins, project_dir=pdir)
             else:
-                model = resolve(root, [at(f) for f in files], env_files, texts)
+                model = resolve(root, [at(f) for f in files], env_files, texts, project_dir=pdir)
             break
         except _NeedFile as need:
             res, = yield [ctx.read_command(posixpath.relpath(need.path, root))]
@@ -153,7 +156,8 @@ def unknown_env_text(names: list[str]) -> str:
 
 
 def resolve_without_env_files(root: str, files: list[str], env_files: list[str], texts: dict[str, str | None],
-                              stand_ins: dict[str, str | None]) -> tuple[dict, dict[str, list[str]]]:
+                              stand_ins: dict[str, str | None], project_dir: str | None = None,
+                              ) -> tuple[dict, dict[str, list[str]]]:
     """Resolve a git environment's model where env files may be missing (gitignored).
 
     A missing env file is replaced by its stand-in's variable names with unknown values; without a
@@ -187,7 +191,7 @@ def resolve_without_env_files(root: str, files: list[str], env_files: list[str],
         missing.clear()
         served_texts = served(mark_project)
         model = resolve(root, files, [p for p in env_files if p in served_texts] or None, served_texts,
-                        on_missing=lambda p: _service_env_missing(p, missing, root, stand_in))
+                        on_missing=lambda p: _service_env_missing(p, missing, root, stand_in), project_dir=project_dir)
         return model
 
     from driftctl.errors import CollectorError as _Err
@@ -213,9 +217,10 @@ def project_root(ctx: CollectContext) -> str:
 
 
 def resolve(root: str, files: list[str], env_files: list[str] | None, texts: dict[str, str | None],
-            on_missing: Callable[[str], str | None] | None = None) -> dict:
+            on_missing: Callable[[str], str | None] | None = None, project_dir: str | None = None) -> dict:
     """Resolve with files served from `texts`; an unknown path asks the collector for another round.
-    `on_missing(path)` may serve a file that is not there (a git environment's gitignored env file)."""
+    `on_missing(path)` may serve a file that is not there (a git environment's gitignored env file).
+    `project_dir` is Compose's project directory (default: `root`, the checkout)."""
     from driftctl.compose import ComposeError, load_project
 
     compose_files = {posixpath.normpath(f) for f in files}
@@ -229,7 +234,7 @@ def resolve(root: str, files: list[str], env_files: list[str] | None, texts: dic
         return texts[path]
 
     try:
-        return load_project(files, project_dir=root, env_files=env_files, environ={}, read=read)
+        return load_project(files, project_dir=project_dir or root, env_files=env_files, environ={}, read=read)
     except ComposeError as exc:
         # a message may quote a value (an invalid port built from a variable): secrets of the env files
         # read so far are replaced wherever they appear in it
@@ -276,7 +281,8 @@ REFERENCE_KEYS = ("image", "command", "entrypoint", "environment", "ports", "vol
 
 def reference_command(ctx: CollectContext) -> Command:
     """`docker compose config` on the target, with the environment's files: Docker's own answer."""
-    argv = ["docker", "compose", "--project-directory", ctx.root]
+    first = (ctx.spec.compose_files or [""])[0]  # Compose's project directory: the first file's folder
+    argv = ["docker", "compose", "--project-directory", ctx.path(posixpath.dirname(first))]
     for f in ctx.spec.compose_files or []:
         argv += ["-f", ctx.path(f)]
     if ctx.spec.env_files != [".env"]:
@@ -357,7 +363,8 @@ def replay(case: dict) -> list[tuple[object, object]]:
     root = case["root"]
     at = lambda name: posixpath.normpath(posixpath.join(root, name))  # noqa: E731
     texts = {at(name): text for name, text in case["texts"].items()}
-    model = resolve(root, [at(f) for f in case["files"]], [at(e) for e in case["env_files"]] or None, texts)
+    model = resolve(root, [at(f) for f in case["files"]], [at(e) for e in case["env_files"]] or None, texts,
+                    project_dir=posixpath.dirname(at(case["files"][0])))
     data = {"project": model.get("name"), "services": {n: protect_service(s) for n, s in (model.get("services") or {}).items()},
             "networks": model.get("networks") or {}, "volumes": model.get("volumes") or {}}
     return [(data, case["expected"])]
