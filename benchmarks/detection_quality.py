@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    python benchmarks/detection_quality.py [--json] [--set corpus|untuned]
+    python benchmarks/detection_quality.py [--json] [--set corpus|untuned] [--incident NAME]
 
 Builds every incident of tests/incidents/corpus.yaml (written together with the classifiers: a
 regression floor) and of tests/incidents/untuned.yaml (written before driftctl was run on it) on
@@ -104,8 +104,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the JSON result only")
     parser.add_argument("--set", choices=("corpus", "untuned"), action="append", help="only this set (repeatable)")
+    parser.add_argument("--incident", action="append", help="only incidents whose name contains this (repeatable)")
     args = parser.parse_args()
     sets = {"corpus": load_corpus(), "untuned": load_untuned()}
+    if args.incident:
+        sets = {k: [i for i in v if any(s in i["name"] for s in args.incident)] for k, v in sets.items()}
     chosen = args.set or list(sets)
     started = time.monotonic()
     scores: dict[str, list[Score]] = {}
