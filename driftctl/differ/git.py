@@ -149,15 +149,31 @@ def deployment_only(view: View, data: PerEnv) -> dict[str, list[GitCommit]]:
 
 
 def unpushed_counted(view: View, data: PerEnv) -> dict[str, list[GitCommit]]:
-    """Per development checkout: its commits on no remote-tracking ref, when git.upstream counts them
-    (the current branch has an upstream and is ahead of it)."""
+    """Per checkout whose current branch is ahead of its upstream: the commits git.upstream counts.
+
+    They are the commits of HEAD that the upstream lacks, wherever else they may be (a commit pushed
+    to another branch of the hub is still not on this branch's upstream), plus the checkout's
+    commits on no remote-tracking ref. A head difference made only of them is not counted again.
+    """
     out: dict[str, list[GitCommit]] = {}
     for env, d in data.items():
-        if not isinstance(d, dict) or view.role(env) == "deployment" or not view.has_worktree(env):
+        if not isinstance(d, dict) or not view.has_worktree(env):
             continue
         info = current_branch(d)
-        if info and info.get("upstream") and info.get("ahead"):
-            out[env] = [c for c in d.get("local_only") or [] if c.get("sha")]
+        if not (info and info.get("upstream") and info.get("ahead")):
+            continue
+        commits = [c for c in d.get("local_only") or [] if c.get("sha")]
+        graph = d.get("graph") or {}
+        head = head_sha(d)
+        upstream_sha = (d.get("remote_tracking") or {}).get(str(info.get("upstream")))
+        if head and upstream_sha and head in graph and upstream_sha in graph:
+            known = {c["sha"] for c in commits}
+            ahead: list[GitCommit] = [{"sha": c, "subject": "", "date": ""}
+                                      for c in sorted(_ancestors(graph, head) - _ancestors(graph, upstream_sha))
+                                      if c not in known]
+            commits += ahead
+        if commits:
+            out[env] = commits
     return out
 
 
@@ -303,7 +319,11 @@ def _upstream_rows(view: View, data: PerEnv, only: dict[str, list[GitCommit]]) -
               sources={e: "git: git for-each-ref (upstream:track); remote-tracking refs per remote" for e in data},
               details=details, evidence=facts)
     if flagged:
-        row.status, row.severity, row.flagged = Status.DRIFT, Severity.LOW, flagged
+        # unpushed work on a development checkout is worth knowing (low); a deployment that runs
+        # commits its branch's upstream lacks loses them at the next deploy from that branch (moderate)
+        on_deployment = any(view.role(e) == "deployment" for e in flagged)
+        row.status, row.flagged = Status.DRIFT, flagged
+        row.severity = Severity.MODERATE if on_deployment else Severity.LOW
     if all(v is NA or v == "no upstream" for v in values.values()):
         return []
     return [row]

@@ -121,3 +121,24 @@ def run_untuned(incident: dict, root: Path, sshd: Any = None) -> tuple[Score, li
     with tools(incident, root):
         found, rows = findings(config)
     return score(incident, found, rows), found, rows
+
+
+def record_case(incident: dict, root: Path, dest: Path, collectors: tuple[str, ...], sshd: Any = None) -> None:
+    """Write the incident's snapshots (only `collectors`, their paths made neutral) as a differ case
+    folder (tests/differ/cases/<case>/<n>_<env>.json), with its rules: recorded data for unit tests."""
+    import json
+
+    from driftctl.checks import gather
+    from driftctl.config import load_config
+
+    config = build(incident, root, sshd)
+    cfg = load_config(str(config))
+    with tools(incident, root):
+        snapshots = gather(cfg, list(cfg.environments))
+    dest.mkdir(parents=True, exist_ok=True)
+    for n, snap in enumerate(snapshots):
+        snap = {**snap, "collectors": {k: v for k, v in snap["collectors"].items() if k in collectors}}
+        text = json.dumps(snap, indent=1, sort_keys=True).replace(str(root), "/incident")
+        (dest / f"{n}_{snap['environment']}.json").write_text(text + "\n")
+    if incident.get("rules"):
+        (dest / "rules.yaml").write_text(yaml.safe_dump(incident["rules"], sort_keys=False))
