@@ -431,11 +431,15 @@ def secret_values(obj: Any, key: str = "") -> set[str]:
     their own. Used as taint: wherever else such a value appears, it is replaced too."""
     out: set[str] = set()
     if isinstance(obj, str):
-        if obj and not is_fingerprint(obj) and (
-            (key and is_secret_name(key) and key not in _STRUCTURAL_KEYS and not _policy.allows_value(obj))
-            or value_looks_secret(obj)
-        ):
+        if not obj or is_fingerprint(obj):
+            return out
+        if key and is_secret_name(key) and key not in _STRUCTURAL_KEYS and not _policy.allows_value(obj):
             out.add(obj)
+        elif value_looks_secret(obj):
+            # A longer string holding a secret (`--token=<token>`, `a b <token>`) taints with the secret
+            # part, so that part is replaced wherever it appears and the rest stays readable.
+            parts = {p for p in _PARTS.split(obj) if p and value_looks_secret(p)} if _COMPOUND.search(obj) else set()
+            out |= parts or {obj}
     elif isinstance(obj, dict):
         for k, v in obj.items():
             out |= secret_values(v, str(k))
@@ -483,3 +487,4 @@ def _redact_string(key: str, value: str, known: set[str] | frozenset[str]) -> st
 
 # A string made of several parts (a command line, a URL, `k=v` pairs) keeps its readable parts.
 _COMPOUND = re.compile(r"[\s=,;]|://")
+_PARTS = re.compile(r"[\s=,;]+")

@@ -102,6 +102,20 @@ def test_taint_a_value_interpolated_from_a_secret_is_secret() -> None:
     assert out["command"] == ["run", f"--opt={fingerprint('correct horse')}"]
 
 
+def test_taint_from_a_longer_string_is_its_secret_part_so_both_places_agree() -> None:
+    """`command: [bot, --token=${BOT_TOKEN}]` next to `BOT_TOKEN` in .env (the untuned incident
+    chat-bot-dotenv-secrets-three-hosts): the argument keeps `--token=` and carries the same
+    fingerprint as the variable, so the two can be compared and counted as one fact."""
+    token = "7012345678:AAF-" + "devDev" * 6
+    service = {"command": ["node", "bot.js", f"--token={token}"], "environment": {"BOT_TOKEN": token}}
+    assert secret_values(service["command"]) == {token}
+    out = redact_tree(service, secret_values(service))
+    assert out["command"] == ["node", "bot.js", f"--token={fingerprint(token)}"]
+    assert out["environment"]["BOT_TOKEN"] == fingerprint(token)
+    url = "postgres://app:hunter2@db/app"  # no part is a secret on its own: the whole value still taints
+    assert secret_values({"DATABASE_URL": url}) == {url}
+
+
 def test_every_field_of_a_service_is_redacted() -> None:
     service = {
         "command": ["serve", "--api-token=tok-xyz-123"],
