@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
 from driftctl.differ.common import ABSENT, NA, UNKNOWN, Marker, View, same, value_row
-from driftctl.differ.env import component_of, env_files, fed_by
+from driftctl.differ.env import component_of, env_files, fed_by, interpolated_from
 from driftctl.matrix import InSync, Row, Severity, Status
 from driftctl.snapshot import UNKNOWN_ENV_VALUE
 
@@ -149,6 +149,10 @@ class _Service:
                    else Severity.LOW if name in LOW_KEYS or name.startswith("x-") else Severity.MODERATE)
             row = value_row(f"{self.base}.{name}", f"{svc}: {name}", values, severity=sev,
                             sources=_sources(models, f"services.{svc}.{name}"), facts={"service": svc, "key": name})
+            if row.status is not Status.IN_SYNC and self.env_file_diffs:
+                raw = {e: (s.get(name, ABSENT) if isinstance(s, dict) else s) for e, s in self.have.items()}
+                if _counted_on_env_rows(self.view, row, raw, self.env_file_diffs):
+                    return row
             return _finish(row, self.drifted)
         return _env_row(self.view, svc, name, self.have, models, self.drifted, self.env_file_diffs)
 
@@ -196,10 +200,27 @@ def _env_row(view: View, svc: str, name: str, have: dict[str, Any], models: Mode
         via = f" ({var})" if var != name else ""
         row.details.append(f"the value comes from {file}{via}: counted on {component_of(file)}.{var}")
         return row
+    if row.status is not Status.IN_SYNC and env_file_diffs and _counted_on_env_rows(view, row, values, env_file_diffs):
+        return row
     if name in env_file_diffs:
         row.details.append(f"follows the env files, where {name} differs too")
         return row
     return _finish(row, drifted)
+
+
+def _counted_on_env_rows(view: View, row: Row, values: dict[str, Any], env_file_diffs: set[str]) -> bool:
+    """One fact, one finding: a value that differs only through `${VAR}`s of env files whose values
+    differ is counted on those env-file rows (severity none here, answering to their ids and to
+    `var:VAR`, so their rules cover it)."""
+    sources = interpolated_from(view, values, env_file_diffs)
+    if not sources:
+        return False
+    for file, var in sources:
+        row.aliases.extend([f"{component_of(file)}.{var}", f"var:{var}"])
+    row.severity = Severity.NONE
+    row.details.append("differs only through " + ", ".join(f"${{{var}}} of {file}" for file, var in sources)
+                       + ": counted on " + ", ".join(f"{component_of(file)}.{var}" for file, var in sources))
+    return True
 
 
 def _absent(model: Any) -> Any:

@@ -140,3 +140,48 @@ def _file_rows(view: View, name: str, parsed: dict[str, EnvFile | Marker]) -> li
             row.details.append(f"reaches compose services: {', '.join(users)} (their rows are not counted again)")
         out.append(row)
     return out
+
+
+def interpolated_from(view: View, values: dict[str, Any], differing: set[str]) -> list[tuple[str, str]] | None:
+    """(env file, variable) pairs that alone make a compose value differ: the value written with
+    `${VAR}` (`--token=${BOT_TOKEN}`, `redis://cache:6379/${REDIS_DB}`) is the same template in every
+    environment once each differing env-file variable's value is put back as its name. None when
+    something else differs too (a hand edit, another file), or when no variable is involved.
+
+    A value is put back only where it stands as a whole token (not inside a longer word), so a
+    short value such as `1` does not match inside `6379`; secrets compare as their fingerprints,
+    which tainted strings carry in place of the secret.
+    """
+    import json
+    import re
+
+    from driftctl.differ.common import UNKNOWN
+
+    known = {e: v for e, v in values.items() if v is not UNKNOWN and v is not NA}
+    if len(known) < 2 or any(v is ABSENT for v in known.values()):
+        return None
+    templates: set[str] = set()
+    used: set[tuple[str, str]] = set()
+    for env, value in known.items():
+        text = json.dumps(value, sort_keys=True)
+        for file, var, raw in _differing_values(view, env, differing):
+            token = json.dumps(raw)[1:-1]  # as it appears inside the JSON text
+            pattern = re.compile(rf"(?<![A-Za-z0-9]){re.escape(token)}(?![A-Za-z0-9])")
+            text, n = pattern.subn("${" + var + "}", text)
+            if n:
+                used.add((file, var))
+        templates.add(text)
+    return sorted(used) if used and len(templates) == 1 else None
+
+
+def _differing_values(view: View, env: str, differing: set[str]) -> list[tuple[str, str, str]]:
+    """(file, variable, value) of `env`'s env files for the variables that differ between
+    environments, longest value first (a value inside another is put back after it)."""
+    from driftctl.snapshot import UNKNOWN_ENV_VALUE
+
+    out = []
+    for file in env_file_names(view):
+        for var, value in (_variables(view, env, file) or {}).items():
+            if var in differing and isinstance(value, str) and value and UNKNOWN_ENV_VALUE not in value:
+                out.append((file, var, value))
+    return sorted(out, key=lambda t: (-len(t[2]), t[1]))
