@@ -2,10 +2,11 @@
 
 Run from the repository root:
 
-    python benchmarks/detection_quality.py [--json] [--set corpus|untuned] [--incident NAME]
+    python benchmarks/detection_quality.py [--json] [--set corpus|untuned|untuned-2] [--incident NAME]
 
 Builds every incident of tests/incidents/corpus.yaml (written together with the classifiers: a
-regression floor) and of tests/incidents/untuned.yaml (written before driftctl was run on it) on
+regression floor) and of the untuned batches tests/incidents/untuned.yaml and untuned-2.yaml (each
+written before driftctl was run on it) on
 real git, with a throwaway sshd on 127.0.0.1 for the incidents that reach a deployment over SSH,
 runs driftctl's collectors and differ on each, and compares the findings with what was planted. A
 true positive is a planted drift found with its status (and severity where the set names one); a
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.incidents.build import Score, load_corpus, run_incident, totals  # noqa: E402
-from tests.incidents.untuned_build import load_untuned, needs_ssh, run_untuned  # noqa: E402
+from tests.incidents.untuned_build import BATCHES, load_untuned, needs_ssh, run_untuned  # noqa: E402
 
 
 def _isolate(tmp: Path) -> None:
@@ -67,7 +68,7 @@ def _run_set(name: str, incidents: list[dict], tmp: Path, quiet: bool) -> list[S
             root.mkdir(parents=True)
             if needs_ssh(incident) and server is None:
                 server = start_sshd(tmp / "sshd", generate_key(tmp / "ssh_user_key"))
-            if name == "untuned":
+            if name in BATCHES:
                 score = run_untuned(incident, root, server if needs_ssh(incident) else None)[0]
             else:
                 score = run_incident(incident, root)[0]
@@ -103,10 +104,10 @@ def _passes(result: dict[str, Any]) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the JSON result only")
-    parser.add_argument("--set", choices=("corpus", "untuned"), action="append", help="only this set (repeatable)")
+    parser.add_argument("--set", choices=("corpus", *BATCHES), action="append", help="only this set (repeatable)")
     parser.add_argument("--incident", action="append", help="only incidents whose name contains this (repeatable)")
     args = parser.parse_args()
-    sets = {"corpus": load_corpus(), "untuned": load_untuned()}
+    sets = {"corpus": load_corpus(), **{name: load_untuned(path) for name, path in BATCHES.items()}}
     if args.incident:
         sets = {k: [i for i in v if any(s in i["name"] for s in args.incident)] for k, v in sets.items()}
     chosen = args.set or list(sets)

@@ -8,14 +8,15 @@ import json
 
 import pytest
 
-from tests.incidents.untuned_build import load_untuned, needs_ssh, run_untuned
+from tests.incidents.untuned_build import load_all_untuned, needs_ssh, run_untuned
 
 pytestmark = pytest.mark.integration
-UNTUNED = load_untuned()
+UNTUNED = load_all_untuned()
 
 
 def test_untuned_set_is_large_varied_and_has_negative_controls() -> None:
     assert len(UNTUNED) >= 10
+    assert len({i["name"] for i in UNTUNED}) == len(UNTUNED)
     assert all(i.get("negative") for i in UNTUNED)
     assert sum(1 for i in UNTUNED if not i.get("planted")) >= 3
     assert sum(1 for i in UNTUNED if needs_ssh(i)) >= 2

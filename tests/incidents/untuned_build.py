@@ -24,11 +24,17 @@ from tests.helpers import write_config
 from tests.incidents.build import CALM, Score, apply_ops, findings, score
 
 UNTUNED = Path(__file__).with_name("untuned.yaml")
+# every batch written before driftctl was run on it, in the order they were written
+BATCHES = {"untuned": UNTUNED, "untuned-2": Path(__file__).with_name("untuned-2.yaml")}
 PASSED_THROUGH = ("role", "compose_files", "env_files", "env_fallbacks", "code_health")
 
 
 def load_untuned(path: Path = UNTUNED) -> list[dict]:
     return yaml.safe_load(path.read_text())["incidents"]
+
+
+def load_all_untuned() -> list[dict]:
+    return [i for path in BATCHES.values() for i in load_untuned(path)]
 
 
 def needs_ssh(incident: dict) -> bool:
