@@ -230,13 +230,20 @@ def _absent(model: Any) -> Any:
 
 
 def _env_file_differences(view: View) -> set[str]:
-    """Names of variables whose values differ between the environments' env files."""
+    """Names of variables whose values differ between the environments' env files. A variable that
+    one copy of a file defines and another copy of the same file lacks differs too (its env row is
+    MISSING there): the compose values it feeds are counted on that row, once."""
     seen: dict[str, set[str]] = {}
+    per_file: dict[str, list[set[str]]] = {}
     for env in view.envs:
-        for info in env_files(view, env).values():
-            for key, value in (info.get("variables") or {}).items():
+        for file, info in env_files(view, env).items():
+            variables = info.get("variables") or {}
+            if info.get("exists"):
+                per_file.setdefault(file, []).append(set(variables))
+            for key, value in variables.items():
                 seen.setdefault(key, set()).add(str(value))
-    return {k for k, v in seen.items() if len(v) > 1}
+    lacking = {k for copies in per_file.values() for k in set().union(*copies) - set.intersection(*copies)}
+    return {k for k, v in seen.items() if len(v) > 1} | lacking
 
 
 def _finish(row: Row, drifted: set[str]) -> Row:
