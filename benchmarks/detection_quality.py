@@ -55,29 +55,38 @@ def _print_score(score: Score) -> None:
         print(f"       incomplete: {c}")
 
 
-def _run_set(name: str, incidents: list[dict], tmp: Path, quiet: bool) -> list[Score]:
-    from tests.fixtures.sshd import generate_key, start_sshd
+class _Sshd:
+    """One throwaway sshd on 127.0.0.1 for every incident that reaches a deployment over SSH."""
 
-    server = None
+    def __init__(self, tmp: Path):
+        self.tmp, self.server = tmp, None
+
+    def get(self):
+        from tests.fixtures.sshd import generate_key, start_sshd
+
+        if self.server is None:
+            self.server = start_sshd(self.tmp / "sshd", generate_key(self.tmp / "ssh_user_key"))
+        return self.server
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+
+def _run_set(name: str, incidents: list[dict], tmp: Path, sshd: _Sshd, quiet: bool) -> list[Score]:
     scores = []
     if not quiet:
         print(f"== {name} ({len(incidents)} incidents)")
-    try:
-        for n, incident in enumerate(incidents):
-            root = tmp / name / str(n)
-            root.mkdir(parents=True)
-            if needs_ssh(incident) and server is None:
-                server = start_sshd(tmp / "sshd", generate_key(tmp / "ssh_user_key"))
-            if name in BATCHES:
-                score = run_untuned(incident, root, server if needs_ssh(incident) else None)[0]
-            else:
-                score = run_incident(incident, root)[0]
-            scores.append(score)
-            if not quiet:
-                _print_score(score)
-    finally:
-        if server is not None:
-            server.stop()
+    for n, incident in enumerate(incidents):
+        root = tmp / name / str(n)
+        root.mkdir(parents=True)
+        if name in BATCHES:
+            score = run_untuned(incident, root, sshd.get() if needs_ssh(incident) else None)[0]
+        else:
+            score = run_incident(incident, root)[0]
+        scores.append(score)
+        if not quiet:
+            _print_score(score)
     return scores
 
 
@@ -115,8 +124,12 @@ def main() -> int:
     scores: dict[str, list[Score]] = {}
     with tempfile.TemporaryDirectory(prefix="driftctl-incidents-") as tmp:
         _isolate(Path(tmp))
-        for name in chosen:
-            scores[name] = _run_set(name, sets[name], Path(tmp), args.json)
+        sshd = _Sshd(Path(tmp))
+        try:
+            for name in chosen:
+                scores[name] = _run_set(name, sets[name], Path(tmp), sshd, args.json)
+        finally:
+            sshd.stop()
     result: dict[str, Any] = {name: _totals(scores[name], sets[name]) for name in chosen}
     if len(chosen) > 1:
         result["together"] = _totals([s for n in chosen for s in scores[n]], [i for n in chosen for i in sets[n]])
