@@ -242,7 +242,7 @@ def _env_file_differences(view: View) -> set[str]:
                 per_file.setdefault(file, []).append(set(variables))
             for key, value in variables.items():
                 seen.setdefault(key, set()).add(str(value))
-    lacking = {k for copies in per_file.values() for k in set().union(*copies) - set.intersection(*copies)}
+    lacking = {k for copies in per_file.values() for k in set[str]().union(*copies) - copies[0].intersection(*copies[1:])}
     return {k for k, v in seen.items() if len(v) > 1} | lacking
 
 
