@@ -5,7 +5,9 @@ from N hosts, side by side in one run on one loopback sshd.
     python benchmarks/fleet.py [--hosts 1 20 100] [--repeat 5] [--jobs 16] [--simulate 500]
 
 Both tools run as whole processes, interleaved (driftctl, pyinfra, driftctl, ...), and the medians
-are compared: wall time and controller CPU (user + system of the child). pyinfra 3.x runs from its
+are compared: wall time and controller CPU (user + system of the child). Both run from bytecode as
+installed packages do (PYTHONDONTWRITEBYTECODE is dropped for the children; driftctl's bytecode goes to a
+temporary PYTHONPYCACHEPREFIX, never into the checkout). pyinfra 3.x runs from its
 own virtualenv (`benchmarks/.venv-pyinfra`, created on first use with `pip install pyinfra`), so the
 project does not depend on it. Each N-host run reaches the same sshd through N inventory entries
 (driftctl: N `ssh` environments; pyinfra: N hosts with the same address), over a copy of this
@@ -212,7 +214,10 @@ def main() -> None:
         (home / ".ssh").mkdir(parents=True)
         env = dict(os.environ, HOME=str(home), XDG_CONFIG_HOME=str(home / "config"), XDG_CACHE_HOME=str(home / "cache"),
                    DRIFTCTL_REPORTS_DIR=str(work / "reports"), DRIFTCTL_SSH_CONFIG=str(work / "no-ssh-config"),
-                   PYTHONPATH=str(ROOT))
+                   PYTHONPATH=str(ROOT), PYTHONPYCACHEPREFIX=str(work / "pycache"))
+        # Both tools run from bytecode, as installed packages do (pip compiles pyinfra's venv; the
+        # warm-up run compiles driftctl into the private cache prefix, never into the checkout).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         os.environ.update({k: env[k] for k in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "DRIFTCTL_SSH_CONFIG")})
         server = start_sshd(work / "sshd", generate_key(work / "user_key"))
         project = make_project(work)

@@ -42,8 +42,11 @@ def collect_all(
 
     Each environment holds one worker thread and, over SSH, paramiko's transport thread and one
     socket, so `jobs` bounds threads, sockets and memory for a fleet of any size.
+
+    The workers start connecting at once; the collector modules are imported meanwhile (here, in the
+    calling thread), so a host's key exchange and login shell overlap the controller's own start-up.
     """
-    chosen = collectors or all_collectors()
+    chosen = _Later(collectors)
     workers = max(1, min(jobs or DEFAULT_JOBS, len(names)))
     results: dict[int, dict] = {}
     todo = list(enumerate(names))
@@ -68,12 +71,36 @@ def collect_all(
     for t in threads:
         t.start()
     try:
+        chosen.resolve()
         for t in threads:
             t.join()
     except KeyboardInterrupt:
         abort_all()
         raise
     return [results[i] for i in range(len(names))]
+
+
+class _Later:
+    """The collector list, imported by one thread while the others already connect."""
+
+    def __init__(self, given: list[Collector] | None):
+        self._value = given
+        self._ready = threading.Event()
+        if given is not None:
+            self._ready.set()
+
+    def resolve(self) -> None:
+        try:
+            if self._value is None:
+                self._value = all_collectors()
+        finally:
+            self._ready.set()
+
+    def __call__(self) -> list[Collector]:
+        self._ready.wait()
+        if self._value is None:
+            raise RuntimeError("the collectors could not be loaded")
+        return self._value
 
 
 _active: set = set()
@@ -105,7 +132,7 @@ def failed_snapshot(config: Config, name: str, exc: BaseException) -> dict:
 def collect_environment(
     config: Config,
     name: str,
-    collectors: list[Collector],
+    collectors: list[Collector] | Callable[[], list[Collector]],
     *,
     accept_new_host_key: bool = False,
     progress: Progress | None = None,
@@ -129,8 +156,11 @@ def collect_environment(
         "error": None,
         "collectors": {},
     }
-    applicable = [c for c in collectors
-                  if c.applies(caps) and (spec.collectors is None or c.name in spec.collectors)]
+
+    def applicable() -> list[Collector]:  # once connected: the list may still be loading meanwhile
+        chosen = collectors() if callable(collectors) else collectors
+        return [c for c in chosen if c.applies(caps) and (spec.collectors is None or c.name in spec.collectors)]
+
     transport = None
     try:
         transport = make_transport(config, name, accept_new_host_key=accept_new_host_key)
@@ -146,12 +176,12 @@ def collect_environment(
             url=getattr(transport, "url", None), own=excluded_for(config, name, transport.root),
             open_stream=getattr(transport, "open_unix_stream", None),
         )
-        outcomes = drive(ctx, applicable, transport.run_batch, say)
+        outcomes = drive(ctx, applicable(), transport.run_batch, say)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - one environment's failure of any kind stays in its snapshot
         snapshot["error"] = environment_failure(name, exc)
-        outcomes = {c.name: CollectorOutcome("error", error=snapshot["error"]) for c in applicable}
+        outcomes = {c.name: CollectorOutcome("error", error=snapshot["error"]) for c in applicable()}
     finally:
         if transport is not None:
             with _active_lock:
@@ -162,7 +192,7 @@ def collect_environment(
         isinstance(o.data, dict) and o.data.get("unreadable") for o in outcomes.values())  # files it could not read
     snapshot["duration_s"] = round(time.monotonic() - started, 3)
     snapshot = scrub_document(snapshot)  # behind every collector: no credential format leaves in clear
-    snapshot["fingerprint"] = content_fingerprint(snapshot, collectors)
+    snapshot["fingerprint"] = content_fingerprint(snapshot, collectors() if callable(collectors) else collectors)
     snapshot["fingerprint_key"] = key_id()  # which key made the `fp:` values (see differ/fingerprint_keys.py)
     say("done" if snapshot["complete"] else "incomplete")
     return snapshot

@@ -546,6 +546,8 @@ class SSHTransport(Transport):
             deadline = _Deadline(self.spec.connect_timeout)
             try:
                 self._connect(self.target, deadline)
+                # start the remote loop now: the login shell runs while the collectors get ready
+                self._session(max(1.0, deadline.at - time.monotonic()))
             except BaseException:
                 self._close_clients()  # a jump hop may be up while the target failed
                 raise
