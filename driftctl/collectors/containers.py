@@ -66,6 +66,7 @@ class EngineDump(TypedDict):
 class ContainersCollector(Collector):
     name = "containers"
     needs = ("shell", "engine")
+    data_type = ContainersData
     # Nested paths (`list[].key`): they change every run without any drift. The snapshot's
     # content fingerprint must leave them out (needs nested-path support in snapshot.py).
     volatile = frozenset({"containers[].memory_usage", "containers[].started_at"})
