@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption
+from driftctl.cli.common import AcceptKeyOption, check_format
 from driftctl.cli.options import examples
 
 
@@ -30,11 +30,9 @@ def apply(
     """Re-collect the plan's environments, refuse if any changed, then run the steps in order."""
     from driftctl import api
     from driftctl.apply import ApplyIO
-    from driftctl.errors import UsageError
     from driftctl.terminal import terminal
 
-    if format not in ("table", "json"):
-        raise UsageError(f"unknown format {format!r}; use table or json")
+    check_format(format, "table", "json")
     term = terminal()
     io = ApplyIO(say=term.info, confirm=lambda q: typer.confirm(q, default=False, err=True), interactive=sys.stdin.isatty())
     result = api.apply(plan_file, io=io, step_ids=list(step or []), phase=phase, dry_run=dry_run, yes=yes,

@@ -17,6 +17,14 @@ SnapshotOption = typer.Option(None, "--snapshot", help="A saved snapshot file to
 ShowIgnoredOption = typer.Option(False, "--show-ignored", help="Also show rows that `rules.ignore` hides.")
 
 
+def check_format(fmt: str, *choices: str) -> None:
+    """`--format` must be one of `choices` (typer takes any string): a one-line UsageError otherwise."""
+    if fmt not in choices:
+        from driftctl.errors import UsageError
+
+        raise UsageError(f"unknown format {fmt!r}; use {', '.join(choices[:-1])} or {choices[-1]}")
+
+
 def complete_environments(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion of environment names from the config (a `-c` already on the line counts)."""
     from driftctl.config import load_config

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import typer
 
+from driftctl.cli.common import check_format
 from driftctl.cli.options import examples
 
 compose_app = typer.Typer(
@@ -42,11 +43,9 @@ def config(
 ) -> int:
     """Print the resolved model, like `docker compose config --format json`."""
     from driftctl import api
-    from driftctl.errors import UsageError
     from driftctl.terminal import terminal
 
-    if format not in ("json", "yaml"):
-        raise UsageError(f"unknown format {format!r}; use json or yaml")
+    check_format(format, "json", "yaml")
     resolved = api.compose_config(file or [], env_files=env_file or [], project_directory=project_directory,
                                   project_name=project_name, environment=env)
     terminal().data(resolved.text(format))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from driftctl.cli.common import check_format
 from driftctl.cli.options import examples
 
 
@@ -36,11 +37,9 @@ def demo(
     from driftctl import api
     from driftctl.demo import present
     from driftctl.demo.run import DemoOptions
-    from driftctl.errors import UsageError
     from driftctl.terminal import terminal
 
-    if format not in ("table", "json"):
-        raise UsageError(f"unknown format {format!r}; use table or json")
+    check_format(format, "table", "json")
     term = terminal()
     options = DemoOptions(dir=directory.resolve() if directory else None, keep=keep, ssh=ssh)
     if format != "json":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import typer
 
+from driftctl.cli.common import check_format
 from driftctl.cli.options import examples
 
 
@@ -25,11 +26,9 @@ def gc(
     import json
 
     from driftctl import api
-    from driftctl.errors import UsageError
     from driftctl.terminal import terminal
 
-    if format not in ("table", "json"):
-        raise UsageError(f"unknown format {format!r}; use table or json")
+    check_format(format, "table", "json")
     result = api.gc(keep, dry_run=dry_run)
     term = terminal()
     if format == "json":

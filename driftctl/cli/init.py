@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from driftctl.cli.common import check_format
 from driftctl.cli.options import examples
 
 
@@ -27,11 +28,9 @@ def init(
     import json
 
     from driftctl import api
-    from driftctl.errors import UsageError
     from driftctl.terminal import terminal
 
-    if format not in ("table", "json"):
-        raise UsageError(f"unknown format {format!r}; use table or json")
+    check_format(format, "table", "json")
     result = api.init(directory, force=force)
     term = terminal()
     if format == "json":

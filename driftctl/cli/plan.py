@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption, complete_environments
+from driftctl.cli.common import AcceptKeyOption, check_format, complete_environments
 from driftctl.cli.options import examples
-from driftctl.errors import ExitCode, UsageError
+from driftctl.errors import ExitCode
 
 
 def register(app: typer.Typer) -> None:
@@ -32,8 +32,7 @@ def plan(
     from driftctl.terminal import terminal
 
     plan_option(option)
-    if format not in ("table", "markdown", "json"):
-        raise UsageError(f"unknown format {format!r}; use table, markdown or json")
+    check_format(format, "table", "markdown", "json")
     term = terminal()
     result = api.plan(environments, option=option, cached=cached, snapshot_files=list(snapshot or []),
                       accept_new_host_key=accept_new_host_key, collecting=term.collecting)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption, complete_environments
+from driftctl.cli.common import AcceptKeyOption, check_format, complete_environments
 from driftctl.cli.options import examples
 
 
@@ -25,11 +25,9 @@ def rescue(
 ) -> int:
     """Read-only on the target: its changed files become one commit on the deployed commit, in a new branch."""
     from driftctl import api
-    from driftctl.errors import UsageError
     from driftctl.terminal import terminal
 
-    if format not in ("table", "json"):
-        raise UsageError(f"unknown format {format!r}; use table or json")
+    check_format(format, "table", "json")
     result = api.rescue(environment, branch=branch, repo=repo, include_secret_files=include_secret_files,
                         accept_new_host_key=accept_new_host_key)
     term = terminal()

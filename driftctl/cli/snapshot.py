@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption, complete_environments
+from driftctl.cli.common import AcceptKeyOption, check_format, complete_environments
 from driftctl.cli.options import examples
-from driftctl.errors import ExitCode, UsageError
+from driftctl.errors import ExitCode
 
 
 def register(app: typer.Typer) -> None:
@@ -31,8 +31,7 @@ def snapshot(
     from driftctl.render.snapshot import snapshot_summary_table, snapshots_json
     from driftctl.terminal import terminal
 
-    if format not in ("table", "json"):
-        raise UsageError(f"unknown format {format!r}; use table or json")
+    check_format(format, "table", "json")
     term = terminal()
     result = api.snapshot(environments, jobs=jobs, shard=shard, accept_new_host_key=accept_new_host_key,
                           collecting=term.collecting)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from driftctl.cli.common import AcceptKeyOption
+from driftctl.cli.common import AcceptKeyOption, check_format
 from driftctl.cli.options import examples
 from driftctl.cli.output import report_deliveries
 
@@ -31,11 +31,10 @@ def watch(
 ) -> int:
     """Each round saves snapshots and sends the `notify:` channels what changed (nothing when nothing did)."""
     from driftctl import api
-    from driftctl.errors import ExitCode, UsageError
+    from driftctl.errors import ExitCode
     from driftctl.matrix import exit_code
 
-    if format not in ("table", "json"):
-        raise UsageError(f"unknown format {format!r}; use table or json")
+    check_format(format, "table", "json")
     last = api.watch(list(environments or []), every=every, once=once,
                      accept_new_host_key=accept_new_host_key, on_round=_report_json if format == "json" else _report)
     if last.matrix is None:
