@@ -7,25 +7,32 @@ Kept apart from the pure parts so the planner stays free of I/O: `driftctl plan`
 from __future__ import annotations
 
 import posixpath
+from typing import TYPE_CHECKING
 
-from driftctl import capabilities
 from driftctl.analysis.merge_risk import MergePair, MergeRiskAnalysis, Scratch, Side
 from driftctl.config import Config
 from driftctl.errors import DriftctlError
 from driftctl.models import Command
 from driftctl.snapshot import collector_data
 
+if TYPE_CHECKING:
+    from driftctl.planner.context import PlanContext
 
-def merge_pairs(config: Config, snapshots: dict[str, dict], hub: str) -> list[MergePair]:
-    """(hub, other) for every environment whose deployed commit is not already in the hub's history."""
+
+def plan_view(config: Config, snapshots: dict[str, dict]) -> PlanContext:
+    """The planner's view of the environments, so the analysis uses the plan's hub and divergences."""
     from datetime import datetime, timezone
 
     from driftctl.planner.context import PlanContext
-    from driftctl.planner.findings import divergences
     from driftctl.planner.targets import targets_from_config
 
-    ctx = PlanContext(matrix={"environments": list(snapshots)}, snapshots=snapshots, targets=targets_from_config(config),
-                      option="", now=datetime.now(timezone.utc), reports_root="")
+    return PlanContext.of_snapshots(snapshots, targets_from_config(config), datetime.now(timezone.utc))
+
+
+def merge_pairs(config: Config, snapshots: dict[str, dict], ctx: PlanContext) -> list[MergePair]:
+    """(hub, other) for every environment whose deployed commit is not already in the hub's history."""
+    from driftctl.planner.findings import divergences
+
     pairs = []
     for d in divergences(ctx):
         pairs.append(MergePair(
@@ -43,22 +50,17 @@ def _files(config: Config, snapshots: dict[str, dict], env: str) -> tuple[str, .
     return tuple(found or (spec.compose_files if spec and spec.compose_files else ()))
 
 
-def pick_hub(config: Config, snapshots: dict[str, dict]) -> str | None:
-    locals_ = [n for n, s in config.environments.items()
-               if capabilities.of(s.transport).on_this_machine and collector_data(snapshots.get(n, {}), "git")]
-    return "local" if "local" in locals_ else (locals_[0] if locals_ else None)
-
-
 def compute_merge_risk(config: Config, snapshots: dict[str, dict]) -> list[dict]:
     """Merge-risk entries for the plan; an unreachable hub turns into entries with `error` set."""
     from driftctl.collectors.base import CollectContext
     from driftctl.runner import drive
     from driftctl.transport import make_transport
 
-    hub = pick_hub(config, snapshots)
-    if hub is None:
+    view = plan_view(config, snapshots)
+    hub = view.hub
+    if hub is None or hub not in config.environments:  # a hub known only from a snapshot file cannot be reached
         return []
-    pairs = merge_pairs(config, snapshots, hub)
+    pairs = merge_pairs(config, snapshots, view)
     if not pairs:
         return []
     spec = config.environments[hub]

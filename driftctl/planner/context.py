@@ -31,6 +31,13 @@ class PlanContext:
     merge_risk: list[dict] = field(default_factory=list)
     secret_files: list[dict] = field(default_factory=list)  # content scan of uncommitted files (path, line, kind)
 
+    @classmethod
+    def of_snapshots(cls, snapshots: dict[str, dict], targets: dict[str, Target], now: datetime) -> PlanContext:
+        """Only the questions about the environments (the hub, heads, divergences), before there is a
+        matrix or an option: what the merge-risk analysis asks so that it picks the plan's own hub."""
+        return cls(matrix={"environments": list(snapshots)}, snapshots=snapshots, targets=targets, option="",
+                   now=now, reports_root="")
+
     # -- names ---------------------------------------------------------------------------------
 
     @property

@@ -85,3 +85,23 @@ def test_analysis_reports_conflicts(git_repo):
     result = _analyse(repo, ours, theirs)
     assert result["clean"] is False and result["conflicts"] == ["docker-compose.yml"]
     assert result["resolve_errors"]  # the conflicted compose file cannot be resolved, and says so
+
+
+def test_merge_risk_asks_the_planner_for_its_hub(tmp_path):
+    """The analysis merges into the hub the plan uses; a hub known only from a snapshot file (not in
+    the config) cannot be reached, so there is no analysis rather than a crash."""
+    from driftctl.analysis.run import compute_merge_risk, plan_view
+    from driftctl.config import load_config
+    from tests.helpers import write_config
+
+    def snap(env: str, transport: str, head: str) -> dict:
+        return {"environment": env, "transport": transport,
+                "collectors": {"git": {"status": "ok", "data": {"head": head, "branch": "main", "graph": {}}}}}
+
+    cfg = load_config(str(write_config(tmp_path / "environments.yaml", {
+        "dev": {"transport": "local", "path": "."}, "github": {"transport": "git", "url": str(tmp_path / "none.git")}})))
+    known = {"dev": snap("dev", "local", "a" * 40), "github": snap("github", "git", "b" * 40)}
+    assert plan_view(cfg, known).hub == "dev"
+    from_a_file = {"laptop": snap("laptop", "local", "a" * 40), "github": snap("github", "git", "b" * 40)}
+    assert plan_view(cfg, from_a_file).hub == "laptop"
+    assert compute_merge_risk(cfg, from_a_file) == []
