@@ -98,6 +98,16 @@ def test_alias_bomb_and_nesting_are_bounded() -> None:
     check_bounds("a: &x [1, 2]\nb: *x\nc: {d: [e, f]}\n")  # ordinary aliases pass
 
 
+def test_nesting_without_brackets_or_aliases_is_bounded_too() -> None:
+    """The quick bound read off the text (no aliases, few brackets) must not let block nesting by."""
+    indented = "".join(" " * level + "k:\n" for level in range(150)) + " " * 150 + "v\n"
+    compact = "- " * 150 + "v\n"
+    for text in (indented, compact):
+        with pytest.raises(YAMLBoundsError, match="nested deeper than 100"):
+            check_bounds(text)
+    check_bounds("services:\n  a:\n    image: x:${TAG:-1}\n    command: [\"a\", \"b\"]\n")  # ordinary files pass
+
+
 def write(tmp_path: Path, text: str | bytes) -> Path:
     path = tmp_path / "environments.yaml"
     path.write_bytes(text.encode() if isinstance(text, str) else text)
