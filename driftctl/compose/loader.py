@@ -190,6 +190,9 @@ def load_documents(file: str, text: str) -> list[ComposeDocument]:
         raise ComposeError(f"{where(file, mark.line + 1 if mark else None)}: invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise ComposeError(f"{where(file)}: invalid YAML: {exc}") from None
+    # Without tags there is nothing to extract, and without aliases no value is shared between two
+    # places (later steps change values in place), so the copying walk can be skipped.
+    plain = "*" not in text and "!reset" not in text and "!override" not in text
     docs: list[ComposeDocument] = []
     for index, data in enumerate(raw or [None]):
         if data is None:
@@ -197,7 +200,7 @@ def load_documents(file: str, text: str) -> list[ComposeDocument]:
         if not isinstance(data, dict):
             raise ComposeError(f"{where(file, 1)}: top-level object must be a mapping")
         doc = ComposeDocument(file, text, {}, index=index)
-        doc.data = _extract_tags(data, (), doc)
+        doc.data = data if plain else _extract_tags(data, (), doc)
         docs.append(doc)
     return docs
 
