@@ -23,6 +23,7 @@ from driftctl.snapshot import collector_data
 if TYPE_CHECKING:
     from driftctl.collected.code_health import CodeHealthData
     from driftctl.collected.compose import ComposeData
+    from driftctl.collected.containers import ContainersData
     from driftctl.collected.env import EnvData
     from driftctl.collected.files import FilesData
     from driftctl.collected.git import GitData
@@ -90,6 +91,8 @@ class View:
     @overload
     def data(self, env: str, collector: Literal["code_health"]) -> CodeHealthData | None: ...
     @overload
+    def data(self, env: str, collector: Literal["containers"]) -> ContainersData | None: ...
+    @overload
     def data(self, env: str, collector: str) -> Mapping[str, Any] | None: ...
 
     def data(self, env: str, collector: str) -> Any:
@@ -108,6 +111,8 @@ class View:
     def per_env(self, collector: Literal["host"]) -> dict[str, HostData | Marker]: ...
     @overload
     def per_env(self, collector: Literal["code_health"]) -> dict[str, CodeHealthData | Marker]: ...
+    @overload
+    def per_env(self, collector: Literal["containers"]) -> dict[str, ContainersData | Marker]: ...
     @overload
     def per_env(self, collector: str) -> dict[str, Mapping[str, Any] | Marker]: ...
 

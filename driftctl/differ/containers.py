@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from driftctl.differ.common import View, plain, show
+from driftctl.collected.containers import ContainerFacts, ContainersData, OutsideCompose, ServiceState
+from driftctl.differ.common import Marker, View, plain, show
 from driftctl.evidence import Evidence
 from driftctl.image_refs import normalize_image, repo_digest
 from driftctl.matrix import Row, Severity, Status
 
+PerEnv = dict[str, ContainersData | Marker]  # each environment's data, or why there is none
+_NO_SERVICE: ServiceState = {"running": False, "containers": [], "differs": {}}
 CRITICAL_KEYS = frozenset({"command", "entrypoint", "image"})
 BAD_STATES = frozenset({"restarting", "exited", "dead"})
 SOURCE = "containers: docker inspect"
@@ -40,18 +43,18 @@ def rows(view: View) -> list[Row]:
     return out
 
 
-def _blank(data: dict, component: str, title: str) -> Row:
+def _blank(data: PerEnv, component: str, title: str) -> Row:
     return Row(component=component, title=title, values={e: show(d) for e, d in data.items() if not isinstance(d, dict)},
                sources={e: SOURCE for e in data})
 
 
-def _service_rows(view: View, svc: str, data: dict) -> list[Row]:
+def _service_rows(view: View, svc: str, data: PerEnv) -> list[Row]:
     base = f"containers.services.{svc}"
     running = _blank(data, f"{base}.running", f"{svc}: running")
     health = _blank(data, f"{base}.health", f"{svc}: health")
     outside = _blank(data, f"{base}.outside_compose", f"{svc}: runs outside compose")
     keys = sorted({k for d in data.values() if isinstance(d, dict)
-                   for k in (((d.get("services") or {}).get(svc) or {}).get("differs") or {})})
+                   for k in ((d.get("services") or {}).get(svc) or _NO_SERVICE).get("differs") or {}})
     key_rows = {k: _blank(data, f"{base}.{k}", f"{svc}: running {k}") for k in keys}
     for env, d in data.items():
         if not isinstance(d, dict):
@@ -95,15 +98,15 @@ def _service_rows(view: View, svc: str, data: dict) -> list[Row]:
     return [running, health, *([outside] if outside.flagged else []), *key_rows.values()]
 
 
-def completed(container: dict) -> bool:
+def completed(container: ContainerFacts) -> bool:
     """A one-shot container that finished: exited 0 under a policy that does not restart it on success
     (a migration or init job; `service_completed_successfully` waits for exactly this)."""
     return (container.get("state") == "exited" and container.get("exit_code") == 0
             and not str(container.get("restart_policy") or "no").startswith(("always", "unless-stopped")))
 
 
-def _running_cell(row: Row, env: str, svc: str, info: dict, names: list[str], shadows: list[dict],
-                  mine: list[dict]) -> None:
+def _running_cell(row: Row, env: str, svc: str, info: ServiceState, names: list[str], shadows: list[OutsideCompose],
+                  mine: list[ContainerFacts]) -> None:
     if info.get("running"):
         row.values[env] = f"running ({len(names)})"
     elif mine and all(completed(c) for c in mine):
@@ -117,7 +120,7 @@ def _running_cell(row: Row, env: str, svc: str, info: dict, names: list[str], sh
         row.evidence.append(Evidence(env, "containers", "not-running", service=svc, container=next(iter(names), None)))
 
 
-def _outside_cell(row: Row, env: str, svc: str, shadows: list[dict]) -> None:
+def _outside_cell(row: Row, env: str, svc: str, shadows: list[OutsideCompose]) -> None:
     if not shadows:
         row.values[env] = "no"
         return
@@ -150,7 +153,7 @@ def _key_cells(key_rows: dict[str, Row], env: str, svc: str, differs: dict, name
             r.values[env] = "as declared"
 
 
-def _health(containers: list[dict]) -> str:
+def _health(containers: list[ContainerFacts]) -> str:
     if not containers:
         return "no containers"
     states = sorted({str(c.get("health") or _state(c)) for c in containers})
@@ -158,13 +161,13 @@ def _health(containers: list[dict]) -> str:
     return ", ".join(states) + (f" ({restarts} restarts)" if restarts else "")
 
 
-def _state(container: dict) -> str:
+def _state(container: ContainerFacts) -> str:
     state = str(container.get("state") or "unknown")
     code = container.get("exit_code")
     return f"{state} ({code})" if state in ("exited", "dead") and code is not None else state
 
 
-def _undeclared_row(data: dict) -> Row:
+def _undeclared_row(data: PerEnv) -> Row:
     row = _blank(data, "containers.undeclared", "Undeclared Containers")
     for env, d in data.items():
         if isinstance(d, dict):
@@ -179,7 +182,7 @@ def _undeclared_row(data: dict) -> Row:
     return row
 
 
-def _project_row(data: dict) -> Row | None:
+def _project_row(data: PerEnv) -> Row | None:
     """The checkout's containers run under another compose project name (started with another `-p`):
     a plain `docker compose up` there would start a second copy next to them."""
     if not any(isinstance(d, dict) and d.get("other_projects") for d in data.values()):
@@ -206,7 +209,7 @@ def _project_row(data: dict) -> Row | None:
 # --------------------------------------------------------------------------------------------------
 
 
-def image_rows(view: View, data: dict) -> list[Row]:
+def image_rows(view: View, data: PerEnv) -> list[Row]:
     """One row per image reference that runs as more than one image id across the environments.
 
     A reference of a service that builds its image is left out (each host builds its own, so the ids
@@ -223,7 +226,7 @@ def image_rows(view: View, data: dict) -> list[Row]:
     return out
 
 
-def _image_row(view: View, data: dict, ref: str, where: dict[str, dict[str, dict]]) -> Row:
+def _image_row(view: View, data: PerEnv, ref: str, where: dict[str, dict[str, dict]]) -> Row:
     row = _blank(data, f"containers.images.{ref}", f"Image {ref}: running image id")
     for env, d in data.items():
         if isinstance(d, dict) and env not in where:
@@ -248,7 +251,7 @@ def _id_text(image_id: str, digest: str | None) -> str:
     return f"{short} ({digest})" if digest else short
 
 
-def running_image_ids(d: dict) -> dict[str, dict[str, dict]]:
+def running_image_ids(d: ContainersData) -> dict[str, dict[str, dict]]:
     """Image reference -> image id -> {containers, repo_digest} over the running containers of one
     environment's services (compose containers and containers outside compose), leaving out services
     that build their image and containers created from a bare image id. Other projects' containers on
@@ -268,6 +271,7 @@ def running_image_ids(d: dict) -> dict[str, dict[str, dict]]:
         key = normalize_image(str(ref)) or str(ref)
         facts = out.setdefault(key, {}).setdefault(str(image_id), {"containers": [], "repo_digest": None})
         facts["containers"].append(name)
-        digests = (images.get(image_id) or {}).get("repo_digests") or c.get("repo_digests") or []
+        known = images.get(str(image_id))
+        digests = (known["repo_digests"] if known else []) or c.get("repo_digests") or []
         facts["repo_digest"] = facts["repo_digest"] or repo_digest(key, digests)
     return out
