@@ -7,7 +7,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+from typing_extensions import overload
+
+if TYPE_CHECKING:
+    from driftctl.collected.code_health import CodeHealthData
+    from driftctl.collected.compose import ComposeData
+    from driftctl.collected.env import EnvData
+    from driftctl.collected.files import FilesData
+    from driftctl.collected.git import GitData
+    from driftctl.collected.host import HostData
 
 SCHEMA_VERSION = 1
 # Collector data keys that change between runs without drift (left out of the fingerprint).
@@ -51,7 +62,24 @@ def _drop(data: Any, path: str) -> Any:
     return {**data, head: _drop(data[head], rest)}
 
 
-def collector_data(snapshot: dict, name: str) -> dict | None:
+# Each collector's data type (driftctl.collected) by name, so that mypy checks every read of it.
+@overload
+def collector_data(snapshot: dict, name: Literal["git"]) -> GitData | None: ...
+@overload
+def collector_data(snapshot: dict, name: Literal["compose"]) -> ComposeData | None: ...
+@overload
+def collector_data(snapshot: dict, name: Literal["env"]) -> EnvData | None: ...
+@overload
+def collector_data(snapshot: dict, name: Literal["files"]) -> FilesData | None: ...
+@overload
+def collector_data(snapshot: dict, name: Literal["host"]) -> HostData | None: ...
+@overload
+def collector_data(snapshot: dict, name: Literal["code_health"]) -> CodeHealthData | None: ...
+@overload
+def collector_data(snapshot: dict, name: str) -> Mapping[str, Any] | None: ...
+
+
+def collector_data(snapshot: dict, name: str) -> Any:
     """The data of one collector, or None when it failed, was skipped or did not run."""
     outcome = (snapshot.get("collectors") or {}).get(name) or {}
     return outcome.get("data") if outcome.get("status") == "ok" else None

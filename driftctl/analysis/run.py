@@ -44,8 +44,8 @@ def merge_pairs(config: Config, snapshots: dict[str, dict], ctx: PlanContext) ->
 
 def _files(config: Config, snapshots: dict[str, dict], env: str) -> tuple[str, ...]:
     """The compose files the environment uses (as collected), so both sides resolve like they deploy."""
-    compose = collector_data(snapshots.get(env, {}), "compose") or {}
-    found = [f["path"] for f in compose.get("files", []) if f.get("exists")]
+    compose = collector_data(snapshots.get(env, {}), "compose")
+    found = [f["path"] for f in (compose.get("files") or [] if compose else []) if f.get("exists")]
     spec = config.environments.get(env)
     return tuple(found or (spec.compose_files if spec and spec.compose_files else ()))
 

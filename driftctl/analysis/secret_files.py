@@ -21,8 +21,8 @@ def scan_uncommitted(config: Config, snapshots: dict[str, dict]) -> list[dict]:
     out: list[dict] = []
     for env, snap in snapshots.items():
         spec = config.environments.get(env)
-        git = collector_data(snap, "git") or {}
-        if spec is None or not capabilities.of(spec.transport).worktree or not (git.get("modified") or git.get("untracked")):
+        git = collector_data(snap, "git")
+        if spec is None or not capabilities.of(spec.transport).worktree or not git or not (git.get("modified") or git.get("untracked")):
             continue
         try:
             with make_transport(config, env) as transport:

@@ -10,9 +10,10 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
+from typing_extensions import overload
 
 from driftctl.capabilities import Capabilities, of_snapshot
 from driftctl.evidence import Evidence

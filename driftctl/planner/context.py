@@ -10,11 +10,16 @@ import posixpath
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from driftctl.capabilities import Capabilities, of_snapshot
 from driftctl.evidence import Evidence
 from driftctl.planner.targets import Target
 from driftctl.snapshot import collector_data
+
+if TYPE_CHECKING:
+    from driftctl.collected.compose import ComposeData, ComposeService
+    from driftctl.collected.git import GitData, GitDescribe
 
 SETTLED = {"IN_SYNC", "EXPECTED"}
 
@@ -101,24 +106,49 @@ class PlanContext:
 
     # -- snapshot facts ------------------------------------------------------------------------
 
-    def git(self, env: str) -> dict:
-        return collector_data(self.snapshots.get(env, {}), "git") or {}
+    def git(self, env: str) -> GitData | None:
+        """The git collector's data there (None: it failed, was skipped, or the environment is unknown)."""
+        return collector_data(self.snapshots.get(env, {}), "git")
 
     def head(self, env: str) -> str | None:
-        return (self.git(env).get("head") or {}).get("sha")
+        g = self.git(env)
+        head = g.get("head") if g else None
+        return head.get("sha") if head else None
 
     def branch(self, env: str) -> str | None:
-        return self.git(env).get("branch")
+        g = self.git(env)
+        return g.get("branch") if g else None
+
+    def describe(self, env: str) -> GitDescribe | None:
+        """The newest tag HEAD descends from (`git describe --tags`), when known."""
+        g = self.git(env)
+        return g.get("describe") if g else None
+
+    def remotes(self, env: str) -> dict[str, str]:
+        g = self.git(env)
+        return (g.get("remotes") or {}) if g else {}
 
     def hub_has(self, sha: str | None) -> bool:
-        return bool(sha and self.hub and sha in (self.git(self.hub).get("graph") or {}))
+        return bool(sha and self.hub and sha in self.graph(self.hub))
 
     def uncommitted(self, env: str) -> dict[str, list[str]]:
         g = self.git(env)
+        if not g:
+            return {"modified": [], "untracked": []}
         return {"modified": list(g.get("modified") or []), "untracked": list(g.get("untracked") or [])}
 
-    def compose(self, env: str) -> dict:
-        return collector_data(self.snapshots.get(env, {}), "compose") or {}
+    def compose(self, env: str) -> ComposeData | None:
+        """The compose collector's data there (None: it failed, was skipped, or the environment is unknown)."""
+        return collector_data(self.snapshots.get(env, {}), "compose")
+
+    def services(self, env: str) -> dict[str, ComposeService]:
+        c = self.compose(env)
+        return (c.get("services") or {}) if c else {}
+
+    def found_compose_files(self, env: str) -> list[str]:
+        """The compose files the compose collector found there."""
+        c = self.compose(env)
+        return [f["path"] for f in (c.get("files") or [] if c else []) if f.get("exists") and f.get("path")]
 
     def compose_files(self, env: str) -> list[str]:
         """Exactly the compose files the environment uses: its configured list, else the ones the
@@ -126,7 +156,7 @@ class PlanContext:
         t = self.targets.get(env)
         if t and t.compose_files:
             return list(t.compose_files)
-        return [f["path"] for f in self.compose(env).get("files") or [] if f.get("exists") and f.get("path")]
+        return self.found_compose_files(env)
 
     def project(self, env: str) -> str:
         """The Compose project name the environment's containers run under: the one they were started
@@ -136,7 +166,8 @@ class PlanContext:
                    if e.environment == env and isinstance(e.value, dict)]
         if len(running) == 1 and isinstance(running[0], list) and len(running[0]) == 1 and running[0][0]:
             return str(running[0][0])
-        name = self.compose(env).get("project")
+        c = self.compose(env)
+        name = c.get("project") if c else None
         if isinstance(name, str) and name:
             return name
         t = self.targets.get(env)
@@ -147,14 +178,16 @@ class PlanContext:
         return t.docker_host if t else None
 
     def graph(self, env: str) -> dict[str, list[str]]:
-        return self.git(env).get("graph") or {}
+        g = self.git(env)
+        return (g.get("graph") or {}) if g else {}
 
     def only_here(self, env: str) -> list[str]:
         """Commits of `env` the hub does not have: its HEAD and its local-only commits (what a bundle must carry)."""
         if not self.hub:
             return []
         hub_graph = self.graph(self.hub)
-        out = [c.get("sha") for c in self.git(env).get("local_only") or [] if c.get("sha") not in hub_graph]
+        g = self.git(env)
+        out = [c.get("sha") for c in (g.get("local_only") or [] if g else []) if c.get("sha") not in hub_graph]
         head = self.head(env)
         if head and head not in hub_graph:
             out.append(head)
@@ -169,10 +202,11 @@ class PlanContext:
 
     def file_state(self, env: str, path: str) -> str | None:
         """'changed' (modified/untracked there), 'tracked', or None when the file is not there."""
-        files = collector_data(self.snapshots.get(env, {}), "files") or {}
-        if path in (files.get("changed") or {}) and files["changed"][path] != "deleted":
+        files = collector_data(self.snapshots.get(env, {}), "files")
+        change = (files.get("changed") or {}).get(path) if files else None
+        if change is not None and change != "deleted":
             return "changed"
-        if path in (files.get("files") or {}):
+        if files and path in (files.get("files") or {}):
             return "tracked"
         g = self.uncommitted(env)
         if path in g["untracked"] or path in g["modified"]:
@@ -193,7 +227,8 @@ class PlanContext:
         host = collector_data(self.snapshots.get(env, {}), "host")
         if host is None:
             return None
-        return bool((host.get("docker") or {}).get("server"))
+        versions = host.get("docker")
+        return bool(versions and versions.get("server"))
 
     # -- matrix --------------------------------------------------------------------------------
 

@@ -224,7 +224,7 @@ def ci_step(ctx: PlanContext, wt: str, requires: Sequence[str] = ()) -> Step:
 
 def push_step(ctx: PlanContext, wt: str, branch: str, requires: Sequence[str] = (), secret_files: Sequence[str] = ()) -> Step | None:
     """Publish the branch for review. Refused by its precondition if a file on it looks like it holds a credential."""
-    remotes = ctx.git(ctx.hub or "").get("remotes") or {}
+    remotes = ctx.remotes(ctx.hub) if ctx.hub else {}
     if "origin" not in remotes:
         return None
     guard = [j(["driftctl", "scan-secrets", "--repo", wt, "--rev", "HEAD", "--quiet"])]
@@ -306,7 +306,7 @@ def runtime_steps(ctx: PlanContext, env: str, requires: Sequence[str] = ()) -> l
     """One high-risk step per exited/unhealthy service or hand-run container shadowing a service:
     `docker compose -p <project> -f <the env's files> up -d --no-deps <service>`, after the
     container configuration was captured (inspect-containers-<env>)."""
-    services = set(ctx.compose(env).get("services") or {})
+    services = set(ctx.services(env))
     out: list[Step] = []
     seen: set[str] = set()
     for row, ev in ctx.evidence("containers.", {"container", "not-running", "undeclared-container", "outside-compose"},

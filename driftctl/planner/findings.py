@@ -102,7 +102,7 @@ def divergences(ctx: PlanContext) -> list[Divergence]:
     hub = ctx.hub
     if not hub or not ctx.head(hub):
         return []
-    graph = ctx.git(hub).get("graph") or {}
+    graph = ctx.graph(hub)
     out = []
     seen: set[str] = set()
     for env in ctx.environments:

@@ -25,16 +25,17 @@ def collector_digests(snapshot: dict) -> dict[str, str]:
 
 
 def describe_source(snapshot: dict) -> dict:
-    git = collector_data(snapshot, "git") or {}
+    git = collector_data(snapshot, "git")
+    head = git.get("head") if git else None
     return {
         "fingerprint": snapshot.get("fingerprint"),
         "target": snapshot.get("target"),
         "collected_at": snapshot.get("collected_at"),
         "complete": snapshot.get("complete"),
-        "branch": git.get("branch"),
-        "head": (git.get("head") or {}).get("sha"),
-        "modified": list(git.get("modified") or []),
-        "untracked": list(git.get("untracked") or []),
+        "branch": git.get("branch") if git else None,
+        "head": head.get("sha") if head else None,
+        "modified": list(git.get("modified") or []) if git else [],
+        "untracked": list(git.get("untracked") or []) if git else [],
         "collectors": collector_digests(snapshot),
     }
 

@@ -146,9 +146,9 @@ def _commit_steps(ctx: PlanContext, env: str) -> list[Step]:
 
 def _release_note(ctx: PlanContext, env: str) -> list[str]:
     """Which release tag the environment runs (`git describe`), so the plan names it."""
-    described = ctx.git(env).get("describe") or {}
+    described = ctx.describe(env)
     tag = described.get("tag") if isinstance(described, dict) else None
-    if not tag:
+    if not described or not tag:
         return []
     after = described.get("after") or 0
     return [f"{env} runs release {tag}" + (f" plus {after} commit(s)" if after else "")]
@@ -159,7 +159,7 @@ def _backup_steps(ctx: PlanContext, env: str) -> list[Step]:
     if not t:
         return []
     folder = ctx.rollback_dir(env)
-    compose_files = [f["path"] for f in ctx.compose(env).get("files", []) if f.get("exists")] or ctx.existing_files(env, list(t.compose_files))
+    compose_files = ctx.found_compose_files(env) or ctx.existing_files(env, list(t.compose_files))
     names = list(dict.fromkeys([*compose_files, *_existing_env_files(ctx, env, list(t.env_files))]))
     steps = []
     if names:
@@ -201,7 +201,8 @@ def _existing_env_files(ctx: PlanContext, env: str, names: list[str]) -> list[st
     data = collector_data(ctx.snapshots.get(env, {}), "env")
     if data is None:
         return names
-    return [n for n in names if (data.get("files", {}).get(n) or {}).get("exists")]
+    found = data.get("files") or {}
+    return [n for n in names if (info := found.get(n)) and info.get("exists")]
 
 
 # -- documenting and preserving remote state -------------------------------------------------------
@@ -305,7 +306,7 @@ def restore_module(ctx: PlanContext, m: MissingModule) -> Step | None:
 def restart_service(ctx: PlanContext, env: str, service: str, addresses: Sequence[str], undo_first: Sequence[str] = (),
                     requires: Sequence[str] = ()) -> Step | None:
     """Rebuild one service so restored code is loaded; undone by removing the restored files and rebuilding."""
-    if ctx.has_docker(env) is False or service not in (ctx.compose(env).get("services") or {}):
+    if ctx.has_docker(env) is False or service not in ctx.services(env):
         return None
     up = compose(ctx, env, "up", "-d", "--build", "--no-deps", service)
     return make_step(

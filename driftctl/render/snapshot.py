@@ -25,12 +25,14 @@ def snapshot_summary_table(results: list[tuple[dict, Path | None]]) -> Table:
             state.append(f", {failed} failed", style="red")
         if skipped:
             state.append(f", {skipped} skipped", style="dim")
-        git = collector_data(snap, "git") or {}
-        compose = collector_data(snap, "compose") or {}
-        head = (git.get("head") or {}).get("short", "-")
-        services = ", ".join(compose.get("services", {})) or "-"
+        git = collector_data(snap, "git")
+        compose = collector_data(snap, "compose")
+        head_facts = git.get("head") if git else None
+        head = head_facts.get("short", "-") if head_facts else "-"
+        services = ", ".join(compose.get("services") or {} if compose else {}) or "-"
+        branch = git.get("branch") if git else None
         table.add_row(
-            Text(snap["environment"]), state, Text(str(git.get("branch") or "-")), Text(head),
+            Text(snap["environment"]), state, Text(str(branch or "-")), Text(head),
             Text(services), Text(f"{snap.get('duration_s', 0):.2f}s"),
         )
     return table
