@@ -10,15 +10,18 @@ No `from __future__ import annotations` here: the TypedDicts below need real ann
 
 import importlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any, get_origin, get_type_hints
 
 import pytest
-from typing_extensions import NotRequired, TypedDict, is_typeddict
+from typing_extensions import NotRequired, TypedDict, get_overloads, is_typeddict
 
 from driftctl.collectors import all_collectors
+from driftctl.differ.common import View
+from driftctl.snapshot import collector_data
 from tests.collectors.shapes import problems
 from tests.collectors.test_recorded_parsers import CASES
 from tests.fixtures.gitrepos import clone, init_repo
@@ -49,6 +52,21 @@ def test_every_collector_module_exports_its_data_type(name: str) -> None:
     assert tp.__module__ == f"driftctl.collected.{name}", "types live in driftctl.collected (the differ imports them)"
     module = sys.modules[type(collector).__module__]
     assert getattr(module, tp.__name__, None) is tp, f"{module.__name__} must export {tp.__name__}"
+
+
+@pytest.mark.parametrize("reader", [collector_data, View.data, View.per_env], ids=lambda f: f.__qualname__)
+def test_the_readers_of_snapshots_return_every_data_type(reader: Any) -> None:
+    """`collector_data(snap, "git")` and `view.per_env("git")` are typed by overloads, one per collector:
+    a collector with a data type but no overload would be read untyped by the differ and planner."""
+    returns: dict[str, str] = {}
+    for overload in get_overloads(reader):
+        hints = overload.__annotations__
+        name = re.fullmatch(r"Literal\['(\w+)'\]", str(hints.get("name") or hints.get("collector")))
+        if name:
+            returns[name[1]] = str(hints["return"])
+    assert sorted(returns) == sorted(_typed())
+    for name, tp in _typed().items():
+        assert re.search(rf"\b{tp.__name__}\b", returns[name]), (name, returns[name])
 
 
 def _all_typeddicts() -> list[Any]:
