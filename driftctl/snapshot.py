@@ -15,6 +15,7 @@ from typing_extensions import overload
 if TYPE_CHECKING:
     from driftctl.collected.code_health import CodeHealthData
     from driftctl.collected.compose import ComposeData
+    from driftctl.collected.containers import ContainersData
     from driftctl.collected.env import EnvData
     from driftctl.collected.files import FilesData
     from driftctl.collected.git import GitData
@@ -75,6 +76,8 @@ def collector_data(snapshot: dict, name: Literal["files"]) -> FilesData | None: 
 def collector_data(snapshot: dict, name: Literal["host"]) -> HostData | None: ...
 @overload
 def collector_data(snapshot: dict, name: Literal["code_health"]) -> CodeHealthData | None: ...
+@overload
+def collector_data(snapshot: dict, name: Literal["containers"]) -> ContainersData | None: ...
 @overload
 def collector_data(snapshot: dict, name: str) -> Mapping[str, Any] | None: ...
 
