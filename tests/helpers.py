@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from tests.fixtures.forkrun import run_driftctl
 
 
 @dataclass
@@ -19,11 +19,9 @@ class Run:
 
 
 def driftctl(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
-    """Run `python -m driftctl ARGS` as a user would, with the test's environment."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "driftctl", *args], cwd=cwd, capture_output=True, text=True,
-        env=dict(os.environ, **(env or {}), COLUMNS="200"), timeout=timeout, stdin=subprocess.DEVNULL,
-    )
+    """Run `python -m driftctl ARGS` as a user would, with the test's environment (a fresh process forked
+    from a pre-imported driftctl: tests/fixtures/forkrun.py)."""
+    proc = run_driftctl(args, cwd=cwd, env=dict(os.environ, **(env or {}), COLUMNS="200"), timeout=timeout)
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 

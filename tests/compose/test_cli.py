@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.compose.helpers import PROJECTS, clean_env
+from tests.fixtures.forkrun import run_driftctl
 
 
 def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
     # COLUMNS keeps rich from wrapping the error line at the default 80 columns
-    return subprocess.run([sys.executable, "-m", "driftctl", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=60, env=clean_env(COLUMNS="400", **env))
+    return run_driftctl(args, cwd=cwd, timeout=60, env=clean_env(COLUMNS="400", **env))
 
 
 def test_default_files_json_and_yaml(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import yaml
 from driftctl.collectors import all_collectors
 from driftctl.config import load_config
 from driftctl.runner import collect_environment
+from tests.fixtures.forkrun import run_driftctl
 
 VOLATILE = ("memory_usage", "started_at")
 
@@ -68,5 +68,4 @@ def run_cli(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> su
     """`python -m driftctl ...` as a user runs it (a real process: exit code, stdout and stderr)."""
     full_env = dict(os.environ, **(env or {}))
     full_env.pop("DOCKER_HOST", None)
-    return subprocess.run([sys.executable, "-m", "driftctl", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=180)
+    return run_driftctl(args, cwd=cwd, env=full_env, timeout=180)

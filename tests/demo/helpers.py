@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+from tests.fixtures.forkrun import run_driftctl
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -26,8 +27,7 @@ def demo_env(home: Path) -> dict[str, str]:
 
 def run_demo(cwd: Path, *args: str, home: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     home = home or cwd / "home"
-    return subprocess.run([sys.executable, "-m", "driftctl", "demo", *args], cwd=cwd, env=demo_env(home),
-                          capture_output=True, text=True, timeout=timeout)
+    return run_driftctl(["demo", *args], cwd=cwd, env=demo_env(home), timeout=timeout)
 
 
 def run_json(cwd: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from tests.fixtures.forkrun import run_driftctl
 from tests.fixtures.gitrepos import GitRepo, clone
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -78,8 +79,7 @@ class Built:
     def driftctl(self, *args: str) -> subprocess.CompletedProcess:
         path = os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
         env = dict(os.environ, **self.env, DRIFTCTL_CONFIG=str(self.config), COLUMNS="200", PYTHONPATH=path)
-        return subprocess.run([sys.executable, "-m", "driftctl", *args], cwd=self.ops, capture_output=True, text=True,
-                              env=env, timeout=600)
+        return run_driftctl(args, cwd=self.ops, env=env, timeout=600)
 
 
 def build(i: Incident, root: Path, *, sshd=None, engine=None) -> Built:

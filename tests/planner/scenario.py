@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from tests.fixtures.forkrun import run_driftctl
 from tests.fixtures.gitrepos import GitRepo, clone
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -56,8 +56,7 @@ class Scenario:
         # PYTHONPATH: the code under test, also for the `driftctl` that plan steps call (not whatever is installed)
         path = os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
         env = dict(os.environ, DRIFTCTL_CONFIG=str(self.config), COLUMNS="200", PYTHONPATH=path)
-        return subprocess.run([sys.executable, "-m", "driftctl", *args], cwd=self.ops, capture_output=True, text=True,
-                              env=env, input=input, timeout=300)
+        return run_driftctl(args, cwd=self.ops, env=env, input=input, timeout=300)
 
 
 def build(tmp_path: Path, sshd) -> Scenario:

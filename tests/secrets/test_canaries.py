@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.fixtures.forkrun import run_driftctl
 from tests.fixtures.gitrepos import clone, init_repo
 
 pytestmark = pytest.mark.integration
@@ -392,5 +392,4 @@ def _driftctl(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Com
     full = dict(os.environ, **env)
     for name in ("DOCKER_HOST", "DRIFTCTL_LOG", "DRIFTCTL_FINGERPRINT_KEY_FILE", "SSH_AUTH_SOCK", "DRIFTCTL_CONFIG"):
         full.pop(name, None)
-    return subprocess.run([sys.executable, "-m", "driftctl", *args], cwd=cwd, env=full, capture_output=True,
-                          text=True, timeout=300, stdin=subprocess.DEVNULL)
+    return run_driftctl(args, cwd=cwd, env=full, timeout=300)
