@@ -1,7 +1,14 @@
-"""Shared fixtures. Real components live in tests/fixtures/: git repositories, sshd, dockerd."""
+"""Shared fixtures. Real components live in tests/fixtures/: git repositories, sshd, dockerd.
+
+The suite runs on pytest-xdist (`-n auto --dist loadgroup` in pyproject.toml): each worker is its own
+pytest process with its own sshd, dockerd, fork server and temporary folders. Tests that share a
+module- or class-scoped fixture (an expensive build made once for a module) stay on one worker, so no
+such build is made twice; every other test goes wherever a worker is free.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -36,3 +43,30 @@ def driftctl_cli() -> Iterator[forkrun.ForkRunner]:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     forkrun.close_shared()
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker per CPU this process may use, at most 4 (each worker starts its own sshd and
+    dockerd, and the suite's commands are short: more workers would spend more on start-up than they
+    win). PYTEST_XDIST_AUTO_NUM_WORKERS overrides it, `-n 0` runs in one process."""
+    wanted = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "")
+    if wanted.isdigit():
+        return int(wanted)
+    return max(1, min(4, len(os.sched_getaffinity(0))))
+
+
+_SHARED_SCOPES = ("class", "module", "package")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group the tests of a module that share a fixture wider than a test, for `--dist loadgroup`."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        for name in info.names_closure:
+            defs = info.name2fixturedefs.get(name)
+            if defs and defs[-1].scope in _SHARED_SCOPES:
+                item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+                break
