@@ -32,6 +32,11 @@ def _isolated_driftctl_home(tmp_path_factory, monkeypatch):
     # the developer's own ssh setup must not change what the tests see
     monkeypatch.setenv("DRIFTCTL_SSH_CONFIG", str(home / "no-ssh-config"))
     monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    # global options (-c, --reports-dir, -q) of an in-process CLI call live in driftctl.settings for the
+    # rest of the process: forget them, or a later test in the same xdist worker reads another test's config
+    from driftctl import settings
+
+    settings.reset()
 
 
 @pytest.fixture(scope="session")
