@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from driftctl.errors import UsageError
+from driftctl.settings import config_home
 
 MAGIC = b"driftctl-backup/1\n"
 
@@ -20,8 +21,7 @@ def key_file() -> Path:
     explicit = os.environ.get("DRIFTCTL_BACKUP_KEY_FILE")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return Path(base) / "driftctl" / "backup.key"
+    return config_home() / "backup.key"
 
 
 def _key(create: bool) -> bytes:

@@ -15,14 +15,12 @@ from pathlib import Path
 
 from driftctl import capabilities
 from driftctl.config import Config
-from driftctl.settings import log_path
+from driftctl.settings import cache_home, config_home, log_path
 from driftctl.snapshot_store import reports_dir
 
 
 def _state_dirs() -> list[Path]:
-    config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return [Path(config) / "driftctl", Path(cache) / "driftctl"]
+    return [config_home(), cache_home()]
 
 
 def own_paths(config: Config) -> list[Path]:

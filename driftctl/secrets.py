@@ -22,6 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from driftctl.settings import config_home
+
 FINGERPRINT_PREFIX = "fp:"
 
 
@@ -29,8 +31,7 @@ def key_file() -> Path:
     explicit = os.environ.get("DRIFTCTL_FINGERPRINT_KEY_FILE")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return Path(base) / "driftctl" / "fingerprint.key"
+    return config_home() / "fingerprint.key"
 
 
 _key_lock = threading.Lock()

@@ -8,6 +8,7 @@ touch it get the documented defaults and environment variables.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,17 @@ def config_path(explicit: str | None) -> Path:
     """The config file a command reads: the argument, -c/--config, $DRIFTCTL_CONFIG, environments.yaml.
     Here, not in driftctl.config, so a diff of saved snapshots can look for it without pydantic and YAML."""
     return Path(explicit or current.config or os.environ.get("DRIFTCTL_CONFIG") or DEFAULT_CONFIG)
+
+
+def config_home(environ: Mapping[str, str] | None = None) -> Path:
+    """driftctl's folder for keys and known hosts: $XDG_CONFIG_HOME/driftctl, else ~/.config/driftctl."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")) / "driftctl"
+
+
+def cache_home() -> Path:
+    """driftctl's folder for what can be rebuilt (git mirrors): $XDG_CACHE_HOME/driftctl, else ~/.cache/driftctl."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")) / "driftctl"
 
 
 def reset() -> Settings:

@@ -19,6 +19,7 @@ from driftctl.errors import TransportError
 from driftctl.git_urls import credential_env, split_credentials
 from driftctl.models import Command, CommandResult
 from driftctl.secrets import redact_url
+from driftctl.settings import cache_home
 from driftctl.transport.base import Transport
 from driftctl.transport.local import run_local
 
@@ -26,8 +27,7 @@ _SCP_LIKE = re.compile(r"^[\w.-]+@[\w.-]+:")
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "driftctl" / "mirrors"
+    return cache_home() / "mirrors"
 
 
 def resolve_url(url: str, base_dir: str) -> str:

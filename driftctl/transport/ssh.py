@@ -37,6 +37,7 @@ import paramiko  # this module is imported only when an ssh environment is used 
 from driftctl.config import EnvironmentSpec
 from driftctl.errors import HostKeyError, TransportError
 from driftctl.models import Command, CommandResult
+from driftctl.settings import config_home
 from driftctl.transport import batch
 from driftctl.transport.base import StreamRefused, Transport
 
@@ -193,9 +194,7 @@ def _config_port(alias: str, value: Any) -> int:
 
 def driftctl_known_hosts_path(environ: Mapping[str, str] | None = None) -> Path:
     """driftctl's own known-hosts file, where `--accept-new-host-key` records keys."""
-    env = os.environ if environ is None else environ
-    base = env.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return Path(base) / "driftctl" / "known_hosts"
+    return config_home(environ) / "known_hosts"
 
 
 def ssh_config_path(environ: Mapping[str, str] | None = None) -> Path:
