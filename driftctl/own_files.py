@@ -28,9 +28,9 @@ def own_paths(config: Config) -> list[Path]:
     paths = [reports_dir(config.base_dir), log_path(), *_state_dirs()]
     if config.source:
         paths += [Path(config.source), Path(config.source).parent / "environments.schema.json"]
-    key_file = os.environ.get("DRIFTCTL_FINGERPRINT_KEY_FILE")
-    if key_file:
-        paths.append(Path(key_file))
+    for variable in ("DRIFTCTL_FINGERPRINT_KEY_FILE", "DRIFTCTL_BACKUP_KEY_FILE"):  # keys kept anywhere
+        if os.environ.get(variable):
+            paths.append(Path(os.environ[variable]))
     return [Path(os.path.realpath(os.path.abspath(p))) for p in paths]
 
 
