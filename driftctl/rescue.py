@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 
 from driftctl import capabilities
 from driftctl.collectors.files import is_secret_file
+from driftctl.collectors.git import porcelain_entries
 from driftctl.config import Config
 from driftctl.errors import DriftctlError, UsageError
 from driftctl.filescan import SecretFinding, scan_bytes
@@ -77,25 +78,15 @@ def parse_changes(text: str) -> list[RescueFile]:
     """`git status --porcelain=v1 -z` -> changed paths. A rename or copy gives its new path (content
     read from the host) and, for a rename, its old path as deleted; `D` in either column is deleted."""
     out: list[RescueFile] = []
-    entries = text.split("\x00")
-    i = 0
-    while i < len(entries):
-        entry = entries[i]
-        i += 1
-        if len(entry) < 4 or entry[:2] == "!!":
-            continue
-        code, path = entry[:2], entry[3:]
+    for code, path, source in porcelain_entries(text):
         if code == "??":
             out.append(RescueFile(path, "untracked"))
-            continue
-        if "R" in code or "C" in code:
-            source = entries[i] if i < len(entries) else ""
-            i += 1
+        elif source is not None:
             out.append(RescueFile(path, "renamed" if "R" in code else "modified", source=source or None))
             if "R" in code and source:
                 out.append(RescueFile(source, "deleted"))
-            continue
-        out.append(RescueFile(path, "deleted" if "D" in code else "modified"))
+        else:
+            out.append(RescueFile(path, "deleted" if "D" in code else "modified"))
     return out
 
 

@@ -11,6 +11,7 @@ and the other environments' histories. Every command is read-only.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from typing_extensions import TypedDict
 
@@ -144,26 +145,31 @@ def _not_mine(ctx: CollectContext, status: GitStatus) -> GitStatus:
             "untracked": [p for p in status["untracked"] if not ctx.mine(p)]}
 
 
-def parse_status(text: str) -> GitStatus:
-    """`git status --porcelain=v1 -z` -> modified (tracked, changed or deleted) and untracked paths."""
-    modified: list[str] = []
-    untracked: list[str] = []
+def porcelain_entries(text: str) -> Iterator[tuple[str, str, str | None]]:
+    """`git status --porcelain=v1 -z` -> (two-letter code, path, source of a rename or copy); ignored
+    entries (`!!`) and fragments shorter than an entry are skipped. A rename's or copy's source
+    follows as its own NUL-separated field."""
     entries = text.split("\x00")
     i = 0
     while i < len(entries):
         entry = entries[i]
         i += 1
-        if len(entry) < 4:
+        if len(entry) < 4 or entry[:2] == "!!":
             continue
         code, path = entry[:2], entry[3:]
-        if code == "??":
-            untracked.append(path)
-        elif code == "!!":
-            continue
-        else:
-            modified.append(path)
-            if "R" in code or "C" in code:
-                i += 1  # the rename source follows as its own entry
+        source = None
+        if "R" in code or "C" in code:
+            source = entries[i] if i < len(entries) else ""
+            i += 1
+        yield code, path, source
+
+
+def parse_status(text: str) -> GitStatus:
+    """`git status --porcelain=v1 -z` -> modified (tracked, changed or deleted) and untracked paths."""
+    modified: list[str] = []
+    untracked: list[str] = []
+    for code, path, _source in porcelain_entries(text):
+        (untracked if code == "??" else modified).append(path)
     return {"modified": sorted(modified), "untracked": sorted(untracked)}
 
 
