@@ -192,24 +192,15 @@ def shared_engine() -> Any:
     """One dockerd for the benchmark run (outside pytest), started on first use, stopped at exit."""
     if not _ENGINE:
         import atexit
-        import shutil
         import tempfile
 
-        from tests.fixtures.dockerd import import_busybox_image, start_dockerd
+        from tests.fixtures.dockerd import import_busybox_image, shut_down, start_dockerd
 
         workdir = Path(tempfile.mkdtemp(prefix="driftctl-dockerd-", dir="/tmp"))
         daemon = start_dockerd(workdir)
         _ENGINE.append(daemon)
 
-        def stop() -> None:
-            try:
-                if daemon.ping():
-                    daemon.remove_all_containers()
-            finally:
-                daemon.stop()
-            shutil.rmtree(workdir, ignore_errors=True)
-
-        atexit.register(stop)
+        atexit.register(shut_down, daemon, workdir)
         import_busybox_image(daemon)
     return _ENGINE[0]
 
