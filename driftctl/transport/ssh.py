@@ -39,7 +39,7 @@ from driftctl.errors import HostKeyError, TransportError
 from driftctl.models import Command, CommandResult
 from driftctl.settings import config_home
 from driftctl.transport import batch
-from driftctl.transport.base import StreamRefused, Transport
+from driftctl.transport.base import StreamOpener, StreamRefused, Transport
 
 DEFAULT_PORT = 22
 # The login shell only ever sees this fixed string: a loop that serves every batch of the snapshot on
@@ -662,6 +662,10 @@ class SSHTransport(Transport):
         self._clients = []
 
     # -- streams to unix sockets on the target (the Docker Engine API without a process there) -----
+
+    def stream_opener(self) -> StreamOpener:
+        """The Engine API route of an SSH host: `open_unix_stream` over this connection."""
+        return self.open_unix_stream
 
     def open_unix_stream(self, path: str, timeout: float) -> paramiko.Channel:
         """A `direct-streamlocal@openssh.com` channel to the unix socket `path` on the target (what
