@@ -20,16 +20,6 @@ if TYPE_CHECKING:
     from driftctl.transport.base import Transport
 
 
-def context(config: Config, name: str, transport: Transport) -> CollectContext:
-    """The collection context of an open transport (its checkout root, pinned revision, URL)."""
-    from driftctl.collectors.base import CollectContext
-
-    spec = config.environments[name]
-    return CollectContext(env_name=name, spec=spec, kind=spec.transport, root=transport.root,
-                          commit=getattr(transport, "commit", None), ref=getattr(transport, "ref", None),
-                          url=getattr(transport, "url", None))
-
-
 def reader(transport: Transport, ctx: CollectContext, root: str) -> Reader:
     """`read(path)` for files under the project root `root`: their text, or None when missing."""
     from driftctl.collectors.base import file_text
@@ -53,7 +43,7 @@ def resolve_compose(config: Config, name: str, files: list[str] | None, project_
     config.select([name])
     spec = config.environments[name]
     with make_transport(config, name) as transport:
-        ctx = context(config, name, transport)
+        ctx = transport.collect_context(spec)
         root = project_root(ctx)
         return load_project(
             list(files or spec.compose_files or []),

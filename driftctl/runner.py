@@ -170,12 +170,7 @@ def collect_environment(
         say("connecting")
         transport.open()
         snapshot["target"] = transport.describe()
-        ctx = CollectContext(
-            env_name=name, spec=spec, kind=spec.transport, root=transport.root,
-            commit=getattr(transport, "commit", None), ref=getattr(transport, "ref", None),
-            url=getattr(transport, "url", None), own=excluded_for(config, name, transport.root),
-            open_stream=getattr(transport, "open_unix_stream", None),
-        )
+        ctx = transport.collect_context(spec, own=excluded_for(config, name, transport.root))
         outcomes = drive(ctx, applicable(), transport.run_batch, say)
     except (KeyboardInterrupt, SystemExit):
         raise

@@ -52,7 +52,6 @@ def _files(config: Config, snapshots: dict[str, dict], env: str) -> tuple[str, .
 
 def compute_merge_risk(config: Config, snapshots: dict[str, dict]) -> list[dict]:
     """Merge-risk entries for the plan; an unreachable hub turns into entries with `error` set."""
-    from driftctl.collectors.base import CollectContext
     from driftctl.runner import drive
     from driftctl.transport import make_transport
 
@@ -68,7 +67,7 @@ def compute_merge_risk(config: Config, snapshots: dict[str, dict]) -> list[dict]
         with make_transport(config, hub) as transport:
             scratch = _make_scratch(transport)
             try:
-                ctx = CollectContext(env_name=hub, spec=spec, kind=spec.transport, root=transport.root)
+                ctx = transport.collect_context(spec)
                 analysis = MergeRiskAnalysis(pairs, scratch)
                 outcome = drive(ctx, [analysis], transport.run_batch, lambda _msg: None)[analysis.name]
             finally:

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
+from driftctl import capabilities
 from driftctl.models import Command, CommandResult
+
+if TYPE_CHECKING:
+    from driftctl.collectors.base import CollectContext
+    from driftctl.config import EnvironmentSpec
+
+# open_stream(unix socket path on the target, timeout) -> a socket-like byte stream
+StreamOpener = Callable[[str, float], Any]
 
 
 class StreamRefused(Exception):
@@ -17,9 +26,17 @@ class Transport(ABC):
 
     `run_batch` is the unit of work: a whole round of collector commands goes to the target at once,
     so a remote snapshot costs a few round trips rather than one per fact.
+
+    A transport also says what it reads, so callers never probe it with `getattr`: its
+    `capabilities` (from its kind's row in driftctl.capabilities), and for a transport that reads a
+    remote repository at a pinned revision its `url`, `ref` and `commit` (None otherwise). It builds
+    the collectors' context from that (`collect_context`).
     """
 
     kind: str = "abstract"
+    url: str | None = None  # the repository it reads, without credentials (git)
+    ref: str | None = None  # the branch or tag it reads (git; known once open)
+    commit: str | None = None  # the commit `ref` pointed to when it was opened: one revision per snapshot
 
     def __init__(self, env_name: str, root: str, command_timeout: float = 60):
         self.env_name = env_name
@@ -47,6 +64,25 @@ class Transport(ABC):
 
     def describe(self) -> str:
         return f"{self.kind}:{self.root}"
+
+    @property
+    def capabilities(self) -> capabilities.Capabilities:
+        """What this transport's environments can do (work tree, revision, shell, engine route)."""
+        return capabilities.of(self.kind)
+
+    def stream_opener(self) -> StreamOpener | None:
+        """How to reach a unix socket on the target without starting a process there (an SSH host's
+        Docker Engine API); None when this transport has no such route."""
+        return None
+
+    def collect_context(self, spec: EnvironmentSpec, own: tuple[str, ...] = ()) -> CollectContext:
+        """Where the collectors look, as this transport declares it (open it first: a git transport
+        knows its commit only then). `own` are driftctl's own files under the root (own_files.py)."""
+        from driftctl.collectors.base import CollectContext
+
+        return CollectContext(env_name=self.env_name, spec=spec, kind=self.kind, root=self.root,
+                              commit=self.commit, ref=self.ref, url=self.url, own=own,
+                              open_stream=self.stream_opener())
 
     def __enter__(self) -> Transport:
         self.open()

@@ -47,6 +47,7 @@ def mirror_path(url: str) -> Path:
 
 class GitTransport(Transport):
     kind = "git"
+    url: str  # always known: the config's `url:`
 
     def __init__(self, env_name: str, spec: EnvironmentSpec, *, base_dir: str = "."):
         # Only the credential-free URL is kept, stored (mirror config, folder name) and shown; the
