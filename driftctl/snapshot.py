@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from typing_extensions import overload
 
 if TYPE_CHECKING:
-    from driftctl.collected.code_health import CodeHealthData
-    from driftctl.collected.compose import ComposeData
-    from driftctl.collected.containers import ContainersData
-    from driftctl.collected.env import EnvData
-    from driftctl.collected.files import FilesData
-    from driftctl.collected.git import GitData
-    from driftctl.collected.host import HostData
+    from driftctl.collectors.code_health import CodeHealthData
+    from driftctl.collectors.compose import ComposeData
+    from driftctl.collectors.containers import ContainersData
+    from driftctl.collectors.env import EnvData
+    from driftctl.collectors.files import FilesData
+    from driftctl.collectors.git import GitData
+    from driftctl.collectors.host import HostData
 
 SCHEMA_VERSION = 1
 # Collector data keys that change between runs without drift (left out of the fingerprint).
@@ -63,7 +63,7 @@ def _drop(data: Any, path: str) -> Any:
     return {**data, head: _drop(data[head], rest)}
 
 
-# Each collector's data type (driftctl.collected) by name, so that mypy checks every read of it.
+# Each collector's data type (in its module, imported under TYPE_CHECKING) by name, so that mypy checks every read of it.
 @overload
 def collector_data(snapshot: dict, name: Literal["git"]) -> GitData | None: ...
 @overload

@@ -114,7 +114,7 @@ def require(result: CommandResult) -> str:
 
 class Collector:
     """Base class: subclasses set `name`, `needs` (the capabilities it requires), `data_type` (the
-    TypedDict of their data, from `driftctl.collected`), and implement `collect`."""
+    TypedDict of their data, defined in the collector's own module), and implement `collect`."""
 
     name: ClassVar[str] = ""
     data_type: ClassVar[type | None] = None

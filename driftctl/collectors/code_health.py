@@ -24,21 +24,49 @@ modified file: the commit is broken without it (data key `commit.needs_uncommitt
 the commit listing, `git status` and `git rev-parse HEAD` join round 1, the committed texts round 2.
 """
 
-from __future__ import annotations
-
 import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from driftctl.collected.code_health import CodeHealthData, CommitCheck, MissingImport, NeedsUncommitted
-from driftctl.collected.git import GitStatus
+from typing_extensions import NotRequired, TypedDict
+
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, file_text, require
 from driftctl.collectors.compose import default_candidates, pick_default_files
 from driftctl.collectors.files import find_command, parse_find
+from driftctl.collectors.git import GitStatus
 from driftctl.collectors.python_imports import check_roots, is_requirement_file, under
 from driftctl.models import Command
+
+# --- the data this collector stores in a snapshot -------------------------------------------------
+# What the code_health collector stores: Python imports no file of the environment provides.
+# (The differ and planner import these types under TYPE_CHECKING only. No `from __future__ import
+# annotations` in this module: NotRequired must be evaluated for `__required_keys__` to be right.)
+
+
+class MissingImport(TypedDict):
+    service: str  # the service root's folder name
+    file: str  # the importing file, relative to the checkout
+    line: int
+    module: str  # dotted, with leading dots for relative imports
+
+
+class NeedsUncommitted(MissingImport):
+    provided_by: list[str]  # uncommitted files that make the import resolve in the work tree
+
+
+class CommitCheck(TypedDict):
+    sha: str
+    needs_uncommitted: list[NeedsUncommitted]
+
+
+class CodeHealthData(TypedDict):
+    roots: list[str]  # service root folders checked
+    modules_checked: int
+    missing: list[MissingImport]
+    commit: NotRequired[CommitCheck]  # checkouts with a work tree only: the deployed commit's check
+
 
 REMOTE_CONTEXT = re.compile(r"^([a-z][a-z0-9+.-]*://|git@|github\.com/)", re.IGNORECASE)
 

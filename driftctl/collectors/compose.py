@@ -5,21 +5,61 @@ and the project `.env` first, then any `env_file:` the resolver asks for. Interp
 files found on the target, never the shell environment of the machine running driftctl.
 """
 
-from __future__ import annotations
-
 import hashlib
 import json
 import posixpath
 import re
 from collections.abc import Callable
+from typing import Any
 
-from driftctl.collected.compose import ComposeData, ComposeFile, ComposeReference, ComposeService
+from typing_extensions import NotRequired, TypedDict
+
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, file_text
 from driftctl.config import COMPOSE_DEFAULT_FILES
 from driftctl.errors import CollectorError
 from driftctl.models import Command, CommandResult
 from driftctl.secrets import redact_tree, scrub_text, secret_values
 from driftctl.snapshot import UNKNOWN_ENV_VALUE
+
+# --- the data this collector stores in a snapshot -------------------------------------------------
+# What the compose collector stores: the Compose model as Docker Compose would resolve it there.
+# (The differ and planner import these types under TYPE_CHECKING only. No `from __future__ import
+# annotations` in this module: NotRequired must be evaluated for `__required_keys__` to be right.)
+
+
+# A resolved service in `docker compose config` shape, secrets fingerprinted; its keys are Compose's.
+ComposeService = dict[str, Any]
+
+
+class ComposeFile(TypedDict):
+    path: str  # as configured (relative to the project directory)
+    exists: bool
+    sha256: NotRequired[str]  # of the text, when it exists
+    lines: NotRequired[int]
+
+
+class ComposeReference(TypedDict):
+    """Docker's own `docker compose config` on the host: where it disagrees, or why it failed."""
+
+    tool: str
+    error: NotRequired[str]
+    differences: NotRequired[list[str]]  # `service.key[.subkey]` paths
+
+
+class ComposeData(TypedDict):
+    """`found: false` (no compose file) carries only project_dir, files and services."""
+
+    found: bool
+    project_dir: NotRequired[str]  # absent from snapshots saved before 2026-11-30
+    files: list[ComposeFile]
+    project: NotRequired[str | None]
+    services: dict[str, ComposeService]
+    networks: NotRequired[dict[str, Any]]
+    volumes: NotRequired[dict[str, Any]]
+    reference: NotRequired[ComposeReference | None]  # None: no Compose v2 there, or not a shell
+    # only when a git environment lacked env files: {service name or "(project)"/"(services)": [files]}
+    missing_env_files: NotRequired[dict[str, list[str]]]
+
 
 MAX_ROUNDS = 4
 

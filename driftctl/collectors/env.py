@@ -1,12 +1,32 @@
 """Env files parsed the way Compose parses them; secret-looking values kept only as fingerprints."""
 
-from __future__ import annotations
+from typing_extensions import NotRequired, TypedDict
 
-from driftctl.collected.env import EnvData, EnvFile
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, file_text
 from driftctl.limits import FileRefused
 from driftctl.models import CommandResult
 from driftctl.secrets import fingerprint, is_fingerprint, redact_tree, secret_values
+
+# --- the data this collector stores in a snapshot -------------------------------------------------
+# What the env collector stores: each configured env file, parsed as Compose parses it.
+# (The differ and planner import these types under TYPE_CHECKING only. No `from __future__ import
+# annotations` in this module: NotRequired must be evaluated for `__required_keys__` to be right.)
+
+
+class EnvFile(TypedDict):
+    """One env file. Absent: only `exists: false`. Parsed: fingerprint, variables, secret_keys.
+    Unparseable: fingerprint and error. Refused (a FIFO, over the size cap): only exists and error."""
+
+    exists: bool
+    fingerprint: NotRequired[str]  # keyed fingerprint of the whole text
+    # null only in snapshots of earlier versions (a bare `KEY`, which is now left out as Compose does)
+    variables: NotRequired[dict[str, str | None]]
+    secret_keys: NotRequired[list[str]]  # variables whose value is a fingerprint
+    error: NotRequired[str]
+
+
+class EnvData(TypedDict):
+    files: dict[str, EnvFile]  # by the name given in environments.yaml
 
 
 class EnvCollector(Collector):

@@ -5,20 +5,48 @@ Files that usually hold credentials (`.env*`, keys) get a keyed fingerprint inst
 so the inventory can be compared across environments without offering a hash to brute-force.
 """
 
-from __future__ import annotations
-
 import fnmatch
 import hashlib
 import io
 import posixpath
 import tarfile
+from typing import Literal
 
-from driftctl.collected.files import Change, FileEntry, FilesData, SpecialType
-from driftctl.collected.git import GitStatus
+from typing_extensions import NotRequired, TypedDict
+
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, require
-from driftctl.collectors.git import parse_status
+from driftctl.collectors.git import GitStatus, parse_status
 from driftctl.models import Command
 from driftctl.secrets import fingerprint
+
+# --- the data this collector stores in a snapshot -------------------------------------------------
+# What the files collector stores: an inventory of the checkout and its uncommitted changes.
+# (The differ and planner import these types under TYPE_CHECKING only. No `from __future__ import
+# annotations` in this module: NotRequired must be evaluated for `__required_keys__` to be right.)
+
+
+SpecialType = Literal["symlink", "fifo", "socket", "device", "unreadable"]
+Change = Literal["modified", "deleted", "untracked"]
+
+
+class FileEntry(TypedDict):
+    """A regular file has `sha256`, or `fingerprint` when it usually holds credentials; anything
+    never opened (a symlink, FIFO, socket, device, or a file it could not read) has `type` and size 0."""
+
+    size: int
+    sha256: NotRequired[str]
+    fingerprint: NotRequired[str]
+    type: NotRequired[SpecialType]
+
+
+class FilesData(TypedDict):
+    git: bool  # the paths come from git (tracked + untracked, not ignored): `changed` is meaningful
+    count: int
+    total_bytes: int
+    files: dict[str, FileEntry]  # path relative to the checkout -> entry
+    changed: dict[str, Change]
+    unreadable: NotRequired[list[str]]  # only when some files could not be read (snapshot incomplete)
+
 
 CHUNK = 400  # files per sha256sum/wc command: far below any ARG_MAX
 PRUNED_DIRS = (".git", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache", ".pytest_cache", ".tox")

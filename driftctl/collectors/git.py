@@ -8,18 +8,82 @@ commits reachable from this checkout's HEAD or branches but from no remote-track
 and the other environments' histories. Every command is read-only.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Iterator
 
-from typing_extensions import TypedDict
+from typing_extensions import NotRequired, TypedDict
 
-from driftctl.collected.git import GitBranch, GitCommit, GitData, GitDescribe, GitHead, GitStash, GitStatus
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, Skipped, require
 from driftctl.errors import CollectorError
 from driftctl.models import Command
 from driftctl.secrets import redact_url
+
+# --- the data this collector stores in a snapshot -------------------------------------------------
+# What the git collector stores: refs, worktree state and the commit graph of one checkout or ref.
+# (The differ and planner import these types under TYPE_CHECKING only. No `from __future__ import
+# annotations` in this module: NotRequired must be evaluated for `__required_keys__` to be right.)
+
+
+class GitHead(TypedDict):
+    """`git log -1` of HEAD (or of the pinned commit of a git environment)."""
+
+    sha: str
+    short: str
+    subject: str
+    date: str  # author date, ISO 8601
+    author: str
+
+
+class GitBranch(TypedDict):
+    """A local branch; `ahead`/`behind` are None without an upstream or when it is gone."""
+
+    head: str
+    upstream: str | None
+    ahead: int | None
+    behind: int | None
+
+
+class GitDescribe(TypedDict):
+    """`git describe --tags --long`: the newest reachable tag and how many commits follow it."""
+
+    tag: str
+    after: int
+
+
+class GitStash(TypedDict):
+    ref: str  # stash@{0}
+    time: int | None  # unix seconds
+    message: str
+
+
+class GitCommit(TypedDict):
+    """A commit reachable from HEAD or a branch but from no remote-tracking ref."""
+
+    sha: str
+    subject: str
+    date: str
+
+
+class GitStatus(TypedDict):
+    """`git status --porcelain`: the work tree's changes (paths relative to the checkout)."""
+
+    modified: list[str]  # tracked paths changed or deleted in the work tree
+    untracked: list[str]
+
+
+class GitData(GitStatus):
+    branch: str | None  # None: detached HEAD
+    head: GitHead | None  # None: no commit yet
+    branches: dict[str, GitBranch]
+    tags: dict[str, str]  # tag -> commit (annotated tags peeled)
+    remote_tracking: dict[str, str]  # `origin/main` -> commit
+    remotes: dict[str, str]  # name -> fetch URL, credentials fingerprinted
+    graph: dict[str, list[str]]  # commit -> parents (at most GRAPH_LIMIT commits)
+    # the three below are absent from snapshots saved before 2026-11-30
+    describe: NotRequired[GitDescribe | None]
+    stashes: NotRequired[list[GitStash]]
+    local_only: NotRequired[list[GitCommit]]
+
 
 GRAPH_LIMIT = 5000
 REF_FORMAT = "%(refname)%00%(objectname)%00%(upstream)%00%(upstream:track,nobracket)%00%(*objectname)"

@@ -35,9 +35,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from driftctl.collected.code_health import CodeHealthData, MissingImport
+if TYPE_CHECKING:
+    from driftctl.collectors.code_health import CodeHealthData, MissingImport
 
 MODULE_SUFFIXES = (".py", ".so", ".pyd")
 REQUIREMENT_FILE = re.compile(r"^(requirements[^/]*\.txt|requirements/[^/]+\.txt|pyproject\.toml)$")  # relative to the root

@@ -13,7 +13,7 @@ from driftctl.evidence import Evidence
 from driftctl.matrix import Row, Severity, Status
 
 if TYPE_CHECKING:
-    from driftctl.collected.code_health import CodeHealthData
+    from driftctl.collectors.code_health import CodeHealthData
 
 
 def rows(view: View) -> list[Row]:

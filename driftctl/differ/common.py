@@ -22,13 +22,13 @@ from driftctl.secrets import is_fingerprint
 from driftctl.snapshot import collector_data
 
 if TYPE_CHECKING:
-    from driftctl.collected.code_health import CodeHealthData
-    from driftctl.collected.compose import ComposeData
-    from driftctl.collected.containers import ContainersData
-    from driftctl.collected.env import EnvData
-    from driftctl.collected.files import FilesData
-    from driftctl.collected.git import GitData
-    from driftctl.collected.host import HostData
+    from driftctl.collectors.code_health import CodeHealthData
+    from driftctl.collectors.compose import ComposeData
+    from driftctl.collectors.containers import ContainersData
+    from driftctl.collectors.env import EnvData
+    from driftctl.collectors.files import FilesData
+    from driftctl.collectors.git import GitData
+    from driftctl.collectors.host import HostData
     from driftctl.config import Rules
 
 
@@ -78,7 +78,7 @@ class View:
             return "error" if self.snapshots[env].get("error") else "absent"
         return str(outcome.get("status") or "absent")
 
-    # The collectors' data types (driftctl.collected) by name, so that mypy checks every read of them.
+    # The collectors' data types (in their modules, imported under TYPE_CHECKING) by name, so that mypy checks every read of them.
     @overload
     def data(self, env: str, collector: Literal["git"]) -> GitData | None: ...
     @overload

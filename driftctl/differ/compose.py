@@ -20,7 +20,7 @@ from driftctl.matrix import InSync, Row, Severity, Status
 from driftctl.snapshot import UNKNOWN_ENV_VALUE
 
 if TYPE_CHECKING:
-    from driftctl.collected.compose import ComposeData
+    from driftctl.collectors.compose import ComposeData
 
     Models = dict[str, ComposeData | Marker]  # per environment: the normalised model, or why there is none
 

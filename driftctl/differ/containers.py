@@ -11,15 +11,18 @@ under a moving tag) is one row per tag. Git environments run nothing and are lef
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from driftctl.collected.containers import ContainerFacts, ContainersData, OutsideCompose, ServiceState
 from driftctl.differ.common import Marker, View, plain, show
 from driftctl.evidence import Evidence
 from driftctl.image_refs import normalize_image, repo_digest
 from driftctl.matrix import Row, Severity, Status
 
-PerEnv = dict[str, ContainersData | Marker]  # each environment's data, or why there is none
+if TYPE_CHECKING:
+    from driftctl.collectors.containers import ContainerFacts, ContainersData, OutsideCompose, ServiceState
+
+    PerEnv = dict[str, ContainersData | Marker]  # each environment's data, or why there is none
+
 _NO_SERVICE: ServiceState = {"running": False, "containers": [], "differs": {}}
 CRITICAL_KEYS = frozenset({"command", "entrypoint", "image"})
 BAD_STATES = frozenset({"restarting", "exited", "dead"})

@@ -16,8 +16,8 @@ from driftctl.differ.common import ABSENT, NA, Marker, View, value_row
 from driftctl.matrix import Row, Severity, Status
 
 if TYPE_CHECKING:
-    from driftctl.collected.compose import ComposeService
-    from driftctl.collected.env import EnvFile
+    from driftctl.collectors.compose import ComposeService
+    from driftctl.collectors.env import EnvFile
 
 
 def component_of(file: str) -> str:

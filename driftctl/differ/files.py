@@ -16,7 +16,7 @@ from driftctl.evidence import Evidence
 from driftctl.matrix import Row, Severity, Status
 
 if TYPE_CHECKING:
-    from driftctl.collected.files import FileEntry
+    from driftctl.collectors.files import FileEntry
 
     Changes = dict[str, dict[str, str] | Marker]  # per environment: {path: modified|deleted|untracked}
     Inventories = dict[str, dict[str, FileEntry] | Marker]

@@ -15,7 +15,7 @@ from driftctl.evidence import Evidence
 from driftctl.matrix import Row, Severity, Status
 
 if TYPE_CHECKING:
-    from driftctl.collected.git import GitBranch, GitCommit, GitData, GitHead
+    from driftctl.collectors.git import GitBranch, GitCommit, GitData, GitHead
 
     PerEnv = dict[str, GitData | Marker]
 

@@ -13,7 +13,7 @@ from driftctl.evidence import Evidence
 from driftctl.matrix import Row, Severity, Status
 
 if TYPE_CHECKING:
-    from driftctl.collected.host import HostData
+    from driftctl.collectors.host import HostData
     from driftctl.config import Thresholds
 
 CRITICAL_PERCENT = 95.0

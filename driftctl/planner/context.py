@@ -18,8 +18,8 @@ from driftctl.planner.targets import Target
 from driftctl.snapshot import collector_data
 
 if TYPE_CHECKING:
-    from driftctl.collected.compose import ComposeData, ComposeService
-    from driftctl.collected.git import GitData, GitDescribe
+    from driftctl.collectors.compose import ComposeData, ComposeService
+    from driftctl.collectors.git import GitData, GitDescribe
 
 SETTLED = {"IN_SYNC", "EXPECTED"}
 

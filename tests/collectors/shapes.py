@@ -1,4 +1,4 @@
-"""A strict checker of JSON data against the TypedDicts of `driftctl.collected` (tests only).
+"""A strict checker of JSON data against the collectors' data TypedDicts (tests only).
 
 Strict where pydantic is lenient on purpose: an unknown key is a problem (a collector that writes a
 key its type does not declare has drifted from it), and no value is coerced (`"1"` is not an int).

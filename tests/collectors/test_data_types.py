@@ -1,4 +1,4 @@
-"""Each collector's data has a TypedDict (driftctl.collected), and the data really has that shape.
+"""Each collector's data has a TypedDict in the collector's own module, and the data really has that shape.
 
 Three sources are checked against the types, so a collector and its type cannot drift apart
 silently: snapshots recorded in the test suite (written by earlier versions, which must still
@@ -49,8 +49,8 @@ def test_every_collector_module_exports_its_data_type(name: str) -> None:
         return
     tp = collector.data_type
     assert tp is not None and is_typeddict(tp), f"{name}: Collector.data_type must be a TypedDict"
-    assert tp.__module__ == f"driftctl.collected.{name}", "types live in driftctl.collected (the differ imports them)"
     module = sys.modules[type(collector).__module__]
+    assert tp.__module__ == module.__name__, f"{name}: its data type lives in its own module, {module.__name__}"
     assert getattr(module, tp.__name__, None) is tp, f"{module.__name__} must export {tp.__name__}"
 
 
@@ -71,12 +71,9 @@ def test_the_readers_of_snapshots_return_every_data_type(reader: Any) -> None:
 
 def _all_typeddicts() -> list[Any]:
     out: dict[int, Any] = {}
-    for name in COLLECTORS:
-        try:
-            module = importlib.import_module(f"driftctl.collected.{name}")
-        except ModuleNotFoundError:
-            continue
-        out.update({id(v): v for v in vars(module).values() if is_typeddict(v)})
+    for collector in COLLECTORS.values():
+        module = sys.modules[type(collector).__module__]
+        out.update({id(v): v for v in vars(module).values() if is_typeddict(v) and v.__module__ == module.__name__})
     return list(out.values())
 
 

@@ -1,4 +1,4 @@
-"""The containers collector's data against its TypedDict (driftctl/collected/containers.py), with the
+"""The containers collector's data against its TypedDict (in driftctl/collectors/containers.py), with the
 strict checker of tests/collectors/shapes.py: every recorded case and data freshly collected from the
 real dockerd have exactly the declared keys and types."""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from driftctl.collected.containers import ContainersData
+from driftctl.collectors.containers import ContainersData
 from tests.collectors.shapes import problems
 from tests.containers.helpers import containers_data, snapshot, write_config, write_project
 
