@@ -4,9 +4,9 @@ The proof is end to end, on a temporary copy of the project (driftctl/, tests/, 
 exactly two things are added, as a contributor would add them: `driftctl/collectors/weather.py` (the
 collector, its parser and the TypedDict of its data) and `tests/collectors/weather/windy.json` (a
 recorded case). In that copy, unchanged: `driftctl schema` lists it, `collectors: [weather]` in
-environments.yaml is accepted, `driftctl snapshot` runs it through the runner, and the suite's own
-collector tests run its recorded case and check its data against its type, in freshly collected
-snapshots too. A second module, `tides.py`, has neither type nor folder: the same tests fail for it
+environments.yaml is accepted, `driftctl diff` collects it through the runner and a `rules.components`
+entry makes a row of its data, and the suite's own collector tests run its recorded case and check
+its data against its type, in freshly collected snapshots too. A second module, `tides.py`, has neither type nor folder: the same tests fail for it
 and only for it, so they are not passing on nothing.
 """
 
@@ -75,18 +75,18 @@ class TidesCollector(Collector):
         return {}
 '''
 
-# What the suite's collector tests must say about the two modules in the copy.
-PASSING = {
+# The suite's own collector tests that concern the two new modules, and what they must say.
+PASSING = [
     "test_recorded_parsers.py::test_recorded_case[weather/windy]",
+    "test_recorded_parsers.py::test_every_fixture_folder_is_a_collector",
     "test_data_types.py::test_every_collector_module_exports_its_data_type[weather]",
     "test_data_types.py::test_notrequired_keys_are_optional_at_run_time[WeatherData]",
     "test_data_types.py::test_parser_fixtures_fit_the_parsers_return_type[weather/windy]",
+    "test_data_types.py::test_the_readers_of_snapshots_type_every_collector_the_pure_stages_read[collector_data]",
     "test_data_types.py::test_fresh_snapshots_collect_every_typed_collector",
     "test_data_types.py::test_fresh_snapshots_fit_the_types",
-    "test_data_types.py::test_the_readers_of_snapshots_type_every_collector_the_pure_stages_read[collector_data]",
-    "test_recorded_parsers.py::test_every_fixture_folder_is_a_collector",
     "test_discovery.py::test_the_known_collectors_keep_their_snapshot_order",
-}
+]
 FAILING = {
     "test_recorded_parsers.py::test_every_collector_has_recorded_cases": "['tides']",
     "test_data_types.py::test_every_collector_module_exports_its_data_type[tides]": "tides: Collector.data_type",
@@ -123,35 +123,38 @@ def _outcomes(junit: Path) -> dict[str, str]:
 @pytest.mark.integration
 def test_a_new_collector_is_one_module_and_one_fixture_folder(tmp_path: Path) -> None:
     copy = _copy_with_new_collectors(tmp_path / "copy")
-    checkout = tmp_path / "checkout"
-    checkout.mkdir()
-    (checkout / "weather.txt").write_text("rain, 5 km/h\n")
-    config = write_config(tmp_path / "environments.yaml",
-                          {"here": {"transport": "local", "path": str(checkout), "collectors": ["weather"]}})
+    envs = {}
+    for env, text in (("here", "rain, 5 km/h\n"), ("there", "sunny\n")):
+        (tmp_path / env).mkdir()
+        (tmp_path / env / "weather.txt").write_text(text)
+        envs[env] = {"transport": "local", "path": str(tmp_path / env), "collectors": ["weather"]}
+    config = write_config(tmp_path / "environments.yaml", envs,
+                          {"components": {"forecast": {"title": "Forecast", "path": "weather.forecast"}}})
 
     schema = _run(copy, "-m", "driftctl", "schema")
     assert schema.returncode == 0, schema.stderr
     collectors = json.loads(schema.stdout)["$defs"]["EnvironmentSpec"]["properties"]["collectors"]
     assert collectors["anyOf"][0]["items"]["enum"][-2:] == ["tides", "weather"]  # after the known ones, by name
 
-    snapshot = _run(copy, "-m", "driftctl", "-c", str(config), "--reports-dir", str(tmp_path / "reports"),
-                    "snapshot", "--format", "json", cwd=tmp_path)
-    assert snapshot.returncode == 0, snapshot.stderr
-    (snap,) = json.loads(snapshot.stdout)
+    # the runner collects it (the saved snapshots), and a `rules.components` entry makes a row of its data
+    diff = _run(copy, "-m", "driftctl", "-c", str(config), "--reports-dir", str(tmp_path / "reports"),
+                "diff", "here", "there", "--format", "json", cwd=tmp_path)
+    assert diff.returncode == 1, diff.stderr
+    snap = json.loads((tmp_path / "reports/snapshots/here/latest.json").read_text())
     assert list(snap["collectors"]) == ["weather"]
     assert snap["collectors"]["weather"]["status"] == "ok"
     assert snap["collectors"]["weather"]["data"] == {"forecast": "rain", "wind": "5 km/h"}
+    (row,) = [r for r in json.loads(diff.stdout)["rows"] if r["component"] == "forecast"]
+    assert (row["values"], row["status"]) == ({"here": "rain", "there": "sunny"}, "MISMATCH")
 
     junit = tmp_path / "junit.xml"
     suite = _run(copy, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", f"--junit-xml={junit}",
-                 "tests/collectors/test_recorded_parsers.py", "tests/collectors/test_data_types.py",
-                 "tests/collectors/test_discovery.py::test_the_known_collectors_keep_their_snapshot_order")
+                 *(f"tests/collectors/{name}" for name in [*PASSING, *FAILING]))
     outcomes = _outcomes(junit)
-    assert {name: outcomes.get(name) for name in PASSING} == dict.fromkeys(PASSING, "passed"), suite.stdout[-3000:]
-    failed = {name: message for name, message in outcomes.items() if message != "passed"}
-    assert sorted(failed) == sorted(FAILING), suite.stdout[-3000:]
+    assert sorted(outcomes) == sorted([*PASSING, *FAILING]), suite.stdout[-3000:]
+    assert {name: outcomes[name] for name in PASSING} == dict.fromkeys(PASSING, "passed"), suite.stdout[-3000:]
     for name, words in FAILING.items():
-        assert words in failed[name], (name, failed[name])
+        assert words in outcomes[name], (name, outcomes[name])
 
 
 def test_the_known_collectors_keep_their_snapshot_order() -> None:
