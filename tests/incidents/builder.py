@@ -49,9 +49,15 @@ class Incident:
     tags: tuple[str, ...] = field(default=())  # release tags on the prod branch
 
 
+# `sleep` as a container's PID 1 ignores SIGTERM: without a stop signal that ends it, every `stop` (and every
+# `up` that recreates a container) waits out Docker's 10 s grace period, then kills it. SIGKILL right away
+# leaves the same state (exited, 137) without the wait.
+_RUN_IMAGE = "    image: {image}\n    command: [\"sleep\", \"3600\"]\n    stop_signal: SIGKILL\n"
+
+
 def compose_text(i: Incident, url: str, image: str | None) -> str:
-    build = f"    image: {image}\n    command: [\"sleep\", \"3600\"]\n" if image else f"    build: ./services/{i.web}\n    command: python app.py\n"
-    worker = f"    image: {image}\n    command: [\"sleep\", \"3600\"]\n" if image else f"    build: ./services/{i.worker}\n"
+    build = _RUN_IMAGE.format(image=image) if image else f"    build: ./services/{i.web}\n    command: python app.py\n"
+    worker = _RUN_IMAGE.format(image=image) if image else f"    build: ./services/{i.worker}\n"
     return (f"services:\n  {i.web}:\n{build}    environment:\n      - UPSTREAM_URL={url}\n      - API_TOKEN=${{API_TOKEN}}\n"
             f"  {i.worker}:\n{worker}")
 
@@ -83,6 +89,16 @@ class Built:
 
 
 def build(i: Incident, root: Path, *, sshd=None, engine=None) -> Built:
+    """The incident's repositories and config under `root`, its containers running on `engine` if any."""
+    built = build_repos(i, root, sshd=sshd, engine=engine)
+    if engine is not None:
+        start_containers(built, engine)
+    return built
+
+
+def build_repos(i: Incident, root: Path, *, sshd=None, engine=None) -> Built:
+    """Everything but the containers: repositories, environments.yaml, the Compose plugin folder.
+    Copied with `cp -a` back to the same `root`, the copy is the same world again (paths are absolute)."""
     root.mkdir(parents=True, exist_ok=True)
     image = engine.image if engine is not None else None
     origin = root / "origin.git"
@@ -126,16 +142,20 @@ def build(i: Incident, root: Path, *, sshd=None, engine=None) -> Built:
     config.write_text(yaml.safe_dump({"version": 1, "environments": env_specs}, sort_keys=False))
     extra: dict[str, str] = {}
     if engine is not None:
-        project = prod.path.name
-        engine.compose(prod.path, "-p", project, *[a for f in env_specs[i.prod]["compose_files"] for a in ("-f", f)], "up", "-d")
-        if i.stopped:
-            engine.compose(prod.path, "-p", project, "-f", "docker-compose.yml", "stop", i.worker)
         plugins = root / "docker-config" / "cli-plugins"
         plugins.mkdir(parents=True)
         compose_bin = Path(sys.executable).parent / "docker-compose"
         (plugins / "docker-compose").symlink_to(compose_bin)
         extra["DOCKER_CONFIG"] = str(root / "docker-config")
     return Built(i, root, ops, config, origin, hub, prod, staging, hotfix, extra)
+
+
+def start_containers(b: Built, engine) -> None:
+    """The deployment's services up on the real dockerd (one of them stopped when the incident says so)."""
+    i, project = b.incident, b.prod.path.name
+    engine.compose(b.prod.path, "-p", project, *[a for f in _prod_files(i) for a in ("-f", f)], "up", "-d")
+    if i.stopped:
+        engine.compose(b.prod.path, "-p", project, "-f", "docker-compose.yml", "stop", i.worker)
 
 
 def _damage(i: Incident, prod: GitRepo) -> None:
@@ -159,8 +179,12 @@ def _damage(i: Incident, prod: GitRepo) -> None:
         (prod.path / "assets/logo.bin").write_bytes(bytes(reversed(range(256))) * 4 + b"\0edited")
 
 
+def _prod_files(i: Incident) -> list[str]:
+    return ["docker-compose.yml", *(["docker-compose.override.yml"] if i.override else [])]
+
+
 def _specs(i: Incident, hub: GitRepo, prod: GitRepo, staging: GitRepo | None, sshd, engine) -> dict:
-    prod_files = ["docker-compose.yml", *(["docker-compose.override.yml"] if i.override else [])]
+    prod_files = _prod_files(i)
     extra = {"docker_host": engine.docker_host} if engine is not None else {}
     specs: dict = {i.hub: {"transport": "local", "path": str(hub.path), "compose_files": ["docker-compose.yml"]}}
     if i.transport == "ssh":

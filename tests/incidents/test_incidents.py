@@ -2,32 +2,69 @@
 what actually happened against the plan invariants (issue 11), and roll every step back.
 
 Real git, the real sshd where the deployment is reached over SSH, the real dockerd where containers
-matter. Each (incident, option) gets its own freshly built repositories: apply changes them.
+matter. Each incident's world is built once (module scope); every (incident, option) then gets a fresh
+copy of it in the same place (`cp -a` of the pristine world back to its root: absolute paths in configs
+and remotes stay true) and, with Docker, freshly started containers: apply changes them.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from driftctl.planner.invariants import FORBIDDEN, PLACEHOLDER
-from tests.incidents.builder import CATALOG, LIVE_KEY, TOKENS, Built, Incident, build
+from tests.incidents.builder import CATALOG, LIVE_KEY, TOKENS, Built, Incident, build_repos, start_containers
 
 pytestmark = pytest.mark.integration
 OPTIONS = ("quick-fix", "comprehensive-sync", "parallel")
-CASES = [(i, o) for i in CATALOG for o in OPTIONS]
+# one xdist group per incident: its three options share the world built once, on one worker
+WORLDS = [pytest.param(i, id=i.name, marks=pytest.mark.xdist_group(f"incident-{i.name}")) for i in CATALOG]
+
+
+@dataclass
+class World:
+    built: Built
+    pristine: Path  # a copy of built.root as build_repos left it
+    engine: object | None
+    used: bool = False  # built.root was handed to a test since it was last restored
+
+
+@pytest.fixture(scope="module")
+def world(request, tmp_path_factory) -> Iterator[World]:
+    spec: Incident = request.param
+    sshd = request.getfixturevalue("sshd") if spec.transport == "ssh" else None
+    engine = request.getfixturevalue("dockerd") if spec.docker else None
+    root = tmp_path_factory.mktemp(spec.name) / spec.name
+    built = build_repos(spec, root, sshd=sshd, engine=engine)
+    pristine = root.with_name(f"{root.name}.pristine")
+    subprocess.run(["cp", "-a", str(root), str(pristine)], check=True)
+    yield World(built, pristine, engine)
+    if engine is not None:
+        engine.remove_all_containers()
 
 
 @pytest.fixture
-def incident(request, tmp_path) -> Built:
-    spec: Incident = request.param
-    sshd = request.getfixturevalue("sshd") if spec.transport == "ssh" else None
-    engine = request.getfixturevalue("docker_engine") if spec.docker else None
-    return build(spec, tmp_path / spec.name, sshd=sshd, engine=engine)
+def incident(world: World) -> Iterator[Built]:
+    """The incident's world as built (restored from the pristine copy after an earlier option used it),
+    with its containers started afresh on a dockerd holding no other container."""
+    b = world.built
+    if world.used:
+        shutil.rmtree(b.root)
+        subprocess.run(["cp", "-a", str(world.pristine), str(b.root)], check=True)
+    world.used = True
+    if world.engine is not None:
+        world.engine.remove_all_containers()
+        start_containers(b, world.engine)
+    yield b
+    if world.engine is not None:
+        world.engine.remove_all_containers()
 
 
 def git(path: Path, *args: str, env: dict | None = None) -> str:
@@ -94,7 +131,8 @@ def rollback_all(b: Built, plan: dict, done: list[str]) -> None:
             assert res.returncode == 0, (s["id"], line, res.stderr)
 
 
-@pytest.mark.parametrize("incident,option", CASES, ids=[f"{i.name}-{o}" for i, o in CASES], indirect=["incident"])
+@pytest.mark.parametrize("option", OPTIONS)
+@pytest.mark.parametrize("world", WORLDS, indirect=True)
 def test_incident(incident: Built, option: str) -> None:
     b = incident
     path, plan = plan_of(b, option)
