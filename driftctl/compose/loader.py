@@ -158,15 +158,18 @@ class ComposeDocument:
     resets: list[Path] = field(default_factory=list)
     overrides: list[Path] = field(default_factory=list)
     index: int = 0  # which `---` document of the file
+    _nodes: list[yaml.Node] | None = field(default=None, init=False, repr=False, compare=False)
 
     def line_of(self, path: Path) -> int | None:
-        """1-based line of `path` in the file; parsed again only when an error needs it."""
+        """1-based line of `path` in the file; parsed again (once per document) only when a line is asked for."""
         from driftctl.yaml_source import line_of
 
-        try:
-            nodes = list(yaml.compose_all(self.text, Loader=yaml.SafeLoader))
-        except yaml.YAMLError:
-            return None
+        if self._nodes is None:
+            try:
+                self._nodes = list(yaml.compose_all(self.text, Loader=_Base))
+            except yaml.YAMLError:
+                self._nodes = []
+        nodes = self._nodes
         if self.index >= len(nodes):
             return None
         parts: list[Any] = [int(p) if p.isdigit() else p for p in path]

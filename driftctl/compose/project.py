@@ -295,13 +295,13 @@ class _Files:
             ext = svc["extends"]
             spec = {"service": ext} if isinstance(ext, str) else (ext if isinstance(ext, dict) else {})
             target = str(spec.get("service", ""))
-            line = where(doc.file, doc.line_of(("services", name, "extends")))
             if spec.get("file"):
                 base = self._base_from_file(name, target, str(spec["file"]), doc.file)
             else:
-                if target in chain:
-                    raise ComposeError(f"{line}: services.{name}.extends: circular reference with {target}")
-                if target not in services:
+                if target in chain or target not in services:  # the line is only looked up for an error
+                    line = where(doc.file, doc.line_of(("services", name, "extends")))
+                    if target in chain:
+                        raise ComposeError(f"{line}: services.{name}.extends: circular reference with {target}")
                     raise ComposeError(f'{line}: cannot extend service "{name}" in {doc.file}: '
                                        f'service "{target}" not found')
                 base = resolve(target, (*chain, name))
