@@ -221,7 +221,7 @@ def test_the_same_tag_running_as_different_images_is_one_row_per_tag(tmp_path, d
     """eu started from `app:stable` before the tag moved, us and us2 after: eu/us differ, us/us2 do not."""
     from driftctl.config import Rules
     from driftctl.differ import build_matrix
-    from tests.fixtures.dockerd import busybox_rootfs
+    from tests.fixtures.dockerd import load_image
 
     docker_engine.docker("tag", docker_engine.image, "driftctl-test/app:stable")
     envs = {}
@@ -229,8 +229,7 @@ def test_the_same_tag_running_as_different_images_is_one_row_per_tag(tmp_path, d
         write_project(tmp_path / name, {"docker-compose.yml": COMPOSE_TAGGED})
         envs[name] = {"transport": "local", "path": name, "docker_host": docker_engine.docker_host, "role": "deployment"}
     docker_engine.compose(tmp_path / "shop-eu", "up", "-d")
-    docker_engine.docker("import", "--change", 'CMD ["sleep","3600"]', "--change", "ENV APP_ENV=image",
-                         "--change", "ENV RELEASE=2", "-", "driftctl-test/app:stable", input=busybox_rootfs())
+    load_image(docker_engine, "driftctl-test/app:stable", env=("APP_ENV=image", "RELEASE=2"))  # the tag moves
     docker_engine.compose(tmp_path / "shop-us", "up", "-d")
     docker_engine.compose(tmp_path / "shop-us2", "up", "-d")
     cfg = write_config(tmp_path, envs)
