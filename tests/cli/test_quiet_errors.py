@@ -32,6 +32,7 @@ def silent_server():
     thread.start()
     yield listener.getsockname()[1]
     stop.set()
+    listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() (close alone would not: the join timed out)
     listener.close()
     for conn in accepted:
         conn.close()
