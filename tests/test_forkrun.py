@@ -4,8 +4,10 @@ the same exit status, stdout, stderr and files, from the command's own directory
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -68,5 +70,51 @@ def test_a_command_past_its_timeout_is_killed(project: Path, driftctl_cli: ForkR
     (project / "environments.yaml").write_text(
         "version: 1\nenvironments:\n  here:\n    transport: local\n    path: .\n    collectors: [env]\n")
     with pytest.raises(subprocess.TimeoutExpired):  # `watch` snapshots, then waits an hour
-        driftctl_cli.run(["watch", "--every", "1h"], cwd=project, env=dict(os.environ), timeout=5)
+        driftctl_cli.run(["watch", "--every", "1h"], cwd=project, env=dict(os.environ), timeout=2)
     assert driftctl_cli.run(["--version"], cwd=project, env=dict(os.environ)).returncode == 0  # the server goes on
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_with_pipes_the_command_writes_into_pipes(project: Path) -> None:
+    """`pipes=True`: while the command runs its stdout and stderr are pipes (seen in /proc), its output
+    arrives whole however large, and a timeout still ends it."""
+    runner = ForkRunner(size=1)
+    seen: list[tuple[bool, bool]] = []
+    found = threading.Event()
+
+    def look() -> None:  # the forked child of the one server: what are its fds 1 and 2?
+        while not found.wait(0.02):
+            for server in runner._started:
+                for child in _children(server.proc.pid):
+                    try:
+                        modes = [os.stat(f"/proc/{child}/fd/{fd}").st_mode for fd in (1, 2)]
+                    except OSError:
+                        continue
+                    seen.append((stat.S_ISFIFO(modes[0]), stat.S_ISFIFO(modes[1])))
+                    found.set()
+
+    try:
+        big = "services:\n" + "".join(f"  s{i}:\n    image: busybox\n    labels: [{'x' * 200}]\n" for i in range(400))
+        (project / "big.yml").write_text(big)
+        args = ["compose", "config", "-f", "big.yml", "--format", "json"]
+        env = dict(os.environ)
+        got = runner.run(args, cwd=project, env=env, pipes=True)
+        want = real(args, project, env)
+        assert len(want.stdout) > 65536  # more than a pipe holds: the drain must read while the command runs
+        assert (got.returncode, got.stdout, got.stderr) == (want.returncode, want.stdout, want.stderr)
+
+        (project / "environments.yaml").write_text(
+            "version: 1\nenvironments:\n  here:\n    transport: local\n    path: .\n    collectors: [env]\n")
+        watcher = threading.Thread(target=look, daemon=True)
+        watcher.start()
+        with pytest.raises(subprocess.TimeoutExpired):
+            runner.run(["watch", "--every", "1h"], cwd=project, env=env, timeout=3, pipes=True)
+        found.set()
+        watcher.join(timeout=10)
+        assert seen and seen[0] == (True, True), seen
+    finally:
+        found.set()
+        runner.close()
