@@ -16,6 +16,7 @@ import sys
 
 import pytest
 
+from tests.fixtures.forkrun import run_driftctl
 from tests.fixtures.gitrepos import clone
 from tests.helpers import write_config
 
@@ -31,10 +32,10 @@ services:
 
 
 def run_piped(*args: str, cwd, columns: int = 80) -> subprocess.CompletedProcess:
-    """stdout and stderr are pipes, as in `driftctl ... | cat`."""
+    """stdout and stderr are pipes, as in `driftctl ... | cat` (a process forked from a pre-imported
+    driftctl: tests/fixtures/forkrun.py)."""
     env = dict(os.environ, COLUMNS=str(columns))
-    return subprocess.run([sys.executable, "-m", "driftctl", *args], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=120, stdin=subprocess.DEVNULL)
+    return run_driftctl(args, cwd=cwd, env=env, timeout=120, pipes=True)
 
 
 @pytest.fixture
