@@ -11,6 +11,28 @@ import yaml
 from tests.fixtures.forkrun import run_driftctl
 
 
+def isolate_driftctl_home(monkeypatch, home: Path) -> None:
+    """driftctl's key, known hosts, caches and log under `home`; nothing of the machine's own ssh or
+    Docker setup: what tests/conftest.py's autouse `_isolated_driftctl_home` gives every test (keep the
+    two alike). A module-scoped fixture is set up before that one, so it applies this itself:
+    `with pytest.MonkeyPatch.context() as mp: isolate_driftctl_home(mp, home)`."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("DRIFTCTL_LOG", str(home / "driftctl.log"))
+    monkeypatch.delenv("DRIFTCTL_CONFIG", raising=False)
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
+    # a machine's own Docker engine must not leak into tests that snapshot local environments
+    monkeypatch.setenv("DRIFTCTL_DEFAULT_DOCKER_SOCKET", str(home / "no-docker.sock"))
+    # the developer's own ssh setup must not change what the tests see
+    monkeypatch.setenv("DRIFTCTL_SSH_CONFIG", str(home / "no-ssh-config"))
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    # global options (-c, --reports-dir, -q) of an in-process CLI call live in driftctl.settings for the
+    # rest of the process: forget them, or a later test in the same xdist worker reads another test's config
+    from driftctl import settings
+
+    settings.reset()
+
+
 @dataclass
 class Run:
     code: int
