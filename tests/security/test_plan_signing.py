@@ -16,18 +16,41 @@ import pytest
 from driftctl.apply import load_plan
 from driftctl.errors import UsageError
 from driftctl.plan_signing import line_is_read_only, sign, step_mutates
+from tests.helpers import isolate_driftctl_home
 from tests.planner import scenario
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def planned(tmp_path, sshd):
-    s = scenario.build(tmp_path, sshd)
+def _plan(root: Path, sshd) -> tuple[scenario.Scenario, Path]:
+    s = scenario.build(root, sshd)
     res = s.driftctl("plan", "--option", "quick-fix", "--format", "json")
     assert res.returncode in (0, 3), res.stderr
-    path = s.ops / "reports" / "plans" / f"{json.loads(res.stdout)['id']}.json"
+    return s, s.ops / "reports" / "plans" / f"{json.loads(res.stdout)['id']}.json"
+
+
+@pytest.fixture(scope="module")
+def _planned_once(tmp_path_factory, sshd):
+    """One scenario and plan for the tests that only read the plan or see `apply` refuse it (nothing
+    runs: `test_apply_refuses_...` proves no apply log is written). The plan is signed with this home's key."""
+    home = tmp_path_factory.mktemp("plan-signing-home")
+    with pytest.MonkeyPatch.context() as mp:  # set up before the per-test isolation: isolate it here
+        isolate_driftctl_home(mp, home)
+        s, path = _plan(tmp_path_factory.mktemp("plan-signing"), sshd)
+    return s, path, home
+
+
+@pytest.fixture
+def planned(_planned_once, monkeypatch):
+    s, path, home = _planned_once
+    isolate_driftctl_home(monkeypatch, home)  # the key that signed the plan
     return s, path
+
+
+@pytest.fixture
+def planned_fresh(tmp_path, sshd):
+    """A scenario and plan of the test's own: for a test whose `apply` really runs."""
+    return _plan(tmp_path, sshd)
 
 
 def leaf_paths(doc, prefix=()):
@@ -109,23 +132,18 @@ def test_apply_refuses_edited_unsigned_and_foreign_plans_before_running_anything
     res = s.driftctl("apply", str(unsigned), "--yes", "--dry-run")
     assert res.returncode == 2 and "is not signed" in _one_error_line(res.stderr)
     # signed with another installation's key (another machine, or someone else's)
-    import os
-    import subprocess
-    import sys
-
     foreign = tmp_path / "foreign.json"
-    code = ("import json,sys; from driftctl.plan_signing import sign; "
-            "p=json.load(open(sys.argv[1])); json.dump(sign(p), open(sys.argv[2], 'w'))")
-    subprocess.run([sys.executable, "-c", code, str(unsigned), str(foreign)], check=True,
-                   env=dict(os.environ, DRIFTCTL_FINGERPRINT_KEY_FILE=str(tmp_path / "other.key")))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DRIFTCTL_FINGERPRINT_KEY_FILE", str(tmp_path / "other.key"))
+        foreign.write_text(json.dumps(sign(json.loads(unsigned.read_text()))))
     res = s.driftctl("apply", str(foreign), "--yes")
     assert res.returncode == 2 and "another installation" in _one_error_line(res.stderr)
     assert not marker.exists()
     assert not (s.ops / "reports" / "apply").exists()
 
 
-def test_dry_run_lists_exactly_the_lines_apply_runs(planned) -> None:
-    s, path = planned
+def test_dry_run_lists_exactly_the_lines_apply_runs(planned_fresh) -> None:
+    s, path = planned_fresh
     dry = s.driftctl("apply", str(path), "--phase", "1", "--dry-run")
     assert dry.returncode == 0, dry.stderr
     shown = dry.stderr.splitlines()
