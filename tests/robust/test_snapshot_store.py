@@ -14,6 +14,8 @@ from driftctl.errors import SnapshotError
 from driftctl.snapshot_store import WriteError, latest, read_snapshot, write_snapshot
 from tests.helpers import write_config
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def doc(env: str, stamp: str = "2026-01-01T00:00:00Z") -> dict:
     return {"schema_version": 1, "environment": env, "collected_at": stamp, "complete": True, "error": None,
@@ -35,10 +37,16 @@ def test_twenty_concurrent_snapshot_commands_keep_all_twenty(git_repo, tmp_path:
         "two": {"transport": "local", "path": ".", "collectors": ["git", "env"]},
     })
     env = dict(os.environ, DRIFTCTL_REPORTS_DIR=str(tmp_path / "reports"))
-    procs = [subprocess.Popen([sys.executable, "-m", "driftctl", "snapshot"], cwd=repo.path, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(20)]
-    errors = [p.communicate(timeout=300)[1] for p in procs]
-    assert [p.returncode for p in procs] == [0] * 20, errors
+    # 20 real processes, forked from one interpreter that imported driftctl once, released together
+    (tmp_path / "out").mkdir()
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"n": 20, "args": ["snapshot"], "cwd": str(repo.path), "env": env,
+                                "folder": str(tmp_path / "out")}))
+    launcher = subprocess.run([sys.executable, "-m", "tests.robust.fork_many", str(spec)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=300)
+    assert launcher.returncode == 0, launcher.stderr
+    runs = json.loads(launcher.stdout)
+    assert [r["status"] for r in runs] == [0] * 20, [r["stderr"] for r in runs]
     for name in ("one", "two"):
         files = [p for p in (tmp_path / "reports/snapshots" / name).iterdir() if p.name != "latest.json"]
         assert len(files) == 20, sorted(f.name for f in files)
