@@ -11,11 +11,12 @@ setting is live (plain git, without driftctl's overrides, does run it).
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import driftctl, write_config
+from tests.helpers import driftctl, isolate_driftctl_home, write_config
 from tests.security.hostile_git import CASES, Case, git, live_without_overrides, slug
 
 pytestmark = pytest.mark.integration
@@ -49,18 +50,36 @@ def _clone(hub: Path, dest: Path, branch: str = "main") -> Path:
 
 
 @pytest.fixture(scope="module")
+def _clean_clone(tmp_path_factory) -> Path:
+    """A hub and one clone of it (as `_clone` leaves it) that tests copy instead of cloning again."""
+    root = tmp_path_factory.mktemp("hostile-git-template")
+    return _clone(_hub(root), root / "clone")
+
+
+def _copy(template: Path, dest: Path) -> Path:
+    shutil.copytree(template, dest, symlinks=True)
+    return dest
+
+
+@pytest.fixture(scope="module")
 def hostile(tmp_path_factory, sshd):
     """Build the checkouts, run every command once, and record which markers each one left."""
-    root = tmp_path_factory.mktemp("hostile-git")
+    with pytest.MonkeyPatch.context() as mp:  # set up before the per-test isolation: isolate it here
+        isolate_driftctl_home(mp, tmp_path_factory.mktemp("hostile-git-home"))
+        return _plant_and_run(tmp_path_factory.mktemp("hostile-git"), sshd)
+
+
+def _plant_and_run(root: Path, sshd) -> dict:
     markers = root / "markers"
     markers.mkdir()
     hub = _hub(root)
     envs: dict = {"local": {"transport": "local", "path": str(hub)},
                   "deployed": {"transport": "local", "path": str(_clone(hub, root / "deployed", "deploy"))}}
+    template = _clone(hub, root / "clone-template")  # every case's checkout is a copy of this clone
     for case in CASES:
         for side in ("l", "s"):
             label = f"{side}_{slug(case.name)}"
-            repo = _clone(hub, root / label)
+            repo = _copy(template, root / label)
             case.setup(repo, markers / label)
             envs[label] = {"transport": "local", "path": str(repo)} if side == "l" else sshd.env_spec(str(repo))
     for case in CASES:
@@ -125,10 +144,9 @@ def test_every_command_really_ran_git_in_every_checkout(hostile) -> None:
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.fire], ids=[c.name for c in CASES if c.fire])
-def test_setting_is_live_without_overrides(tmp_path, case: Case) -> None:
+def test_setting_is_live_without_overrides(tmp_path, _clean_clone: Path, case: Case) -> None:
     """Plain git does run the planted program: the case is a real attack, not a typo."""
-    hub = _hub(tmp_path)
-    repo = _clone(hub, tmp_path / "target")
+    repo = _copy(_clean_clone, tmp_path / "target")
     marker = tmp_path / "marker"
     case.setup(repo, marker)
     scratch = tmp_path / "scratch"
