@@ -4,7 +4,9 @@ what actually happened against the plan invariants (issue 11), and roll every st
 Real git, the real sshd where the deployment is reached over SSH, the real dockerd where containers
 matter. Each incident's world is built once (module scope); every (incident, option) then gets a fresh
 copy of it in the same place (`cp -a` of the pristine world back to its root: absolute paths in configs
-and remotes stay true) and, with Docker, freshly started containers: apply changes them.
+and remotes stay true) and, with Docker, freshly started containers: apply changes them. The `driftctl`
+the plan's own command lines run (rescue, scan-secrets, backup decrypt) is served by pre-imported fork
+servers (tests/incidents/cli_relay.py), as the tests' own driftctl commands are.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pytest
 
 from driftctl.planner.invariants import FORBIDDEN, PLACEHOLDER
 from tests.incidents.builder import CATALOG, LIVE_KEY, TOKENS, Built, Incident, build_repos, start_containers
+from tests.incidents.cli_relay import CliRelay
 
 pytestmark = pytest.mark.integration
 OPTIONS = ("quick-fix", "comprehensive-sync", "parallel")
@@ -37,12 +40,21 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(request, tmp_path_factory) -> Iterator[World]:
+def relay() -> Iterator[CliRelay]:
+    """`driftctl` on the PATH of the plan's command lines, run by pre-imported fork servers."""
+    server = CliRelay()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def world(request, tmp_path_factory, relay: CliRelay) -> Iterator[World]:
     spec: Incident = request.param
     sshd = request.getfixturevalue("sshd") if spec.transport == "ssh" else None
     engine = request.getfixturevalue("dockerd") if spec.docker else None
     root = tmp_path_factory.mktemp(spec.name) / spec.name
     built = build_repos(spec, root, sshd=sshd, engine=engine)
+    built.env.update(relay.env(dict(os.environ)))
     pristine = root.with_name(f"{root.name}.pristine")
     subprocess.run(["cp", "-a", str(root), str(pristine)], check=True)
     yield World(built, pristine, engine)
