@@ -74,13 +74,14 @@ def gather(
             root = reports_dir(config.base_dir)
             by_name.update((env, latest(root, env)) for env in chosen)
         else:
-            from driftctl.api import quietly, take_snapshots
+            from driftctl.api.collection import take_snapshots
+            from driftctl.api.loading import quietly
 
             with (collecting or quietly)(chosen) as progress:
                 results = take_snapshots(config, chosen, accept_new_host_key=accept_new_host_key, progress=progress)
             by_name.update((s["environment"], s) for s, _ in results)
     if config is not None:
-        from driftctl.api import snapshot_as_of
+        from driftctl.api.timeline import snapshot_as_of
 
         for name in names:
             if "@" in name:
