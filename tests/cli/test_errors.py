@@ -20,7 +20,7 @@ def test_unexpected_error_is_one_line_with_a_log(tmp_path, monkeypatch, capsys) 
     def boom(*args, **kwargs):
         raise RuntimeError("collector exploded")
 
-    monkeypatch.setattr("driftctl.api.take_snapshots", boom)
+    monkeypatch.setattr("driftctl.api.collection.take_snapshots", boom)
     code = run_main(["snapshot", "-c", str(cfg)])
     err = capsys.readouterr().err
     assert code == 4
@@ -35,7 +35,7 @@ def test_interrupt_exits_130(tmp_path, monkeypatch, capsys) -> None:
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("driftctl.api.take_snapshots", interrupted)
+    monkeypatch.setattr("driftctl.api.collection.take_snapshots", interrupted)
     assert run_main(["snapshot", "-c", str(cfg)]) == 130
     assert "interrupted" in capsys.readouterr().err
 
