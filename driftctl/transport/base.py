@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from driftctl import capabilities
 from driftctl.models import Command, CommandResult
+from driftctl.transport.waits import Call, Steps
 
 if TYPE_CHECKING:
     from driftctl.collectors.base import CollectContext
@@ -50,6 +51,15 @@ class Transport(ABC):
     @abstractmethod
     def run_batch(self, commands: Sequence[Command], timeout: float | None = None) -> list[CommandResult]:
         """Run every command (in order) and return one result each."""
+
+    def open_steps(self) -> Steps[None]:
+        """open() for the fleet scheduler (driftctl/scheduler.py): by default one blocking Call, which
+        runs in a thread of its own; SSH yields its waits instead, so it needs no thread."""
+        yield Call(self.open)
+
+    def batch_steps(self, commands: Sequence[Command], timeout: float | None = None) -> Steps[list[CommandResult]]:
+        """run_batch() for the fleet scheduler; see open_steps."""
+        return (yield Call(lambda: self.run_batch(commands, timeout)))
 
     def run(self, command: Command, timeout: float | None = None) -> CommandResult:
         return self.run_batch([command], timeout)[0]

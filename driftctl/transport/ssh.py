@@ -23,7 +23,6 @@ import hashlib
 import heapq
 import os
 import queue
-import select
 import socket
 import threading
 import time
@@ -40,6 +39,7 @@ from driftctl.models import Command, CommandResult
 from driftctl.settings import config_home
 from driftctl.transport import batch
 from driftctl.transport.base import StreamOpener, StreamRefused, Transport
+from driftctl.transport.waits import Flag, Readable, Signal, Steps, Writable, run_blocking
 
 DEFAULT_PORT = 22
 # The login shell only ever sees this fixed string: a loop that serves every batch of the snapshot on
@@ -376,7 +376,11 @@ def _resolver() -> None:
 
 
 def _resolve(host: str, port: int, timeout: float) -> list[tuple]:
-    """getaddrinfo within `timeout` (it has no timeout of its own). A numeric address needs no lookup
+    return run_blocking(_resolve_steps(host, port, time.monotonic() + timeout))
+
+
+def _resolve_steps(host: str, port: int, until: float) -> Steps[list[tuple]]:
+    """getaddrinfo by `until` (it has no timeout of its own). A numeric address needs no lookup
     and no thread; names go to at most RESOLVER_THREADS daemon threads shared by every connection, so
     a fleet's lookups add a small constant, not a thread per environment."""
     try:
@@ -389,30 +393,46 @@ def _resolve(host: str, port: int, timeout: float) -> list[tuple]:
             worker.start()
             _resolvers.append(worker)
     box: dict[str, Any] = {}
-    done = threading.Event()
+    done = Flag()
     _lookups.put((host, port, box, done))
-    if not done.wait(timeout):
-        raise TimeoutError("name resolution timed out")
+    while not done.is_set():
+        if time.monotonic() >= until or not (yield Signal(done, until)):
+            raise TimeoutError("name resolution timed out")
     if "error" in box:
         raise box["error"]
     return box["value"]
 
 
 def tcp_connect(host: str, port: int, deadline: _Deadline) -> socket.socket:
-    """Connect to the first address of `host` that answers, all within the deadline."""
-    infos = _resolve(host, port, deadline.remaining())
+    return run_blocking(tcp_connect_steps(host, port, deadline))
+
+
+def tcp_connect_steps(host: str, port: int, deadline: _Deadline) -> Steps[socket.socket]:
+    """Connect to the first address of `host` that answers, all within the deadline. The connect is
+    non-blocking: a port that never answers costs a timer, not a thread."""
+    deadline.remaining()
+    infos = yield from _resolve_steps(host, port, deadline.at)
     last: BaseException = OSError(errno.EHOSTUNREACH, "no address")
     for family, kind, proto, _name, addr in infos:
         sock = socket.socket(family, kind, proto)
         try:
-            sock.settimeout(deadline.remaining())
-            sock.connect(addr)
+            sock.setblocking(False)
+            code = sock.connect_ex(addr)
+            if code in (errno.EINPROGRESS, errno.EAGAIN, errno.EWOULDBLOCK):
+                if not (yield Writable(sock, deadline.at)):
+                    raise TimeoutError("timed out")
+                code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if code:
+                raise OSError(code, os.strerror(code))
+            sock.setblocking(True)
             # Small request/response packets (channel open, exit status) would otherwise wait ~40 ms
             # on Nagle + delayed ACK each; OpenSSH sets this too.
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return sock
-        except OSError as exc:
+        except BaseException as exc:
             sock.close()
+            if not isinstance(exc, OSError):
+                raise
             last = exc
             if isinstance(exc, socket.timeout):
                 break
@@ -537,35 +557,39 @@ class SSHTransport(Transport):
 
     def open(self) -> None:
         with self._lock:
-            if self._connected():
-                return
-            self._close_clients()
-            if self.spec.identity_file and not os.path.exists(os.path.expanduser(self.spec.identity_file)):
-                raise TransportError(f"{self.env_name}: identity file not found: {self.spec.identity_file}")
-            deadline = _Deadline(self.spec.connect_timeout)
-            try:
-                self._connect(self.target, deadline)
-                # start the remote loop now: the login shell runs while the collectors get ready
-                self._session(max(1.0, deadline.at - time.monotonic()))
-            except BaseException:
-                self._close_clients()  # a jump hop may be up while the target failed
-                raise
+            run_blocking(self.open_steps())
+
+    def open_steps(self) -> Steps[None]:
+        """Connect (jump hops first) and start the batch loop; each wait is yielded (see waits.py)."""
+        if self._connected():
+            return
+        self._close_clients()
+        if self.spec.identity_file and not os.path.exists(os.path.expanduser(self.spec.identity_file)):
+            raise TransportError(f"{self.env_name}: identity file not found: {self.spec.identity_file}")
+        deadline = _Deadline(self.spec.connect_timeout)
+        try:
+            yield from self._connect_steps(self.target, deadline)
+            # start the remote loop now: the login shell runs while the collectors get ready
+            yield from self._session_steps(max(1.0, deadline.at - time.monotonic()))
+        except BaseException:
+            self._close_clients()  # a jump hop may be up while the target failed
+            raise
 
     def _connected(self) -> bool:
         transport = self.client.get_transport() if self.client else None
         return bool(transport and transport.is_active())
 
-    def _connect(self, target: SSHTarget, deadline: _Deadline) -> paramiko.SSHClient:
+    def _connect_steps(self, target: SSHTarget, deadline: _Deadline) -> Steps[paramiko.SSHClient]:
         """Connect to `target` (after its jump hops, recursively); each client joins self._clients."""
         via = ""
         try:
             if target.jump is not None:
-                hop = self._connect(target.jump, deadline)
+                hop = yield from self._connect_steps(target.jump, deadline)
                 via = f" via {target.jump.label()}"
-                sock: Any = self._tunnel(hop, target, deadline)
+                sock: Any = yield from self._tunnel_steps(hop, target, deadline)
             else:
-                sock = tcp_connect(target.hostname, target.port, deadline)
-            client = self._handshake(target, sock, deadline)
+                sock = yield from tcp_connect_steps(target.hostname, target.port, deadline)
+            client = yield from self._handshake_steps(target, sock, deadline)
         except TransportError:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes one TransportError line
@@ -575,16 +599,21 @@ class SSHTransport(Transport):
         return client
 
     @staticmethod
-    def _tunnel(hop: paramiko.SSHClient, target: SSHTarget, deadline: _Deadline) -> paramiko.Channel:
+    def _tunnel_steps(hop: paramiko.SSHClient, target: SSHTarget, deadline: _Deadline) -> Steps[paramiko.Channel]:
         """A direct-tcpip channel from the jump host to the target (ssh -W / ProxyJump)."""
         transport = hop.get_transport()
         assert transport is not None
-        return transport.open_channel(
-            "direct-tcpip", (target.hostname, target.port), ("127.0.0.1", 0), timeout=deadline.remaining()
-        )
+        fields: list[str | int] = [target.hostname, target.port, "127.0.0.1", 0]
+        return (yield from open_channel_steps(transport, "direct-tcpip", fields, deadline.at))
 
-    def _handshake(self, target: SSHTarget, sock: Any, deadline: _Deadline) -> paramiko.SSHClient:
-        """SSH banner, key exchange, host key check and auth over `sock`, bounded by the deadline."""
+    def _handshake_steps(self, target: SSHTarget, sock: Any, deadline: _Deadline) -> Steps[paramiko.SSHClient]:
+        """SSH banner, key exchange, host key check and auth over `sock`, bounded by the deadline.
+
+        What SSHClient.connect does, with its waits handed out: the banner and key exchange run in
+        paramiko's reader thread (`start_client(event=...)`), so a silent server costs a timer. Only
+        public-key auth stays a blocking call (paramiko has no event form of SSHClient's key search);
+        it runs once the server has answered the key exchange, under the connection's watchdog.
+        """
         client = paramiko.SSHClient()
         files = self._known_hosts_files()
         revoked: set[bytes] = set()
@@ -593,24 +622,33 @@ class SSHTransport(Transport):
                 revoked |= load_known_hosts(client.get_host_keys(), path, self.env_name)
         client.set_missing_host_key_policy(_NewHostKeyPolicy(self.accept_new_host_key, files[-1], revoked))
         identities = [p for p in target.identity_files if os.path.exists(p)]
-        left = deadline.remaining()
-        watchdog = _Watchdog(sock, left)
+        name = target.host_key_alias or target.hostname
+        known_name = known_hosts_name(name, target.port)
+        watchdog = _Watchdog(sock, deadline.remaining())
         try:
             with watchdog:
-                client.connect(
-                    target.host_key_alias or target.hostname,
-                    target.port,
-                    username=target.user,
-                    key_filename=identities or None,  # type: ignore[arg-type]  # paramiko accepts a list of paths
-                    allow_agent=True,
-                    look_for_keys=not identities,
-                    sock=sock,
-                    timeout=left,
-                    banner_timeout=left,
-                    auth_timeout=left,
-                    channel_timeout=left,
-                    transport_factory=_transport_without_timer,
-                )
+                ssh = _transport_without_timer(sock)
+                private: Any = client
+                private._transport = ssh  # the client owns it from here: close() and get_transport() see it
+                left = deadline.remaining()
+                ssh.banner_timeout = ssh.auth_timeout = ssh.channel_timeout = left
+                known = client.get_host_keys().get(known_name)
+                if known is not None:
+                    _prefer_key_type(ssh, known.keys()[0])
+                negotiated = Flag()
+                ssh.start_client(event=negotiated)
+                while not negotiated.is_set() and ssh.is_active():
+                    if not (yield Signal(negotiated, deadline.at)) and not negotiated.is_set():
+                        raise TimeoutError("deadline passed")
+                if not ssh.is_active():
+                    raise ssh.get_exception() or paramiko.SSHException("Negotiation failed.")
+                server_key = ssh.get_remote_server_key()
+                if known is None:
+                    private._policy.missing_host_key(client, known_name, server_key)
+                elif known.get(server_key.get_name()) != server_key:
+                    ours = known.get(server_key.get_name()) or list(known.values())[0]
+                    raise paramiko.BadHostKeyException(name, server_key, ours)
+                private._auth(target.user, None, None, identities, True, not identities, None)
         except _UnknownHostKey as exc:
             _close_and_join(client)
             if exc.key.asbytes() in revoked:
@@ -689,14 +727,18 @@ class SSHTransport(Transport):
     # -- batches -----------------------------------------------------------------------------------
 
     def run_batch(self, commands: Sequence[Command], timeout: float | None = None) -> list[CommandResult]:
+        return run_blocking(self.batch_steps(commands, timeout))
+
+    def batch_steps(self, commands: Sequence[Command], timeout: float | None = None) -> Steps[list[CommandResult]]:
+        """run_batch with its waits yielded (see waits.py): the fleet scheduler's form of it."""
         if not commands:
             return []
-        self.open()  # no-op while connected; reconnects once if the connection was dropped
+        yield from self.open_steps()  # no-op while connected; reconnects once if the connection was dropped
         marker = batch.new_marker()
         body = batch.build_script(commands, marker).encode("utf-8", "surrogateescape")
         script = f"{len(body)} {marker}\n".encode() + body
         limit = timeout or self.command_timeout
-        stdout, stderr, status = self._run_script(script, limit, len(commands), marker)
+        stdout, stderr, status = yield from self._script_steps(script, limit, len(commands), marker)
         where = self.target.label()
         if status == MKTEMP_FAILED_STATUS:
             detail = _last_line(stderr) or "mktemp failed"
@@ -707,7 +749,7 @@ class SSHTransport(Transport):
             detail = f" ({_last_line(stderr)})" if _last_line(stderr) else ""
             raise TransportError(f"{self.env_name}: incomplete output from {where}: {exc}{detail}") from None
 
-    def _session(self, limit: float) -> paramiko.Channel:
+    def _session_steps(self, limit: float) -> Steps[paramiko.Channel]:
         """The channel that serves this connection's batches (REMOTE_COMMAND), opened on first use."""
         channel = self._channel
         if channel is not None and not channel.closed and not channel.eof_received and channel.active:
@@ -717,9 +759,10 @@ class SSHTransport(Transport):
         transport = client.get_transport() if client else None
         if transport is None:
             raise TransportError(f"{self.env_name}: not connected to {self.target.label()}")
+        until = time.monotonic() + min(limit, self.spec.connect_timeout)
         try:
-            channel = transport.open_session(timeout=min(limit, self.spec.connect_timeout))
-            channel.exec_command(REMOTE_COMMAND)
+            channel = yield from open_channel_steps(transport, "session", [], until)
+            yield from exec_steps(channel, REMOTE_COMMAND, until)
         except Exception as exc:  # noqa: BLE001
             raise self._lost(connect_failure_reason(exc, limit)) from None
         self._channel = channel
@@ -730,12 +773,12 @@ class SSHTransport(Transport):
         if channel is not None:
             channel.close()  # the remote watcher sees stdin close and ends whatever still runs
 
-    def _run_script(self, script: bytes, limit: float, count: int, marker: str) -> tuple[bytes, bytes, int]:
+    def _script_steps(self, script: bytes, limit: float, count: int, marker: str) -> Steps[tuple[bytes, bytes, int]]:
         """Run one batch on the session channel; bytes out, bytes err, the batch's exit status."""
         deadline = time.monotonic() + limit
-        channel = self._session(limit)
+        channel = yield from self._session_steps(limit)
         try:
-            return pump_batch(channel, script, marker, deadline, max_batch_bytes())
+            return (yield from pump_steps(channel, script, marker, deadline, max_batch_bytes()))
         except TimeoutError:
             self._drop_session()
             raise TransportError(
@@ -760,12 +803,20 @@ class SSHTransport(Transport):
 
 
 def open_streamlocal(ssh: paramiko.Transport, path: str, timeout: float) -> paramiko.Channel:
-    """Open a `direct-streamlocal@openssh.com` channel (OpenSSH's PROTOCOL, section 2.4).
+    """Open a `direct-streamlocal@openssh.com` channel (OpenSSH's PROTOCOL, section 2.4): the socket
+    path and two reserved fields. A refusal raises ChannelException, no answer SSHException."""
+    return run_blocking(open_channel_steps(ssh, "direct-streamlocal@openssh.com", [path, "", 0],
+                                           time.monotonic() + timeout))
 
-    paramiko's `open_channel` adds destination fields only for the TCP kinds, so this builds the
-    same CHANNEL_OPEN message with this kind's fields (socket path, two reserved fields) and waits
-    for the answer the way `open_channel` does: the reply sets the channel's event, a refusal
-    (CHANNEL_OPEN_FAILURE) leaves no channel and an exception behind.
+
+def open_channel_steps(ssh: paramiko.Transport, kind: str, fields: Sequence[str | int],
+                       until: float) -> Steps[paramiko.Channel]:
+    """Open a channel of `kind` with the kind's own fields (strings and uint32s, in order), waiting
+    for the answer as a Flag (see waits.py) instead of a blocked thread.
+
+    paramiko's `open_channel` knows the fields of the TCP kinds only and blocks until the answer;
+    this builds the same CHANNEL_OPEN message and registers the same event it would: the reply sets
+    it, a refusal (CHANNEL_OPEN_FAILURE) leaves no channel and an exception behind.
     """
     from paramiko.channel import Channel
     from paramiko.common import cMSG_CHANNEL_OPEN
@@ -774,34 +825,73 @@ def open_streamlocal(ssh: paramiko.Transport, path: str, timeout: float) -> para
     transport: Any = ssh  # private parts of paramiko's Transport, which its type stubs leave out
     if not transport.active:
         raise paramiko.SSHException("SSH session not active")
+    answered = Flag()
     with transport.lock:
         window = transport._sanitize_window_size(None)
         packet = transport._sanitize_packet_size(None)
         chanid = transport._next_channel()
         m = Message()
         m.add_byte(cMSG_CHANNEL_OPEN)
-        m.add_string("direct-streamlocal@openssh.com")
+        m.add_string(kind)
         m.add_int(chanid)
         m.add_int(window)
         m.add_int(packet)
-        m.add_string(path)
-        m.add_string("")  # reserved
-        m.add_int(0)  # reserved
+        for field in fields:
+            if isinstance(field, int):
+                m.add_int(field)
+            else:
+                m.add_string(field)
         chan: Any = Channel(chanid)
+        chan.event = Flag()  # set by paramiko when a request on the channel is answered (exec_steps)
         transport._channels.put(chanid, chan)
-        transport.channel_events[chanid] = event = threading.Event()
+        transport.channel_events[chanid] = answered
         transport.channels_seen[chanid] = True
         chan._set_transport(transport)
         chan._set_window(window, packet)
     transport._send_user_message(m)
-    if not event.wait(timeout) and transport.active:
-        raise paramiko.SSHException("timed out opening a stream")
+    while not answered.is_set() and transport.active:
+        if not (yield Signal(answered, until)) and not answered.is_set():
+            raise paramiko.SSHException(f"timed out opening a {kind} channel")
     if not transport.active:
         raise transport.get_exception() or paramiko.SSHException("the connection closed")
     opened = transport._channels.get(chanid)
     if opened is not None:
         return opened
     raise transport.get_exception() or paramiko.ChannelException(2, "refused")
+
+
+def exec_steps(channel: paramiko.Channel, command: str, until: float) -> Steps[None]:
+    """Channel.exec_command with the wait for the server's answer yielded (the channel must come from
+    open_channel_steps, whose channel event is a Flag)."""
+    from paramiko.common import cMSG_CHANNEL_REQUEST
+    from paramiko.message import Message
+
+    chan: Any = channel
+    if chan.closed or not chan.active:
+        raise paramiko.SSHException("Channel is not open")
+    m = Message()
+    m.add_byte(cMSG_CHANNEL_REQUEST)
+    m.add_int(chan.remote_chanid)
+    m.add_string("exec")
+    m.add_boolean(True)
+    m.add_string(command)
+    chan._event_pending()
+    chan.transport._send_user_message(m)
+    while not chan.event.is_set():
+        if not (yield Signal(chan.event, until)) and not chan.event.is_set():
+            raise paramiko.SSHException("timed out starting the remote shell")
+    if not chan.event_ready:
+        raise chan.transport.get_exception() or paramiko.SSHException("Channel closed.")
+
+
+def _prefer_key_type(ssh: paramiko.Transport, known_type: str) -> None:
+    """Ask first for the host key type known_hosts already has (what SSHClient.connect does), so a
+    host with several keys offers the one that can be checked."""
+    if known_type == "ssh-rsa":
+        offered = ssh.get_security_options().key_types
+        known_type = next((t for t in ("rsa-sha2-512", "rsa-sha2-256") if t in offered), known_type)
+    options = ssh.get_security_options()
+    options.key_types = [known_type] + [t for t in options.key_types if t != known_type]
 
 
 def _transport_without_timer(sock: Any, **kwargs: Any) -> paramiko.Transport:
@@ -821,9 +911,14 @@ def _close_and_join(client: paramiko.SSHClient) -> None:
     """Close a connection and wait (briefly) for paramiko's reader thread to notice, so a closed or
     failed connection holds no thread once its worker moves on."""
     reader = client.get_transport()
+    if reader is not None:
+        try:  # wakes the reader's recv() at once; close() alone leaves it to its 0.1 s poll
+            reader.sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, AttributeError):
+            pass
     client.close()
-    if reader is not None and reader is not threading.current_thread():
-        reader.join(READER_EXIT_S)
+    if reader is not None and reader.ident is not None and reader is not threading.current_thread():
+        reader.join(READER_EXIT_S)  # (a transport that failed before start_client has no thread)
 
 
 class ConnectionLost(Exception):
@@ -843,6 +938,11 @@ def max_batch_bytes() -> int:
 
 def pump_batch(channel: paramiko.Channel, script: bytes, marker: str, deadline: float,
                cap: int) -> tuple[bytes, bytes, int]:
+    return run_blocking(pump_steps(channel, script, marker, deadline, cap))
+
+
+def pump_steps(channel: paramiko.Channel, script: bytes, marker: str, deadline: float,
+               cap: int) -> Steps[tuple[bytes, bytes, int]]:
     """Feed `script` to stdin while draining stdout and stderr until the batch's end line
     (`MARKER E STATUS`, the last thing the remote loop prints before it waits for the next batch).
 
@@ -878,7 +978,9 @@ def pump_batch(channel: paramiko.Channel, script: bytes, marker: str, deadline: 
         left = deadline - time.monotonic()
         if left <= 0:
             raise TimeoutError()
-        select.select([channel], [], [], min(left, 0.01 if sent < len(script) else 0.5))
+        # a finite wait: while the script is still going out (the window may reopen with no input),
+        # and to notice a connection that died without a word
+        yield Readable(channel, time.monotonic() + min(left, 0.01 if sent < len(script) else 0.5))
 
 
 def _end_status(out: bytearray, end: bytes) -> int | None:

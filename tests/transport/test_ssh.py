@@ -272,7 +272,11 @@ class TestBatches:
             killer.cancel()
 
     def test_mktemp_failure_is_a_transport_error(self, ssh, monkeypatch):
-        monkeypatch.setattr(ssh, "_run_script", lambda *a: (b"", b"mktemp: failed to create directory\n", 97))
+        def mktemp_failed(*_args):  # the batch's steps, ending at once with mktemp's status
+            return (b"", b"mktemp: failed to create directory\n", 97)
+            yield
+
+        monkeypatch.setattr(ssh, "_script_steps", mktemp_failed)
         with pytest.raises(TransportError, match="cannot create a temporary directory.*mktemp: failed"):
             ssh.run(Command(("true",)))
 
