@@ -23,6 +23,7 @@ from driftctl.models import CollectorOutcome, Command, CommandResult
 from driftctl.own_files import excluded_for
 from driftctl.secrets import key_id, scrub_document
 from driftctl.snapshot import SCHEMA_VERSION, content_fingerprint
+from driftctl.transport.waits import Call, Flag, Signal, Steps, run_blocking
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, str], None]  # (environment, message)
@@ -38,54 +39,41 @@ def collect_all(
     collectors: list[Collector] | None = None,
     jobs: int | None = None,
 ) -> list[dict]:
-    """Snapshot the named environments, at most `jobs` at a time; results keep the order of `names`.
+    """Snapshot the named environments, `jobs` of them in flight at a time; results keep the order
+    of `names`.
 
-    Each environment holds one worker thread and, over SSH, paramiko's transport thread and one
-    socket, so `jobs` bounds threads, sockets and memory for a fleet of any size.
+    Each environment is a generator of waits (environment_steps) run by driftctl/scheduler.py: a few
+    driver threads and one waiter serve every environment in flight, so an environment costs one
+    thread at most (paramiko's reader over SSH; a blocking local or git call's thread otherwise) and
+    `jobs` bounds threads, sockets and memory for a fleet of any size.
 
-    The workers start connecting at once; the collector modules are imported meanwhile (here, in the
-    calling thread), so a host's key exchange and login shell overlap the controller's own start-up.
+    The environments start connecting at once; the collector modules are imported meanwhile (here, in
+    the calling thread), so a host's key exchange and login shell overlap the controller's start-up.
     """
+    from driftctl.scheduler import run_all
+
     chosen = _Later(collectors)
-    workers = max(1, min(jobs or DEFAULT_JOBS, len(names)))
-    results: dict[int, dict] = {}
-    todo = list(enumerate(names))
-    todo_lock = threading.Lock()
-
-    def work() -> None:
-        while True:
-            with todo_lock:
-                if not todo:
-                    return
-                index, name = todo.pop(0)
-            try:
-                results[index] = collect_environment(
-                    config, name, chosen, accept_new_host_key=accept_new_host_key, progress=progress)
-            except BaseException as exc:  # noqa: BLE001 - never lose the other environments
-                results[index] = failed_snapshot(config, name, exc)
-
-    # `workers` daemon threads, joined here: on Ctrl-C the main thread aborts every open transport
-    # (closing SSH channels ends the remote batches) and leaves at once instead of waiting for
-    # command_timeout.
-    threads = [threading.Thread(target=work, daemon=True, name=f"driftctl-collect-{i}") for i in range(workers)]
-    for t in threads:
-        t.start()
+    makers = [
+        (lambda name=name: environment_steps(config, name, chosen, accept_new_host_key=accept_new_host_key,
+                                             progress=progress))
+        for name in names
+    ]
+    # On Ctrl-C the main thread aborts every open transport (closing SSH channels ends the remote
+    # batches) and leaves at once instead of waiting for command_timeout.
     try:
-        chosen.resolve()
-        for t in threads:
-            t.join()
+        return run_all(makers, jobs=jobs or DEFAULT_JOBS, meanwhile=chosen.resolve,
+                       on_error=lambda index, exc: failed_snapshot(config, names[index], exc))
     except KeyboardInterrupt:
         abort_all()
         raise
-    return [results[i] for i in range(len(names))]
 
 
 class _Later:
-    """The collector list, imported by one thread while the others already connect."""
+    """The collector list, imported by the calling thread while the environments already connect."""
 
     def __init__(self, given: list[Collector] | None):
         self._value = given
-        self._ready = threading.Event()
+        self._ready = Flag()
         if given is not None:
             self._ready.set()
 
@@ -95,6 +83,11 @@ class _Later:
                 self._value = all_collectors()
         finally:
             self._ready.set()
+
+    def ready_steps(self) -> Steps[None]:
+        """Wait (as a yielded Signal, not a blocked driver) until the list is there."""
+        while not self._ready.is_set():
+            yield Signal(self._ready, None)
 
     def __call__(self) -> list[Collector]:
         self._ready.wait()
@@ -137,6 +130,21 @@ def collect_environment(
     accept_new_host_key: bool = False,
     progress: Progress | None = None,
 ) -> dict:
+    """Snapshot one environment in the calling thread."""
+    return run_blocking(environment_steps(config, name, collectors, accept_new_host_key=accept_new_host_key,
+                                          progress=progress))
+
+
+def environment_steps(
+    config: Config,
+    name: str,
+    collectors: list[Collector] | Callable[[], list[Collector]],
+    *,
+    accept_new_host_key: bool = False,
+    progress: Progress | None = None,
+) -> Steps[dict]:
+    """One environment's snapshot, as a generator of waits (see transport/waits.py): connect, drive
+    the collectors round by round, close. Its failures of any kind stay in its snapshot."""
     from driftctl.transport import make_transport
 
     spec = config.environments[name]
@@ -168,14 +176,18 @@ def collect_environment(
             _active.add(transport)
         snapshot["target"] = transport.describe()
         say("connecting")
-        transport.open()
+        yield from transport.open_steps()
         snapshot["target"] = transport.describe()
         ctx = transport.collect_context(spec, own=excluded_for(config, name, transport.root))
-        outcomes = drive(ctx, applicable(), transport.run_batch, say)
+        if isinstance(collectors, _Later):
+            yield from collectors.ready_steps()
+        outcomes = yield from drive_steps(ctx, applicable(), transport.batch_steps, say)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - one environment's failure of any kind stays in its snapshot
         snapshot["error"] = environment_failure(name, exc)
+        if isinstance(collectors, _Later):
+            yield from collectors.ready_steps()
         outcomes = {c.name: CollectorOutcome("error", error=snapshot["error"]) for c in applicable()}
     finally:
         if transport is not None:
@@ -214,10 +226,20 @@ def _close_quietly(transport: object) -> None:
 
 
 RunBatch = Callable[[list[Command]], list[CommandResult]]
+BatchSteps = Callable[[list[Command]], Steps[list[CommandResult]]]
 
 
 def drive(ctx: CollectContext, collectors: list[Collector], run_batch: RunBatch, say: Callable[[str], None]) -> dict[str, CollectorOutcome]:
     """Advance all collector generators together: gather their commands, run one batch, send results back."""
+    def batch_steps(commands: list[Command]) -> Steps[list[CommandResult]]:
+        return (yield Call(lambda: run_batch(commands)))
+
+    return run_blocking(drive_steps(ctx, collectors, batch_steps, say))
+
+
+def drive_steps(ctx: CollectContext, collectors: list[Collector], batch_steps: BatchSteps,
+                say: Callable[[str], None]) -> Steps[dict[str, CollectorOutcome]]:
+    """drive(), with each batch's waits yielded (the fleet scheduler runs many of these at once)."""
     outcomes: dict[str, CollectorOutcome] = {}
     pending: dict[str, tuple] = {}  # name -> (generator, commands, start time, all commands shown)
     for c in collectors:
@@ -231,7 +253,7 @@ def drive(ctx: CollectContext, collectors: list[Collector], run_batch: RunBatch,
         say(f"round {round_no}: {len(unique)} commands")
         log.debug("%s: round %d: %s", ctx.env_name, round_no, "; ".join(c.display() for c in unique))
         try:
-            results = dict(zip(unique, run_batch(unique)))
+            results = dict(zip(unique, (yield from batch_steps(unique))))
         except TransportError as exc:
             for name, (_, _, start, shown) in pending.items():
                 outcomes[name] = CollectorOutcome("error", error=one_line(exc.message), duration_s=time.monotonic() - start,

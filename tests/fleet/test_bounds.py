@@ -1,6 +1,6 @@
-"""A fleet is collected with bounded threads: each environment in flight holds its worker thread and,
-over SSH, paramiko's reader thread; connection deadlines and name lookups share a constant few.
-Real sshd; a tenth of the environments point at a port that accepts and never answers."""
+"""A fleet is collected with bounded threads: an SSH environment in flight holds paramiko's reader
+thread and nothing else; the scheduler's drivers and waiter, and connection deadlines, share a
+constant few. Real sshd; a tenth of the environments point at a port that accepts and never answers."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ import pytest
 from driftctl.collectors.host import HostCollector
 from driftctl.config import parse_config
 from driftctl.runner import collect_all
+from driftctl.scheduler import DRIVERS
 
 pytestmark = pytest.mark.integration
 
 JOBS = 4
-PER_ENVIRONMENT = 2  # the collection worker and paramiko's transport thread
-SHARED = 2  # the watchdog thread for connect deadlines, and this test's main thread
+PER_ENVIRONMENT = 1  # paramiko's transport (reader) thread
+SHARED = DRIVERS + 3  # the drivers, the waiter, the watchdog for connect deadlines, this test's main thread
 
 
 @pytest.fixture(autouse=True)
@@ -45,16 +46,25 @@ def test_threads_stay_within_the_jobs_bound_and_failures_stay_isolated(tmp_path,
     cfg = parse_config({"version": 1, "environments": envs}, None, "fleet.yaml", str(tmp_path))
     before = threading.active_count()
     seen: list[int] = []
+    in_flight: set[str] = set()
+    most_in_flight = 0
     lock = threading.Lock()
 
-    def progress(_env: str, _message: str) -> None:  # called from the workers at every step
+    def progress(env: str, message: str) -> None:  # called from the drivers at every step
+        nonlocal most_in_flight
         with lock:
             seen.append(threading.active_count())
+            if message == "connecting":
+                in_flight.add(env)
+            elif message in ("done", "incomplete"):
+                in_flight.discard(env)
+            most_in_flight = max(most_in_flight, len(in_flight))
 
     snaps = collect_all(cfg, list(envs), jobs=JOBS, progress=progress, collectors=[HostCollector()])
 
     assert len(seen) >= 2 * len(envs)  # connecting, each round, done or incomplete: sampled throughout
     assert max(seen) <= before - 1 + JOBS * PER_ENVIRONMENT + SHARED, max(seen)
+    assert most_in_flight == JOBS  # --jobs still means environments in flight, not threads
     by_env = {s["environment"]: s for s in snaps}
     failed = sorted(e for e, s in by_env.items() if s["error"])
     assert failed == ["h09", "h19"]
