@@ -525,6 +525,7 @@ class SSHTransport(Transport):
         self._clients: list[paramiko.SSHClient] = []  # jump hops first, the target last
         self._channel: paramiko.Channel | None = None  # the session that serves the batches
         self._lock = threading.Lock()
+        self._aborted = False  # set by abort(): no reconnecting after Ctrl-C
 
     # -- target ------------------------------------------------------------------------------------
 
@@ -564,6 +565,8 @@ class SSHTransport(Transport):
         if self._connected():
             return
         self._close_clients()
+        if self._aborted:
+            raise TransportError(f"{self.env_name}: connection to {self.target.label()} aborted")
         if self.spec.identity_file and not os.path.exists(os.path.expanduser(self.spec.identity_file)):
             raise TransportError(f"{self.env_name}: identity file not found: {self.spec.identity_file}")
         deadline = _Deadline(self.spec.connect_timeout)
@@ -684,7 +687,9 @@ class SSHTransport(Transport):
     def abort(self) -> None:
         """Ctrl-C: drop the connection now, from any thread, without waiting for the lock a running
         batch or connect holds. The remote watcher sees its stdin close and kills the batch's process
-        group, which removes its temp folder; the blocked worker thread gets ConnectionLost."""
+        group, which removes its temp folder; the batch waiting on it gets ConnectionLost, and the
+        transport does not reconnect."""
+        self._aborted = True
         for client in list(self._clients):
             try:
                 client.close()
@@ -734,6 +739,8 @@ class SSHTransport(Transport):
         if not commands:
             return []
         yield from self.open_steps()  # no-op while connected; reconnects once if the connection was dropped
+        if self._aborted:  # aborted while connecting: the connection it just made goes unused
+            raise TransportError(f"{self.env_name}: connection to {self.target.label()} aborted")
         marker = batch.new_marker()
         body = batch.build_script(commands, marker).encode("utf-8", "surrogateescape")
         script = f"{len(body)} {marker}\n".encode() + body
