@@ -80,6 +80,7 @@ class _Run(Generic[T]):
         self.ready: queue.SimpleQueue[tuple[_Job[T], Any, BaseException | None] | None] = queue.SimpleQueue()
         self.waiter = _Waiter(lambda job, value: self.ready.put((job, value, None)))
         self.threads: list[threading.Thread] = []
+        self.calls: list[threading.Thread] = []  # Call threads, joined at the end
 
     def start(self, drivers: int) -> None:
         self.threads = [threading.Thread(target=self._drive, daemon=True, name=f"driftctl-driver-{i}")
@@ -98,7 +99,9 @@ class _Run(Generic[T]):
             self.ready.put(None)
         self.waiter.stop()
         if self.done.is_set():
-            for t in self.threads:
+            with self.lock:
+                calls = list(self.calls)
+            for t in self.threads + calls:
                 t.join(5)
 
     def _drive(self) -> None:
@@ -122,7 +125,11 @@ class _Run(Generic[T]):
 
     def _park(self, job: _Job[T], wait: Wait) -> None:
         if isinstance(wait, Call):
-            threading.Thread(target=self._call, args=(job, wait), daemon=True, name="driftctl-call").start()
+            caller = threading.Thread(target=self._call, args=(job, wait), daemon=True, name="driftctl-call")
+            with self.lock:
+                self.calls = [t for t in self.calls if t.is_alive()]
+                self.calls.append(caller)
+            caller.start()
         else:
             self.waiter.add(job, wait)
 
