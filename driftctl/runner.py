@@ -182,18 +182,23 @@ def environment_steps(
         if isinstance(collectors, _Later):
             yield from collectors.ready_steps()
         outcomes = yield from drive_steps(ctx, applicable(), transport.batch_steps, say)
-    except (KeyboardInterrupt, SystemExit):
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        if transport is not None:  # abandoned (Ctrl-C): close without waiting for anything
+            _forget(transport)
+            _close_quietly(transport)
         raise
     except BaseException as exc:  # noqa: BLE001 - one environment's failure of any kind stays in its snapshot
         snapshot["error"] = environment_failure(name, exc)
         if isinstance(collectors, _Later):
             yield from collectors.ready_steps()
         outcomes = {c.name: CollectorOutcome("error", error=snapshot["error"]) for c in applicable()}
-    finally:
-        if transport is not None:
-            with _active_lock:
-                _active.discard(transport)
-            _close_quietly(transport)
+    if transport is not None:
+        try:
+            yield from transport.close_steps()  # still in _active meanwhile: Ctrl-C aborts it too
+        except Exception:  # noqa: BLE001 - closing must not turn a saved snapshot into a crash
+            log.warning("closing the transport failed", exc_info=True)
+        finally:
+            _forget(transport)
     snapshot["collectors"] = {n: o.to_json() for n, o in outcomes.items()}
     snapshot["complete"] = snapshot["error"] is None and all(o.status != "error" for o in outcomes.values()) and not any(
         isinstance(o.data, dict) and o.data.get("unreadable") for o in outcomes.values())  # files it could not read
@@ -216,6 +221,11 @@ def environment_failure(name: str, exc: BaseException) -> str:
         return f"{name}: input nested too deeply"
     log.error("environment %s failed", name, exc_info=exc)
     return one_line(f"{name}: internal error: {type(exc).__name__}: {exc}")
+
+
+def _forget(transport: object) -> None:
+    with _active_lock:
+        _active.discard(transport)
 
 
 def _close_quietly(transport: object) -> None:

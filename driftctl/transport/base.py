@@ -61,6 +61,10 @@ class Transport(ABC):
         """run_batch() for the fleet scheduler; see open_steps."""
         return (yield Call(lambda: self.run_batch(commands, timeout)))
 
+    def close_steps(self) -> Steps[None]:
+        """close() for the fleet scheduler; see open_steps."""
+        yield Call(self.close)
+
     def run(self, command: Command, timeout: float | None = None) -> CommandResult:
         return self.run_batch([command], timeout)[0]
 

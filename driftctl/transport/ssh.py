@@ -66,6 +66,7 @@ REMOTE_COMMAND = (
 )
 MKTEMP_FAILED_STATUS = 97
 MAX_JUMP_HOPS = 8
+SESSION_EXIT_S = 2.0  # how long close() waits for the remote batch loop to exit after EOF
 READER_EXIT_S = 2.0  # how long close() waits for paramiko's reader thread to notice the closed socket
 _CHUNK = 1 << 20
 
@@ -682,7 +683,26 @@ class SSHTransport(Transport):
 
     def close(self) -> None:
         with self._lock:
-            self._close_clients()
+            run_blocking(self.close_steps())
+
+    def close_steps(self) -> Steps[None]:
+        """End the batch loop the way a finished snapshot should: EOF on its stdin, then wait (at most
+        SESSION_EXIT_S) for the remote shell to exit and sshd to close the channel, so sshd has reaped
+        the shell when the connection goes; then close every connection."""
+        channel = self._channel
+        if channel is not None and channel.active and not channel.closed and not self._aborted:
+            until = time.monotonic() + SESSION_EXIT_S
+            try:
+                channel.shutdown_write()
+                while not channel.closed and time.monotonic() < until:
+                    yield Readable(channel, until)
+                    while channel.recv_ready():
+                        channel.recv(_CHUNK)
+                    while channel.recv_stderr_ready():
+                        channel.recv_stderr(_CHUNK)
+            except (OSError, EOFError, paramiko.SSHException):
+                pass  # the connection went first: nothing left to end gracefully
+        self._close_clients()
 
     def abort(self) -> None:
         """Ctrl-C: drop the connection now, from any thread, without waiting for the lock a running
