@@ -184,18 +184,18 @@ def round_trips(cfg_path: Path, work: Path) -> float:
     from driftctl.transport import ssh as ssh_module
 
     count = {"batches": 0}
-    original = ssh_module.SSHTransport.run_batch
+    original = ssh_module.SSHTransport.batch_steps  # what run_batch and the fleet scheduler both run
 
-    def run_batch(self, commands, timeout=None):  # type: ignore[no-untyped-def]
+    def batch_steps(self, commands, timeout=None):  # type: ignore[no-untyped-def]
         count["batches"] += 1
         return original(self, commands, timeout)
 
-    ssh_module.SSHTransport.run_batch = run_batch  # type: ignore[method-assign]
+    ssh_module.SSHTransport.batch_steps = batch_steps  # type: ignore[method-assign]
     try:
         cfg = load_config(str(cfg_path))
         collect_all(cfg, list(cfg.environments))
     finally:
-        ssh_module.SSHTransport.run_batch = original  # type: ignore[method-assign]
+        ssh_module.SSHTransport.batch_steps = original  # type: ignore[method-assign]
     return count["batches"] / len(cfg.environments)
 
 
