@@ -77,6 +77,11 @@ class EnvironmentSpec(_Strict):
     ref: str | None = Field(None, description="git: branch, tag or commit; default: the remote's HEAD.")
     # containers
     docker_host: str | None = Field(None, description="Docker engine to read (unix://, tcp://); default: DOCKER_HOST.")
+    compose_reference: Literal["model", "docker"] = Field(
+        "model", description="How the compose collector checks its resolution against what Docker Compose on the host "
+        "would say (hosts with Compose v2 only): `model` resolves once more with the host's shell variables (no program "
+        "runs there but one `sh`); `docker` runs the host's own `docker compose config` (a Go program on every snapshot).",
+    )
     # what to collect
     collectors: list[CollectorName] | None = Field(
         None, description="Collectors to run here (default: every one that applies to the transport)."

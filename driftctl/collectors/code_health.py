@@ -21,7 +21,7 @@ Two levels for a checkout with a work tree: the work tree (what runs from the fo
 deployed commit (`git ls-tree HEAD`, and `git show HEAD:path` for the files the work tree modified).
 An import that resolves in the work tree but not at the commit works only thanks to an untracked or
 modified file: the commit is broken without it (data key `commit.needs_uncommitted`). Same rounds:
-the commit listing, `git status` and `git rev-parse HEAD` join round 1, the committed texts round 2.
+the commit listing and `git status` (whose header names HEAD) join round 1, the committed texts round 2.
 """
 
 import posixpath
@@ -102,13 +102,15 @@ class CodeHealthCollector(Collector):
 
 
 def commit_commands(ctx: CollectContext) -> list[Command]:
-    """The deployed commit's file list, the work tree's changes and HEAD (checkouts only)."""
+    """The deployed commit's file list and the work tree's changes with HEAD in their header
+    (checkouts only; the status command is the git collector's own, run once for both)."""
     if ctx.caps.revision:
         return []
+    from driftctl.collectors.git import status_command
+
     return [
-        ctx.git("rev-parse", "--verify", "-q", "HEAD", ok_codes=(0, 1, 128)),
         ctx.git("ls-tree", "-r", "-z", "--name-only", "HEAD", ok_codes=(0, 128)),
-        ctx.git("status", "--porcelain=v1", "-z", "--untracked-files=all", ok_codes=(0, 128)),
+        status_command(ctx),
     ]
 
 
@@ -119,15 +121,18 @@ class CommitFacts(GitStatus):
     paths: list[str]
 
 
-def parse_commit_facts(head: str | None, tree: str | None, status: str | None) -> CommitFacts | None:
-    """HEAD, the committed paths and the work tree's changes; None outside a git checkout."""
-    from driftctl.collectors.git import parse_status
+def parse_commit_facts(tree: str | None, status: str | None) -> CommitFacts | None:
+    """HEAD (from the status header), the committed paths and the work tree's changes; None outside
+    a git checkout or before the first commit."""
+    from driftctl.collectors.git import parse_status_v2
 
-    sha = (head or "").strip()
-    if not sha or tree is None or status is None:
+    if tree is None or status is None:
         return None
-    changes = parse_status(status)
-    return {"sha": sha, "paths": sorted(p for p in tree.split("\x00") if p), **changes}
+    state = parse_status_v2(status)
+    if not state["oid"]:
+        return None
+    return {"sha": state["oid"], "paths": sorted(p for p in tree.split("\x00") if p),
+            "modified": state["modified"], "untracked": state["untracked"]}
 
 
 def commit_reads(roots: Mapping[str, str], commit: CommitFacts, worktree_reads: set[str]) -> list[str]:

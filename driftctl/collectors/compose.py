@@ -9,8 +9,8 @@ import hashlib
 import json
 import posixpath
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Generator
+from typing import Any, NamedTuple
 
 from typing_extensions import NotRequired, TypedDict
 
@@ -106,7 +106,12 @@ def collect_with_secrets(ctx: CollectContext) -> CollectGen[tuple[ComposeData, f
     wanted = list(configured) if configured else default_candidates()
     env_names = [n for n in dict.fromkeys([*ctx.spec.env_files, ".env"])]
     reads = [ctx.read_command(n) for n in [*wanted, *env_names]]
-    results = yield reads
+    # whether the host has Compose v2 (the host collector's own commands, sent once): the reference
+    # resolution is recorded only there, as `docker compose config` could only run there
+    tools = _tool_versions(ctx) if ctx.caps.shell and ctx.spec.compose_reference == "model" else None
+    tool_cmds = next(tools) if tools else []
+    results = yield [*reads, *tool_cmds]
+    results, tool_results = results[: len(reads)], results[len(reads):]
     texts: dict[str, str | None] = {}
     for name, res in zip([*wanted, *env_names], results):
         texts[at(name)] = file_text(res)
@@ -144,13 +149,18 @@ def collect_with_secrets(ctx: CollectContext) -> CollectGen[tuple[ComposeData, f
             texts[need.path] = file_text(res)
     else:
         raise CollectorError("compose: too many nested env files")
-    # Docker's own resolution runs only once every file it will read passed the file guard: a `.env`
-    # linked to /dev/zero or a FIFO would otherwise hold `docker compose config` until the timeout.
-    reference_cmd = reference_command(ctx) if ctx.caps.shell else None
-    reference_result = (yield [reference_cmd])[0] if reference_cmd else None
     # an unknown value is no secret (and must stay recognisable for the differ)
     known = frozenset(v for v in known_secrets(texts, {at(f) for f in files}, model) if UNKNOWN_ENV_VALUE not in v)
     services = {name: protect_service(svc, known) for name, svc in (model.get("services") or {}).items()}
+    reference: ComposeReference | None = None
+    if tools is not None:
+        reference = yield from model_reference(ctx, tools, tool_results, Resolution(root, [at(f) for f in files], env_files,
+                                                                                    texts, pdir, services, known))
+    elif ctx.caps.shell:
+        # Docker's own resolution runs only once every file it will read passed the file guard: a `.env`
+        # linked to /dev/zero or a FIFO would otherwise hold `docker compose config` until the timeout.
+        reference_result, = yield [reference_command(ctx)]
+        reference = parse_reference(reference_result, services, known)
     data: ComposeData = {
         "found": True,
         "project_dir": root,
@@ -159,7 +169,7 @@ def collect_with_secrets(ctx: CollectContext) -> CollectGen[tuple[ComposeData, f
         "services": services,
         "networks": redact_tree(model.get("networks") or {}, known),
         "volumes": redact_tree(model.get("volumes") or {}, known),
-        "reference": parse_reference(reference_result, services, known) if reference_result else None,
+        "reference": reference,
     }
     if unknown:
         data["missing_env_files"] = unknown
@@ -257,7 +267,8 @@ def project_root(ctx: CollectContext) -> str:
 
 
 def resolve(root: str, files: list[str], env_files: list[str] | None, texts: dict[str, str | None],
-            on_missing: Callable[[str], str | None] | None = None, project_dir: str | None = None) -> dict:
+            on_missing: Callable[[str], str | None] | None = None, project_dir: str | None = None,
+            environ: dict[str, str] | None = None) -> dict:
     """Resolve with files served from `texts`; an unknown path asks the collector for another round.
     `on_missing(path)` may serve a file that is not there (a git environment's gitignored env file).
     `project_dir` is Compose's project directory (default: `root`, the checkout)."""
@@ -274,7 +285,7 @@ def resolve(root: str, files: list[str], env_files: list[str] | None, texts: dic
         return texts[path]
 
     try:
-        return load_project(files, project_dir=project_dir or root, env_files=env_files, environ={}, read=read)
+        return load_project(files, project_dir=project_dir or root, env_files=env_files, environ=environ or {}, read=read)
     except ComposeError as exc:
         # a message may quote a value (an invalid port built from a variable): secrets of the env files
         # read so far are replaced wherever they appear in it
@@ -329,6 +340,112 @@ def reference_command(ctx: CollectContext) -> Command:
         for e in ctx.spec.env_files:
             argv += ["--env-file", ctx.path(e)]
     return Command((*argv, "config", "--format", "json"), cwd=ctx.root)
+
+
+# --------------------------------------------------------------------------------------------------
+# The reference without a Go program on the target (`compose_reference: model`, the default):
+# `docker compose config` differs from driftctl's own resolution by what it adds from the host's
+# shell (interpolation, bare `environment:` and build-arg entries, COMPOSE_PROJECT_NAME/PROFILES).
+# So the host prints only the variables the project could read (every word of its compose and env
+# files that is a variable name: one `sh`, builtins only), and the model is resolved a second time
+# with them, as Docker Compose would. Where the shell would change which files Compose reads
+# (COMPOSE_FILE, COMPOSE_ENV_FILES, ...), or the second resolution needs a file not read yet, the
+# host's own `docker compose config` answers instead, one round later.
+# --------------------------------------------------------------------------------------------------
+
+REFERENCE_TOOL_MODEL = "driftctl with the host's environment"
+MAX_ENV_NAMES = 5000
+# the shell variables that change which files Compose reads: the model cannot follow them
+FILE_CHOOSING_VARIABLES = ("COMPOSE_FILE", "COMPOSE_PATH_SEPARATOR", "COMPOSE_ENV_FILES", "COMPOSE_DISABLE_ENV_FILE")
+_ALWAYS = ("COMPOSE_PROJECT_NAME", "COMPOSE_PROFILES", *FILE_CHOOSING_VARIABLES)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Builtins only; `$@` are names checked against _WORD on the controller, so `eval` sees only a name.
+_ENV_SCRIPT = ('for n do eval "s=\\${$n+x} v=\\${$n-}"; if [ "$s" = x ]; then printf \'%s=%s\\0\' "$n" "$v"; fi; done')
+
+
+class Resolution(NamedTuple):
+    """What the collector resolved, and from what: the second resolution reuses all of it."""
+
+    root: str
+    files: list[str]
+    env_files: list[str] | None
+    texts: dict[str, str | None]
+    project_dir: str
+    services: dict[str, ComposeService]
+    known: frozenset[str]
+
+
+def _tool_versions(ctx: CollectContext) -> Generator[list[Command], list[CommandResult], tuple[str | None, str | None]]:
+    from driftctl.collectors.host import client_versions
+
+    return client_versions(ctx)
+
+
+def environment_names(texts: dict[str, str | None]) -> list[str] | None:
+    """Every variable name the project's files could read from the shell (a superset: every word
+    that could be one), or None when there are too many to ask for."""
+    names = set(_ALWAYS)
+    for text in texts.values():
+        names.update(_WORD.findall(text or ""))
+    return sorted(names) if len(names) <= MAX_ENV_NAMES else None
+
+
+def environment_command(ctx: CollectContext, names: list[str]) -> Command:
+    """The shell variables among `names` that are set, as `NAME=value` NUL-terminated; in the
+    checkout, as `docker compose config` ran there (`${PWD}`)."""
+    return Command(("sh", "-c", _ENV_SCRIPT, "driftctl-env", *names), cwd=ctx.root, label="shell variables compose reads")
+
+
+def parse_environment(result: CommandResult) -> dict[str, str] | None:
+    """`NAME=value` NUL-terminated records -> {name: value}; None when the command did not run."""
+    if not result.ok:
+        return None
+    out: dict[str, str] = {}
+    for record in result.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        name, sep, value = record.partition("=")
+        if sep and _WORD.fullmatch(name):
+            out[name] = value
+    return out
+
+
+def model_reference(ctx: CollectContext, tools: Generator[list[Command], list[CommandResult], tuple[str | None, str | None]],
+                    tool_results: list[CommandResult], done: Resolution) -> CollectGen[ComposeReference | None]:
+    """`docker compose config`'s answer without running it: None where the host has no Compose v2."""
+    try:
+        more = tools.send(tool_results)  # the binaries changed: their versions, in this round too
+    except StopIteration as stop:
+        versions, more = stop.value, []
+        if versions[1] is None:
+            return None  # no Compose v2 there: nothing Docker would have said
+    names = environment_names(done.texts)
+    env_cmd = [environment_command(ctx, names)] if names is not None else []
+    results = yield [*env_cmd, *more]
+    if more:
+        try:
+            tools.send(results[len(env_cmd):])
+        except StopIteration as stop:
+            versions = stop.value
+    if versions[1] is None:
+        return None  # no Compose v2 there: nothing Docker would have said
+    environ = parse_environment(results[0]) if env_cmd else None
+    if environ is not None and not any(v in environ for v in FILE_CHOOSING_VARIABLES) and not _chooses_files(done):
+        try:
+            model = resolve(done.root, done.files, done.env_files, done.texts, project_dir=done.project_dir, environ=environ)
+        except _NeedFile:
+            model = None  # the host's variables name another file: Docker's own answer, below
+        except CollectorError as exc:
+            return {"tool": REFERENCE_TOOL_MODEL, "error": exc.message[:300]}
+        if model is not None:
+            theirs = {name: protect_service(svc, done.known) for name, svc in (model.get("services") or {}).items()}
+            return {"tool": REFERENCE_TOOL_MODEL, "differences": reference_differences(done.services, theirs)}
+    answer, = yield [reference_command(ctx)]
+    return parse_reference(answer, done.services, done.known)
+
+
+def _chooses_files(done: Resolution) -> bool:
+    """Whether an env file read sets a variable that picks Compose's files (Docker reads `.env` for it)."""
+    return any(name in FILE_CHOOSING_VARIABLES for path, text in done.texts.items() if path not in done.files
+               for name in _ASSIGNMENT.findall(text or ""))
 
 
 def parse_reference(result: CommandResult, ours: dict[str, ComposeService], known: frozenset[str] = frozenset()

@@ -15,7 +15,7 @@ from typing import Literal
 from typing_extensions import NotRequired, TypedDict
 
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, require
-from driftctl.collectors.git import GitStatus, parse_status
+from driftctl.collectors.git import GitStatus, parse_status_v2, status_command
 from driftctl.models import Command
 from driftctl.secrets import fingerprint
 
@@ -78,11 +78,11 @@ class FilesCollector(Collector):
             return summarize(tree, None, tracked=True)
         listing, status = yield [
             ctx.git("ls-files", "-z", "--cached", "--others", "--exclude-standard", ok_codes=(0, 128)),
-            ctx.git("status", "--porcelain=v1", "-z", "--untracked-files=all", ok_codes=(0, 128)),
+            status_command(ctx),  # the git collector's own: run once for both
         ]
         if listing.ok:
             paths = sorted(set(p for p in listing.text.split("\x00") if p))
-            changes: GitStatus | None = parse_status(status.text) if status.ok else {"modified": [], "untracked": []}
+            changes: GitStatus | None = _changes(status.text) if status.ok else {"modified": [], "untracked": []}
         else:  # not a git checkout: plain find, pruning the usual heavy folders
             found, = yield [find_command(ctx.root)]
             paths = parse_find(require(found))
@@ -115,6 +115,11 @@ class FilesCollector(Collector):
         if unreadable:  # the runner marks the snapshot incomplete
             out["unreadable"] = unreadable
         return out
+
+
+def _changes(text: str) -> GitStatus:
+    state = parse_status_v2(text)
+    return {"modified": state["modified"], "untracked": state["untracked"]}
 
 
 SPECIAL: dict[str, SpecialType] = {"l": "symlink", "p": "fifo", "s": "socket", "c": "device"}

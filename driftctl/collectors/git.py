@@ -86,7 +86,8 @@ class GitData(GitStatus):
 
 
 GRAPH_LIMIT = 5000
-REF_FORMAT = "%(refname)%00%(objectname)%00%(upstream)%00%(upstream:track,nobracket)%00%(*objectname)"
+# the last field, `%(HEAD)`, is `*` on the branch HEAD is on: the current branch, exactly as git names it
+REF_FORMAT = "%(refname)%00%(objectname)%00%(upstream)%00%(upstream:track,nobracket)%00%(*objectname)%00%(HEAD)"
 HEAD_FORMAT = "%H%x00%s%x00%aI%x00%an"
 STASH_FORMAT = "%gd%x00%ct%x00%gs"
 LOCAL_ONLY_LIMIT = 200
@@ -100,16 +101,13 @@ class GitCollector(Collector):
     def collect(self, ctx: CollectContext) -> CollectGen[GitData]:
         if ctx.caps.revision:
             return (yield from self._remote(ctx))
-        probe, = yield [ctx.git("rev-parse", "--is-inside-work-tree", ok_codes=(0, 128))]
-        if probe.exit_status != 0:
-            if "not a git repository" in probe.error_text:
-                raise Skipped(f"{ctx.root} is not a git checkout")
-            raise CollectorError(probe.failure())
-        branch, head, refs, status, remotes, graph, describe, stashes, local_only = yield [
-            ctx.git("rev-parse", "--abbrev-ref", "HEAD"),
-            ctx.git("log", "-1", f"--format={HEAD_FORMAT}", ok_codes=(0, 128)),
+        # One round, no probe first: `git status` says whether this is a checkout at all (the others
+        # then fail alike and are not read). Its porcelain v2 header gives HEAD, and it is the very
+        # command the files and code_health collectors send, so the runner runs it once for all three.
+        status, refs, head, remotes, graph, describe, stashes, local_only = yield [
+            status_command(ctx),
             ctx.git("for-each-ref", f"--format={REF_FORMAT}", "refs/heads", "refs/tags", "refs/remotes"),
-            ctx.git("status", "--porcelain=v1", "-z", "--untracked-files=all"),
+            ctx.git("log", "-1", f"--format={HEAD_FORMAT}", ok_codes=(0, 128)),
             ctx.git("remote", "-v"),
             ctx.git("log", "--all", f"--max-count={GRAPH_LIMIT}", "--format=%H %P", ok_codes=(0, 128)),
             describe_command(ctx, "HEAD"),
@@ -117,13 +115,18 @@ class GitCollector(Collector):
             ctx.git("log", f"--max-count={LOCAL_ONLY_LIMIT}", f"--format={LOCAL_ONLY_FORMAT}",
                     "HEAD", "--branches", "--not", "--remotes", "--", ok_codes=(0, 128)),
         ]
-        current = require(branch).strip()
+        if status.exit_status != 0:  # 128 is among its ok codes (the other collectors read it too)
+            if "not a git repository" in status.error_text:
+                raise Skipped(f"{ctx.root} is not a git checkout")
+            raise CollectorError(status.failure())
+        state = parse_status_v2(status.text)
+        ref_text = require(refs)
         data: GitData = {
-            "branch": None if current == "HEAD" else current,  # HEAD: detached
+            "branch": current_branch(ref_text, state),
             "head": parse_head(head.text) if head.ok else None,
-            **parse_refs(require(refs)),
+            **parse_refs(ref_text),
             "remotes": parse_remotes(require(remotes)),
-            **_not_mine(ctx, parse_status(require(status))),
+            **_not_mine(ctx, {"modified": state["modified"], "untracked": state["untracked"]}),
             "graph": parse_graph(graph.text) if graph.ok else {},
             "describe": parse_describe(describe.text) if describe.ok else None,
             "stashes": parse_stashes(stashes.text) if stashes.ok else [],
@@ -153,6 +156,76 @@ class GitCollector(Collector):
             "stashes": [],
             "local_only": [],
         }
+
+
+def status_command(ctx: CollectContext) -> Command:
+    """`git status --porcelain=v2 --branch -z`: the work tree's changes and, in its header, HEAD's
+    commit and branch. Shared (the same Command) by the git, files and code_health collectors."""
+    return ctx.git("status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all", ok_codes=(0, 128))
+
+
+class StatusV2(GitStatus):
+    """`git status --porcelain=v2 --branch`: the changes, HEAD's commit and its branch."""
+
+    oid: str | None  # None: no commit yet
+    head: str | None  # the branch; None when detached
+
+
+def parse_status_v2(text: str) -> StatusV2:
+    """`git status --porcelain=v2 --branch -z` -> modified (tracked, changed or deleted) and untracked
+    paths, as `parse_status` gives them from porcelain v1, plus HEAD's commit and branch."""
+    modified: list[str] = []
+    untracked: list[str] = []
+    oid: str | None = None
+    head: str | None = None
+    for code, path, _source in porcelain_v2_entries(text):
+        if code == "# branch.oid":
+            oid = None if path == "(initial)" else path
+        elif code == "# branch.head":
+            head = None if path == "(detached)" else path
+        elif not code.startswith("#"):
+            (untracked if code == "??" else modified).append(path)
+    return {"modified": sorted(modified), "untracked": sorted(untracked), "oid": oid, "head": head}
+
+
+_V2_FIELDS = {"1": 8, "2": 9, "u": 10}  # fields before the path of an ordinary, renamed, unmerged entry
+
+
+def porcelain_v2_entries(text: str) -> Iterator[tuple[str, str, str | None]]:
+    """`git status --porcelain=v2 -z` -> (code, path, source) with v1's two-letter codes (`??` for
+    untracked, a space for "unchanged"), and header lines as (`# <key>`, value, None). Ignored
+    entries and fragments are skipped; a rename's or copy's source follows as its own field."""
+    entries = text.split("\x00")
+    i = 0
+    while i < len(entries):
+        entry = entries[i]
+        i += 1
+        kind = entry[:1]
+        if kind == "#":
+            key, _, value = entry.partition(" ")[2].partition(" ")
+            yield f"# {key}", value, None
+        elif kind == "?" and entry[1:2] == " ":
+            yield "??", entry[2:], None
+        elif kind in _V2_FIELDS:
+            fields = entry.split(" ", _V2_FIELDS[kind])
+            if len(fields) <= _V2_FIELDS[kind] or len(fields[1]) != 2:
+                continue
+            code = fields[1].replace(".", " ")
+            source = None
+            if kind == "2":
+                source = entries[i] if i < len(entries) else ""
+                i += 1
+            yield code, fields[-1], source
+
+
+def current_branch(refs_text: str, state: StatusV2) -> str | None:
+    """The branch HEAD is on: the ref `for-each-ref` marks with `*`; with none, an unborn branch
+    (no commit yet) as status names it, else None (detached)."""
+    for line in refs_text.splitlines():
+        fields = line.split("\x00")
+        if len(fields) >= 6 and fields[5] == "*" and fields[0].startswith("refs/heads/"):
+            return fields[0][len("refs/heads/"):]
+    return state["head"] if state["oid"] is None else None
 
 
 def describe_command(ctx: CollectContext, rev: str) -> Command:
@@ -186,7 +259,7 @@ def parse_refs(text: str) -> Refs:
     for line in text.splitlines():
         if not line:
             continue
-        ref, sha, upstream, track, peeled = (line.split("\x00") + [""] * 5)[:5]
+        ref, sha, upstream, track, peeled = (line.split("\x00") + [""] * 6)[:5]
         if ref.startswith("refs/heads/"):
             counts = dict((k, int(v)) for k, v in _TRACK.findall(track))
             gone = track.strip() == "gone"

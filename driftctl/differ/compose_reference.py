@@ -1,6 +1,7 @@
 """Does driftctl's own Compose resolution agree with `docker compose config` on each host?
 
-The compose collector records Docker's answer where the host has Compose v2. A disagreement means a
+The compose collector records Docker's answer where the host has Compose v2 (by default resolved
+by driftctl with the host's shell variables, as Docker would; `compose_reference: docker` runs it). A disagreement means a
 diff row about compose may not describe what Docker would run there (a shell variable on the host, a
 Compose version with other rules), so it is reported, with the keys, as a low MISMATCH.
 """
@@ -18,7 +19,7 @@ def rows(view: View) -> list[Row]:
     if not refs:
         return []
     row = Row(component="compose.reference", title="Compose Resolution vs docker compose config", values={},
-              sources={e: "compose: docker compose config --format json" for e in refs})
+              sources={e: _source(r) for e, r in refs.items()})
     for env in view.envs:
         ref = refs.get(env)
         if ref is None:
@@ -36,3 +37,12 @@ def rows(view: View) -> list[Row]:
     if row.flagged:
         row.status, row.severity = Status.MISMATCH, Severity.LOW
     return [row]
+
+
+def _source(reference: object) -> str:
+    """Where the reference came from: the host's own `docker compose config`, or driftctl's resolution
+    with the host's shell variables (`compose_reference: model`, no Go program on the host)."""
+    tool = reference.get("tool") if isinstance(reference, dict) else None
+    if tool == "docker compose":
+        return "compose: docker compose config --format json"
+    return f"compose: {tool} (the host's shell variables)"

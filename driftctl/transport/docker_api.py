@@ -227,6 +227,22 @@ def fetch_engine_state_stream(open_stream: Callable[[], Any], url: str, timeout:
         stream.close()
 
 
+def fetch_version_stream(open_stream: Callable[[], Any], timeout: float = 30) -> dict[str, Any]:
+    """The engine's `/version` document over one stream to its socket (what `docker version` shows as
+    Server), one request and no process on the target. EngineFailed when it does not answer."""
+    stream = open_stream()
+    try:
+        answer, = _get_all(stream, _reader(stream, timeout), ["/version"])
+        doc = _json(answer, "/version")
+        if not isinstance(doc, dict):
+            raise EngineFailed("/version: not a document")
+        return doc
+    except (OSError, EOFError, HTTPException) as exc:
+        raise EngineFailed(_one_line(f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc))) from None
+    finally:
+        stream.close()
+
+
 def _checked_id(value: object) -> str:
     text = str(value or "")
     if not _ID.fullmatch(text):
