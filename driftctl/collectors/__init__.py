@@ -2,8 +2,9 @@
 
 Collectors are discovered, not listed: every module of this package that defines one (a module-level
 `COLLECTOR`, or a `Collector` subclass of its own with a `name`) is a collector. So a new collector is
-one module here plus its fixture folder `tests/collectors/<name>/`; the runner, the config's
-`collectors:` choice and the recorded-parser test find it.
+one module here (its commands, parsers and the TypedDicts of its data) plus its fixture folder
+`tests/collectors/<name>/`; the runner, the config's `collectors:` choice, `driftctl schema` and the
+collector tests find it (tests/collectors/test_discovery.py adds one to a copy of the project).
 """
 
 from __future__ import annotations
