@@ -49,15 +49,9 @@ class Incident:
     tags: tuple[str, ...] = field(default=())  # release tags on the prod branch
 
 
-# `sleep` as a container's PID 1 ignores SIGTERM: without a stop signal that ends it, every `stop` (and every
-# `up` that recreates a container) waits out Docker's 10 s grace period, then kills it. SIGKILL right away
-# leaves the same state (exited, 137) without the wait.
-_RUN_IMAGE = "    image: {image}\n    command: [\"sleep\", \"3600\"]\n    stop_signal: SIGKILL\n"
-
-
 def compose_text(i: Incident, url: str, image: str | None) -> str:
-    build = _RUN_IMAGE.format(image=image) if image else f"    build: ./services/{i.web}\n    command: python app.py\n"
-    worker = _RUN_IMAGE.format(image=image) if image else f"    build: ./services/{i.worker}\n"
+    build = f"    image: {image}\n    command: [\"sleep\", \"3600\"]\n" if image else f"    build: ./services/{i.web}\n    command: python app.py\n"
+    worker = f"    image: {image}\n    command: [\"sleep\", \"3600\"]\n" if image else f"    build: ./services/{i.worker}\n"
     return (f"services:\n  {i.web}:\n{build}    environment:\n      - UPSTREAM_URL={url}\n      - API_TOKEN=${{API_TOKEN}}\n"
             f"  {i.worker}:\n{worker}")
 
