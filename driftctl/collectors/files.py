@@ -10,7 +10,7 @@ import hashlib
 import io
 import posixpath
 import tarfile
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from typing_extensions import NotRequired, TypedDict
 
@@ -31,12 +31,15 @@ Change = Literal["modified", "deleted", "untracked"]
 
 class FileEntry(TypedDict):
     """A regular file has `sha256`, or `fingerprint` when it usually holds credentials; anything
-    never opened (a symlink, FIFO, socket, device, or a file it could not read) has `type` and size 0."""
+    never opened (a symlink, FIFO, socket, device, or a file it could not read) has `type` and size 0.
+    A symlink also has `target`, the path it points to (read with readlink, never followed), so two
+    links to different places differ."""
 
     size: int
     sha256: NotRequired[str]
     fingerprint: NotRequired[str]
     type: NotRequired[SpecialType]
+    target: NotRequired[str]
 
 
 class FilesData(TypedDict):
@@ -96,11 +99,13 @@ class FilesCollector(Collector):
         kinds: dict[str, str] = {}
         hashes: dict[str, str] = {}
         sizes: dict[str, int] = {}
+        targets: dict[str, str] = {}
         for res in inventories:
-            chunk_kinds, chunk_hashes, chunk_sizes = parse_inventory(res.stdout)
-            kinds.update(chunk_kinds)
-            hashes.update(chunk_hashes)
-            sizes.update(chunk_sizes)
+            chunk = parse_inventory(res.stdout)
+            kinds.update(chunk.kinds)
+            hashes.update(chunk.hashes)
+            sizes.update(chunk.sizes)
+            targets.update(chunk.targets)
         regular = [p for p in paths if kinds.get(p) == "f"]
         inventory: dict[str, FileEntry] = {
             p: {"size": sizes[p], "sha256": hashes[p]} for p in regular if p in hashes and p in sizes}
@@ -108,7 +113,7 @@ class FilesCollector(Collector):
                                                                            and p not in (changes or {"modified": []})["modified"]))
         for p in paths:  # never opened: symlinks (not followed, wherever they point), FIFOs, sockets, devices
             if kinds.get(p) in SPECIAL:
-                inventory[p] = {"size": 0, "type": SPECIAL[kinds[p]]}
+                inventory[p] = special_entry(SPECIAL[kinds[p]], targets.get(p))
         for p in unreadable:
             inventory[p] = {"size": 0, "type": "unreadable"}
         out = summarize(inventory, changes, tracked=changes is not None)
@@ -124,14 +129,16 @@ def _changes(text: str) -> GitStatus:
 
 SPECIAL: dict[str, SpecialType] = {"l": "symlink", "p": "fifo", "s": "socket", "c": "device"}
 # One `sh -c` per chunk: the type of each listed path with builtins only (no fork per file),
-# NUL-framed, without following symlinks or opening anything; then `sha256sum` and `wc -c` of the
-# regular files only, so hashing never reads a FIFO, a device or a file outside the checkout through a
-# link. Sections are split by NUL (`=` ends the types; neither tool prints a NUL), and the whole
-# inventory is one command in one round.
+# NUL-framed, without following symlinks or opening anything (a symlink's record adds its target, read
+# with `readlink`: one process per link, and links are rare in a checkout); then `sha256sum` and `wc -c`
+# of the regular files only, so hashing never reads a FIFO, a device or a file outside the checkout
+# through a link. Sections are split by NUL (`=` ends the types; neither tool prints a NUL), and the
+# whole inventory is one command in one round.
 _INVENTORY = (
     "n=$#; for f do if [ -L \"$f\" ]; then t=l; elif [ -f \"$f\" ]; then if [ -r \"$f\" ]; then t=f; else t=u; fi; "
     "elif [ -d \"$f\" ]; then t=d; elif [ -p \"$f\" ]; then t=p; elif [ -S \"$f\" ]; then t=s; "
     "elif [ -e \"$f\" ]; then t=c; else t=m; fi; printf '%s\\0%s\\0' \"$t\" \"$f\"; "
+    "if [ $t = l ]; then printf '%s\\0' \"$(readlink -- \"$f\" 2>/dev/null)\"; fi; "
     "if [ $t = f ]; then set -- \"$@\" \"$f\"; fi; done; shift \"$n\"; printf '=\\0'; "
     "if [ $# -gt 0 ]; then sha256sum -- \"$@\"; printf '\\0'; exec wc -c -- \"$@\"; fi; printf '\\0'"
 )
@@ -142,25 +149,47 @@ def inventory_command(root: str, paths: list[str]) -> Command:
                    label=f"inventory {len(paths)} files")
 
 
-def parse_inventory(data: bytes) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
-    """The inventory command's output -> (types by path, sha256 by path, size by path)."""
-    kinds: dict[str, str] = {}
-    pos = 0
-    while True:
-        kind_end = data.find(b"\x00", pos)
-        if kind_end < 0:
-            return kinds, {}, {}  # cut short: what was typed so far, nothing hashed
-        kind = data[pos:kind_end].decode("utf-8", errors="replace")
-        if kind == "=":
-            break
-        path_end = data.find(b"\x00", kind_end + 1)
-        if path_end < 0:
-            return kinds, {}, {}
-        kinds[data[kind_end + 1 : path_end].decode("utf-8", errors="replace")] = kind
-        pos = path_end + 1
-    sums, _, counts = data[kind_end + 1 :].partition(b"\x00")
+class Inventory(NamedTuple):
+    """One inventory command's output, parsed: every listed path's type letter, and the sha256 and
+    size of the regular files, and the target of the symlinks."""
+
+    kinds: dict[str, str]
+    hashes: dict[str, str]
+    sizes: dict[str, int]
+    targets: dict[str, str]
+
+
+def parse_inventory(data: bytes) -> Inventory:
+    """The inventory command's output -> types, sha256 and size by path, symlink targets by path.
+    Output cut short keeps the types read so far and hashes nothing."""
     text = lambda b: b.decode("utf-8", errors="replace")  # noqa: E731
-    return kinds, parse_sha256sum(text(sums)), parse_wc(text(counts))
+    kinds: dict[str, str] = {}
+    targets: dict[str, str] = {}
+    fields = data.split(b"\x00")
+    i = 0
+    while i < len(fields) - 1:  # the last field is what follows the final NUL: never a whole record
+        kind = text(fields[i])
+        if kind == "=":
+            rest = b"\x00".join(fields[i + 1:])
+            sums, _, counts = rest.partition(b"\x00")
+            return Inventory(kinds, parse_sha256sum(text(sums)), parse_wc(text(counts)), targets)
+        width = 3 if kind == "l" else 2
+        if i + width > len(fields) - 1:
+            break
+        path = text(fields[i + 1])
+        kinds[path] = kind
+        if kind == "l":
+            targets[path] = text(fields[i + 2])
+        i += width
+    return Inventory(kinds, {}, {}, targets)
+
+
+def special_entry(kind: SpecialType, target: str | None = None) -> FileEntry:
+    """The entry of a path never opened; a symlink keeps where it points."""
+    entry: FileEntry = {"size": 0, "type": kind}
+    if kind == "symlink" and target is not None:
+        entry["target"] = target
+    return entry
 
 
 def chunks(paths: list[str]) -> list[list[str]]:
@@ -208,6 +237,9 @@ def parse_tar(data: bytes) -> dict[str, FileEntry]:
     inventory: dict[str, FileEntry] = {}
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tar:
         for member in tar:
+            if member.issym():  # a committed symlink: the same entry a checkout's inventory gives
+                inventory[member.name] = special_entry("symlink", member.linkname)
+                continue
             if not member.isfile():
                 continue
             fh = tar.extractfile(member)

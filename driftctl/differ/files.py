@@ -107,6 +107,10 @@ def _summarize_changes(mine: dict[str, str]) -> str:
 
 
 def _digest(info: FileEntry) -> str:
+    """What makes two entries of one path the same: the content's hash (or fingerprint); for anything
+    never opened its type, and for a symlink also where it points."""
+    if "type" in info:
+        return f"{info['type']}:{info.get('target', '')}" if info["type"] == "symlink" else info["type"]
     return str(info.get("sha256") or info.get("fingerprint") or "")
 
 
