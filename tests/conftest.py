@@ -8,35 +8,54 @@ such build is made twice; every other test goes wherever a worker is free.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.fixtures import forkrun
+from tests.fixtures.home import isolate_home
 
 pytest_plugins = ["tests.fixtures.gitrepos", "tests.fixtures.sshd", "tests.fixtures.dockerd"]
 
 
-@pytest.fixture(autouse=True)
-def _isolated_driftctl_home(tmp_path_factory, monkeypatch):
-    """Keep the fingerprint key, known-hosts and caches of the test run away from the user's own."""
-    home = tmp_path_factory.mktemp("driftctl-home")
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
-    monkeypatch.setenv("DRIFTCTL_LOG", str(home / "driftctl.log"))
-    monkeypatch.delenv("DRIFTCTL_CONFIG", raising=False)
-    monkeypatch.delenv("DOCKER_HOST", raising=False)
-    # a machine's own Docker engine must not leak into tests that snapshot local environments
-    monkeypatch.setenv("DRIFTCTL_DEFAULT_DOCKER_SOCKET", str(home / "no-docker.sock"))
-    # the developer's own ssh setup must not change what the tests see
-    monkeypatch.setenv("DRIFTCTL_SSH_CONFIG", str(home / "no-ssh-config"))
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-    # global options (-c, --reports-dir, -q) of an in-process CLI call live in driftctl.settings for the
-    # rest of the process: forget them, or a later test in the same xdist worker reads another test's config
-    from driftctl import settings
+@pytest.fixture(scope="session")
+def _driftctl_homes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], Path]]:
+    """A fresh folder per call, under one folder of the session: `mktemp` lists its parent folder to number
+    each new one, which made this autouse fixture slower with every test a worker had run."""
+    base = tmp_path_factory.mktemp("driftctl-homes")
+    counter = itertools.count()
 
-    settings.reset()
+    def fresh() -> Path:
+        home = base / str(next(counter))
+        home.mkdir()
+        return home
+
+    yield fresh
+
+
+@pytest.fixture(autouse=True)
+def _isolated_driftctl_home(_driftctl_homes, monkeypatch):
+    """Keep the fingerprint key, known-hosts and caches of the test run away from the user's own
+    (tests/fixtures/home.py; a module-scoped world gets its own with `driftctl_home()`)."""
+    isolate_home(monkeypatch, _driftctl_homes())
+
+
+@pytest.fixture(scope="session")
+def driftctl_home(_driftctl_homes) -> Iterator[Callable[[], contextlib.AbstractContextManager[Path]]]:
+    """For fixtures wider than a test: `with driftctl_home():` applies a fresh isolated driftctl home (as
+    every test gets) for the duration of the block, e.g. while a module-scoped fixture runs driftctl."""
+    @contextlib.contextmanager
+    def applied() -> Iterator[Path]:
+        with pytest.MonkeyPatch.context() as mp:
+            home = _driftctl_homes()
+            isolate_home(mp, home)
+            yield home
+
+    yield applied
 
 
 @pytest.fixture(scope="session")
