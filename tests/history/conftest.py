@@ -44,13 +44,17 @@ class Project:
         return max(d["collected_at"] for d in docs)
 
 
-@pytest.fixture
-def project(tmp_path) -> Project:
-    dev = init_repo(tmp_path / "dev")
+def make_project(root: Path) -> Project:
+    dev = init_repo(root / "dev")
     dev.commit({"app.py": "print('hi')\n", ".gitignore": ".env\n"}, "app")
-    clone(dev.path, tmp_path / "prod")
-    p = Project(tmp_path, tmp_path / "dev", tmp_path / "prod")
+    clone(dev.path, root / "prod")
+    p = Project(root, root / "dev", root / "prod")
     p.set_env("dev")
     p.set_env("prod")
     p.configure()
     return p
+
+
+@pytest.fixture
+def project(tmp_path) -> Project:
+    return make_project(tmp_path)

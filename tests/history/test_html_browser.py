@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import driftctl
+from tests.history.conftest import Project, make_project
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("DRIFTCTL_TEST_ARTIFACTS", Path(__file__).parents[2] / "reports" / "test-artifacts"))
@@ -20,9 +21,15 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
          "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture
-def report(project) -> Path:
-    """A diff report of two environments with history: drift appears, grows, part of it is fixed."""
+@pytest.fixture(scope="module")
+def report(tmp_path_factory, driftctl_home) -> Path:
+    """A diff report of two environments with history: drift appears, grows, part of it is fixed.
+    Made once for the module: both tests only read it."""
+    with driftctl_home():
+        return _report(make_project(tmp_path_factory.mktemp("history-report")))
+
+
+def _report(project: Project) -> Path:
     project.snapshot()
     project.set_env("prod", log_level="debug", token="prod-only")
     project.snapshot()
