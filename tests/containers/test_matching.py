@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -75,27 +77,64 @@ def engine_state(engine) -> str:
                       sort_keys=True)
 
 
-@pytest.fixture
-def shop(tmp_path, docker_engine):
+def build_shop(root: Path, engine) -> tuple[Path, int]:
     """`shop` checkout: worker up by compose; web, cache and queue started by hand under their Compose names."""
     port = free_port()
-    project = write_project(tmp_path / "shop", {"docker-compose.yml": compose_text(port), ".env": "COMPOSE_PROFILES=ops\n"})
-    docker_engine.compose(project, "up", "-d", "worker", "migrate")
-    docker_engine.docker("wait", "shop-migrate-1")  # the one-shot job has finished (exit 0)
-    docker_engine.docker("run", "-d", "--name", "shop-web-1", "--network", "none", "-e", "MODE=debug",
-                         "-e", f"API_TOKEN={SECRET}", docker_engine.image, "sleep", "4242")
-    docker_engine.docker("run", "-d", "--name", "shop-cache", "--network", "none", docker_engine.image, "sleep", "3604")
-    docker_engine.docker("run", "-d", "--name", "shop_queue_1", "--network", "none", "--restart", "always",
-                         docker_engine.image, "sleep", "3603")
-    docker_engine.docker("run", "-d", "--name", "stray", "--network", "none", docker_engine.image, "sleep", "99")
-    write_project(tmp_path / "laptop" / "shop", {"docker-compose.yml": compose_text(port), ".env": "COMPOSE_PROFILES=ops\n"})
-    cfg = write_config(tmp_path, {"prod": {"transport": "local", "path": "shop", "docker_host": docker_engine.docker_host,
-                                           "role": "deployment"},
-                                  "dev": {"transport": "local", "path": "laptop/shop"}})  # no engine there
-    return project, cfg, port
+    project = write_project(root / "shop", {"docker-compose.yml": compose_text(port), ".env": "COMPOSE_PROFILES=ops\n"})
+    engine.compose(project, "up", "-d", "worker", "migrate")
+    engine.docker("wait", "shop-migrate-1")  # the one-shot job has finished (exit 0)
+    engine.docker("run", "-d", "--name", "shop-web-1", "--network", "none", "-e", "MODE=debug",
+                  "-e", f"API_TOKEN={SECRET}", engine.image, "sleep", "4242")
+    engine.docker("run", "-d", "--name", "shop-cache", "--network", "none", engine.image, "sleep", "3604")
+    engine.docker("run", "-d", "--name", "shop_queue_1", "--network", "none", "--restart", "always",
+                  engine.image, "sleep", "3603")
+    engine.docker("run", "-d", "--name", "stray", "--network", "none", engine.image, "sleep", "99")
+    write_project(root / "laptop" / "shop", {"docker-compose.yml": compose_text(port), ".env": "COMPOSE_PROFILES=ops\n"})
+    return project, port
 
 
-def test_hand_run_containers_are_compared_with_their_service(shop, docker_engine):
+@dataclass
+class _World:
+    root: Path
+    project: Path
+    port: int
+    state: tuple[str, str, str]  # the engine's containers and both checkouts, as built
+
+
+def _state(root: Path, engine) -> tuple[str, str, str]:
+    return engine_state(engine), tree_digest(root / "shop"), tree_digest(root / "laptop")
+
+
+@pytest.fixture(scope="module")
+def shop_world(dockerd) -> Iterator[dict[str, _World]]:
+    """The `shop` world of this module's tests (built by `shop`), its engine's containers removed at the end."""
+    worlds: dict[str, _World] = {}
+    yield worlds
+    if worlds:
+        dockerd.remove_all_containers()
+
+
+@pytest.fixture
+def shop(tmp_path, tmp_path_factory, dockerd, shop_world):
+    """(project, config, port): the `shop` world on the engine, and an environments.yaml of this test's own
+    (`prod`: the deployment, `dev`: a laptop checkout with no engine; reports land next to it).
+
+    Building the world (Compose up, four hand-run containers) is shared: the world is built again whenever
+    the engine's containers or the checkouts are not exactly as built (any earlier test, of this module or
+    another, that changed them), so each test starts from the same world as with a fresh build."""
+    world = shop_world.get("shop")
+    if world is None or _state(world.root, dockerd) != world.state:
+        dockerd.remove_all_containers()
+        root = tmp_path_factory.mktemp("shop-world")
+        project, port = build_shop(root, dockerd)
+        world = shop_world["shop"] = _World(root, project, port, _state(root, dockerd))
+    cfg = write_config(tmp_path, {"prod": {"transport": "local", "path": str(world.project),
+                                           "docker_host": dockerd.docker_host, "role": "deployment"},
+                                  "dev": {"transport": "local", "path": str(world.root / "laptop" / "shop")}})  # no engine there
+    return world.project, cfg, world.port
+
+
+def test_hand_run_containers_are_compared_with_their_service(shop, dockerd):
     project, cfg, port = shop
     data = containers_data(snapshot(cfg, "prod"))
     services = data["services"]
@@ -127,14 +166,14 @@ def test_hand_run_containers_are_compared_with_their_service(shop, docker_engine
     assert services["migrate"]["running"] is False and services["migrate"]["containers"] == ["shop-migrate-1"]
 
 
-def test_diff_reports_one_row_per_shadow_and_never_the_secret(shop, docker_engine):
+def test_diff_reports_one_row_per_shadow_and_never_the_secret(shop, dockerd):
     project, cfg, _ = shop
-    before = (tree_digest(project), engine_state(docker_engine))
+    before = (tree_digest(project), engine_state(dockerd))
     snap = run_cli(["snapshot", "-c", str(cfg)], cwd=cfg.parent)
     assert snap.returncode == 0, snap.stderr
     diff = run_cli(["diff", "prod", "dev", "-c", str(cfg), "--format", "json"], cwd=cfg.parent)
     assert diff.returncode == 1, diff.stderr
-    assert (tree_digest(project), engine_state(docker_engine)) == before  # snapshot and diff are read-only
+    assert (tree_digest(project), engine_state(dockerd)) == before  # snapshot and diff are read-only
     for text in [diff.stdout, *(p.read_text() for p in (cfg.parent / "reports").rglob("*.json"))]:
         assert SECRET not in text
     rows = {r["component"]: r for r in json.loads(diff.stdout)["rows"]}
@@ -162,7 +201,7 @@ def test_diff_reports_one_row_per_shadow_and_never_the_secret(shop, docker_engin
     assert not [c for c, r in rows.items() if ".migrate." in c and r["status"] != "IN_SYNC"]
 
 
-def test_plan_replaces_a_shadow_within_the_invariants(shop, docker_engine):
+def test_plan_replaces_a_shadow_within_the_invariants(shop, dockerd):
     _, cfg, _ = shop
     assert run_cli(["snapshot", "-c", str(cfg)], cwd=cfg.parent).returncode == 0
     plan = run_cli(["plan", "--option", "quick-fix", "-c", str(cfg), "--format", "json"], cwd=cfg.parent)
@@ -173,6 +212,58 @@ def test_plan_replaces_a_shadow_within_the_invariants(shop, docker_engine):
     text = "\n".join(step["commands"])
     assert "docker stop shop-web-1" in text and "docker rename shop-web-1 shop-web-1-outside-compose" in text
     assert " rm " not in text and SECRET not in plan.stdout
+
+
+def test_the_ssh_route_matches_containers_as_the_local_one_does(shop, dockerd, sshd, tmp_path):
+    """Over the real sshd the docker CLI route (argv commands) finds the same shadows, names and profiles."""
+    project, _, _ = shop
+    (tmp_path / "over-ssh").mkdir()
+    cfg = write_config(tmp_path / "over-ssh", {
+        "prod-ssh": sshd.env_spec(str(project), docker_host=dockerd.docker_host, role="deployment"),
+        "prod": {"transport": "local", "path": str(project), "docker_host": dockerd.docker_host},
+    })
+    over_ssh, local = (containers_data(snapshot(cfg, env)) for env in ("prod-ssh", "prod"))
+    for key in ("services", "undeclared", "other_projects"):
+        assert over_ssh[key] == local[key], key
+    assert [s["container"] for s in over_ssh["services"]["web"]["outside_compose"]] == ["shop-web-1"]
+    assert SECRET not in json.dumps(over_ssh)
+
+
+def test_the_shadow_step_runs_verifies_and_rolls_back_on_the_engine(shop, dockerd, tmp_path):
+    """The planner's runtime step for a shadow, run line by line on the real engine: the declared
+    container replaces the hand-run one (kept under another name), and the rollback restores it."""
+    import subprocess
+    import sys
+
+    project, cfg, _ = shop
+    plugins = tmp_path / "docker-config" / "cli-plugins"
+    plugins.mkdir(parents=True)
+    (plugins / "docker-compose").symlink_to(Path(sys.executable).parent / "docker-compose")
+    plan = run_cli(["plan", "prod", "dev", "--option", "quick-fix", "-c", str(cfg), "--format", "json"], cwd=cfg.parent)
+    step = next(s for p in json.loads(plan.stdout)["phases"] for s in p["steps"] if s["id"] == "runtime-prod-web")
+    env = {**dockerd.env(), "DOCKER_CONFIG": str(tmp_path / "docker-config")}
+
+    def sh(lines: list[str]) -> None:
+        for line in lines:
+            proc = subprocess.run(["sh", "-c", line], cwd=project, env=env, capture_output=True, text=True, timeout=120)
+            assert proc.returncode == 0, f"{line}\n{proc.stderr}"
+
+    def running() -> dict[str, dict]:
+        return {d["Name"].lstrip("/"): d for d in dockerd.inspect(*dockerd.container_ids())
+                if d["State"]["Running"]}
+
+    sh(step["preconditions"])
+    sh(step["commands"])
+    sh(step["verify"])
+    now = running()
+    assert now["shop-web-1"]["Config"]["Labels"]["com.docker.compose.service"] == "web"
+    assert now["shop-web-1"]["Config"]["Cmd"] == ["sleep", "3601"]
+    assert "shop-web-1-outside-compose" in {d["Name"].lstrip("/") for d in dockerd.inspect(*dockerd.container_ids())}
+    sh(step["rollback"])
+    after = running()
+    assert after["shop-web-1"]["Config"]["Cmd"] == ["sleep", "4242"]
+    assert "com.docker.compose.service" not in (after["shop-web-1"]["Config"]["Labels"] or {})
+    assert "shop-web-1-outside-compose" not in {d["Name"].lstrip("/") for d in dockerd.inspect(*dockerd.container_ids())}
 
 
 COMPOSE_OTHER_P = """\
@@ -255,58 +346,6 @@ def test_the_same_tag_running_as_different_images_is_one_row_per_tag(tmp_path, d
     assert same["containers.undeclared"]["status"] == "IN_SYNC"
     # the services themselves run as declared (the tag is the declared reference)
     assert all(r["status"] == "IN_SYNC" for c, r in same.items() if c.startswith("containers."))
-
-
-def test_the_ssh_route_matches_containers_as_the_local_one_does(shop, docker_engine, sshd, tmp_path):
-    """Over the real sshd the docker CLI route (argv commands) finds the same shadows, names and profiles."""
-    project, _, _ = shop
-    (tmp_path / "over-ssh").mkdir()
-    cfg = write_config(tmp_path / "over-ssh", {
-        "prod-ssh": sshd.env_spec(str(project), docker_host=docker_engine.docker_host, role="deployment"),
-        "prod": {"transport": "local", "path": str(project), "docker_host": docker_engine.docker_host},
-    })
-    over_ssh, local = (containers_data(snapshot(cfg, env)) for env in ("prod-ssh", "prod"))
-    for key in ("services", "undeclared", "other_projects"):
-        assert over_ssh[key] == local[key], key
-    assert [s["container"] for s in over_ssh["services"]["web"]["outside_compose"]] == ["shop-web-1"]
-    assert SECRET not in json.dumps(over_ssh)
-
-
-def test_the_shadow_step_runs_verifies_and_rolls_back_on_the_engine(shop, docker_engine, tmp_path):
-    """The planner's runtime step for a shadow, run line by line on the real engine: the declared
-    container replaces the hand-run one (kept under another name), and the rollback restores it."""
-    import subprocess
-    import sys
-
-    project, cfg, _ = shop
-    plugins = tmp_path / "docker-config" / "cli-plugins"
-    plugins.mkdir(parents=True)
-    (plugins / "docker-compose").symlink_to(Path(sys.executable).parent / "docker-compose")
-    plan = run_cli(["plan", "prod", "dev", "--option", "quick-fix", "-c", str(cfg), "--format", "json"], cwd=cfg.parent)
-    step = next(s for p in json.loads(plan.stdout)["phases"] for s in p["steps"] if s["id"] == "runtime-prod-web")
-    env = {**docker_engine.env(), "DOCKER_CONFIG": str(tmp_path / "docker-config")}
-
-    def sh(lines: list[str]) -> None:
-        for line in lines:
-            proc = subprocess.run(["sh", "-c", line], cwd=project, env=env, capture_output=True, text=True, timeout=120)
-            assert proc.returncode == 0, f"{line}\n{proc.stderr}"
-
-    def running() -> dict[str, dict]:
-        return {d["Name"].lstrip("/"): d for d in docker_engine.inspect(*docker_engine.container_ids())
-                if d["State"]["Running"]}
-
-    sh(step["preconditions"])
-    sh(step["commands"])
-    sh(step["verify"])
-    now = running()
-    assert now["shop-web-1"]["Config"]["Labels"]["com.docker.compose.service"] == "web"
-    assert now["shop-web-1"]["Config"]["Cmd"] == ["sleep", "3601"]
-    assert "shop-web-1-outside-compose" in {d["Name"].lstrip("/") for d in docker_engine.inspect(*docker_engine.container_ids())}
-    sh(step["rollback"])
-    after = running()
-    assert after["shop-web-1"]["Config"]["Cmd"] == ["sleep", "4242"]
-    assert "com.docker.compose.service" not in (after["shop-web-1"]["Config"]["Labels"] or {})
-    assert "shop-web-1-outside-compose" not in {d["Name"].lstrip("/") for d in docker_engine.inspect(*docker_engine.container_ids())}
 
 
 def test_repairs_under_another_project_name_use_that_name(tmp_path, docker_engine):
