@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+
+from tests.containers.helpers import EngineWorlds
 
 
 @pytest.fixture(autouse=True)
@@ -12,3 +16,14 @@ def _isolated_clients(tmp_path, monkeypatch):
     monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "docker-client-config"))
     monkeypatch.setenv("DRIFTCTL_DEFAULT_DOCKER_SOCKET", str(tmp_path / "no-docker.sock"))
+
+
+@pytest.fixture(scope="module")
+def engine_worlds(dockerd, tmp_path_factory) -> Iterator[EngineWorlds]:
+    """Worlds on the engine shared by the tests of a module while unchanged (see EngineWorlds); their
+    containers are removed when the module is done. Tests using it take `dockerd`, not `docker_engine`
+    (which would remove the world's containers before each test)."""
+    worlds = EngineWorlds(dockerd, tmp_path_factory.mktemp)
+    yield worlds
+    if worlds.built:
+        dockerd.remove_all_containers()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import socket
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -69,3 +72,50 @@ def run_cli(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> su
     full_env = dict(os.environ, **(env or {}))
     full_env.pop("DOCKER_HOST", None)
     return run_driftctl(args, cwd=cwd, env=full_env, timeout=180)
+
+
+def tree_digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        h.update(str(p.relative_to(folder)).encode())
+        if p.is_file():
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def engine_state(engine) -> str:
+    """Every container's id, name, state, image and labels: what a read-only command must not change."""
+    ids = engine.container_ids()
+    docs = engine.inspect(*ids) if ids else []
+    return json.dumps(sorted((d["Id"], d["Name"], d["State"]["Status"], d["Image"], d["Config"]["Labels"]) for d in docs),
+                      sort_keys=True)
+
+
+T = TypeVar("T")
+
+
+class EngineWorlds:
+    """Worlds (checkouts under a folder, containers on the engine) built once and handed to each test of a
+    module for as long as they are exactly as built: before each use the engine's containers and the
+    world's folder are compared with the build, and any difference (a test, of this module or another, that
+    changed them) builds it again from an empty engine. So a test starts from the same world as with a
+    fresh build, and the tests that only read it share one."""
+
+    def __init__(self, engine, folders: Callable[[str], Path]) -> None:
+        self.engine = engine
+        self.folders = folders
+        self.built: dict[str, tuple[Path, Any, tuple[str, str]]] = {}
+
+    def _state(self, root: Path) -> tuple[str, str]:
+        return engine_state(self.engine), tree_digest(root)
+
+    def get(self, name: str, build: Callable[[Path], T]) -> tuple[Path, T]:
+        """(folder, what `build(folder)` returned) of the world `name`."""
+        entry = self.built.get(name)
+        if entry is None or self._state(entry[0]) != entry[2]:
+            self.built.clear()  # the engine is emptied: no other world stands either
+            self.engine.remove_all_containers()
+            root = self.folders(name)
+            value = build(root)
+            entry = self.built[name] = (root, value, self._state(root))
+        return entry[0], entry[1]

@@ -8,6 +8,7 @@ container no compose file knows must both be reported.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -47,10 +48,9 @@ services:
 """
 
 
-@pytest.fixture
-def drifted(tmp_path, docker_engine):
+def build_drifted(root: Path, docker_engine) -> Path:
     """bot and market-data up with the undeclared hotfix; cache created by hand with compose labels."""
-    project = write_project(tmp_path / "prod", {"docker-compose.yml": COMPOSE, "hotfix.yml": HOTFIX})
+    project = write_project(root / "prod", {"docker-compose.yml": COMPOSE, "hotfix.yml": HOTFIX})
     docker_engine.docker("tag", docker_engine.image, "driftctl-test/busybox:hotfix")
     docker_engine.compose(project, "-f", "docker-compose.yml", "-f", "hotfix.yml", "up", "-d", "bot", "market-data")
     docker_engine.docker(
@@ -64,8 +64,14 @@ def drifted(tmp_path, docker_engine):
     return project
 
 
-def test_override_is_reported_on_exactly_the_changed_keys(tmp_path, drifted, docker_engine):
-    cfg = write_config(tmp_path, {"prod": {"transport": "local", "path": "prod", "docker_host": docker_engine.docker_host}})
+@pytest.fixture
+def drifted(dockerd, engine_worlds) -> Path:
+    """The drifted `prod` deployment (shared while unchanged: EngineWorlds in tests/containers/helpers.py)."""
+    return engine_worlds.get("drifted", lambda root: build_drifted(root, dockerd))[1]
+
+
+def test_override_is_reported_on_exactly_the_changed_keys(tmp_path, drifted, dockerd):
+    cfg = write_config(tmp_path, {"prod": {"transport": "local", "path": str(drifted), "docker_host": dockerd.docker_host}})
     data = containers_data(snapshot(cfg, "prod"))
     services = data["services"]
 
@@ -93,11 +99,11 @@ def test_override_is_reported_on_exactly_the_changed_keys(tmp_path, drifted, doc
     assert by_name(data)["prod-bot-1"]["config_files"] == [str(drifted / "docker-compose.yml"), str(drifted / "hotfix.yml")]
 
 
-def test_compare_services_agrees_with_compose_itself(tmp_path, drifted, docker_engine):
+def test_compare_services_agrees_with_compose_itself(tmp_path, drifted, dockerd):
     """`compare_services` on Compose's own resolved model gives the collector's answer."""
-    cfg = write_config(tmp_path, {"prod": {"transport": "local", "path": "prod", "docker_host": docker_engine.docker_host}})
+    cfg = write_config(tmp_path, {"prod": {"transport": "local", "path": str(drifted), "docker_host": dockerd.docker_host}})
     data = containers_data(snapshot(cfg, "prod"))
-    model = json.loads(docker_engine.compose(drifted, "-f", "docker-compose.yml", "config", "--format", "json").stdout)
+    model = json.loads(dockerd.compose(drifted, "-f", "docker-compose.yml", "config", "--format", "json").stdout)
 
     assert compare_services(model, data) == {"services": data["services"], "undeclared": data["undeclared"],
                                              "other_projects": []}

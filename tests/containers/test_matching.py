@@ -12,15 +12,21 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.containers.helpers import containers_data, free_port, run_cli, snapshot, write_config, write_project
+from tests.containers.helpers import (
+    containers_data,
+    engine_state,
+    free_port,
+    run_cli,
+    snapshot,
+    tree_digest,
+    write_config,
+    write_project,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -60,23 +66,6 @@ services:
 """
 
 
-def tree_digest(folder: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(folder.rglob("*")):
-        h.update(str(p.relative_to(folder)).encode())
-        if p.is_file():
-            h.update(p.read_bytes())
-    return h.hexdigest()
-
-
-def engine_state(engine) -> str:
-    """Every container's id, name, state, image and labels: what a read-only command must not change."""
-    ids = engine.container_ids()
-    docs = engine.inspect(*ids) if ids else []
-    return json.dumps(sorted((d["Id"], d["Name"], d["State"]["Status"], d["Image"], d["Config"]["Labels"]) for d in docs),
-                      sort_keys=True)
-
-
 def build_shop(root: Path, engine) -> tuple[Path, int]:
     """`shop` checkout: worker up by compose; web, cache and queue started by hand under their Compose names."""
     port = free_port()
@@ -93,45 +82,16 @@ def build_shop(root: Path, engine) -> tuple[Path, int]:
     return project, port
 
 
-@dataclass
-class _World:
-    root: Path
-    project: Path
-    port: int
-    state: tuple[str, str, str]  # the engine's containers and both checkouts, as built
-
-
-def _state(root: Path, engine) -> tuple[str, str, str]:
-    return engine_state(engine), tree_digest(root / "shop"), tree_digest(root / "laptop")
-
-
-@pytest.fixture(scope="module")
-def shop_world(dockerd) -> Iterator[dict[str, _World]]:
-    """The `shop` world of this module's tests (built by `shop`), its engine's containers removed at the end."""
-    worlds: dict[str, _World] = {}
-    yield worlds
-    if worlds:
-        dockerd.remove_all_containers()
-
-
 @pytest.fixture
-def shop(tmp_path, tmp_path_factory, dockerd, shop_world):
-    """(project, config, port): the `shop` world on the engine, and an environments.yaml of this test's own
-    (`prod`: the deployment, `dev`: a laptop checkout with no engine; reports land next to it).
-
-    Building the world (Compose up, four hand-run containers) is shared: the world is built again whenever
-    the engine's containers or the checkouts are not exactly as built (any earlier test, of this module or
-    another, that changed them), so each test starts from the same world as with a fresh build."""
-    world = shop_world.get("shop")
-    if world is None or _state(world.root, dockerd) != world.state:
-        dockerd.remove_all_containers()
-        root = tmp_path_factory.mktemp("shop-world")
-        project, port = build_shop(root, dockerd)
-        world = shop_world["shop"] = _World(root, project, port, _state(root, dockerd))
-    cfg = write_config(tmp_path, {"prod": {"transport": "local", "path": str(world.project),
-                                           "docker_host": dockerd.docker_host, "role": "deployment"},
-                                  "dev": {"transport": "local", "path": str(world.root / "laptop" / "shop")}})  # no engine there
-    return world.project, cfg, world.port
+def shop(tmp_path, dockerd, engine_worlds):
+    """(project, config, port): the `shop` world on the engine (shared while unchanged: EngineWorlds), and an
+    environments.yaml of this test's own (`prod`: the deployment, `dev`: a laptop checkout with no engine;
+    reports land next to it)."""
+    root, (project, port) = engine_worlds.get("shop", lambda root: build_shop(root, dockerd))
+    cfg = write_config(tmp_path, {"prod": {"transport": "local", "path": str(project), "docker_host": dockerd.docker_host,
+                                           "role": "deployment"},
+                                  "dev": {"transport": "local", "path": str(root / "laptop" / "shop")}})  # no engine there
+    return project, cfg, port
 
 
 def test_hand_run_containers_are_compared_with_their_service(shop, dockerd):

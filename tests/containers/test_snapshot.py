@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.containers.helpers import (
@@ -40,24 +42,29 @@ volumes:
 """
 
 
-@pytest.fixture
-def shop(tmp_path, docker_engine):
-    """The `shop` project brought up by real Compose v2 against the test daemon."""
-    project = write_project(tmp_path / "shop", {"compose.yml": COMPOSE, ".env": f"WEB_PORT={free_port()}\n"})
-    docker_engine.docker("tag", docker_engine.image, "driftctl-test/busybox:latest")
-    docker_engine.compose(project, "up", "-d")
+def build_shop(root: Path, engine) -> Path:
+    project = write_project(root / "shop", {"compose.yml": COMPOSE, ".env": f"WEB_PORT={free_port()}\n"})
+    engine.docker("tag", engine.image, "driftctl-test/busybox:latest")
+    engine.compose(project, "up", "-d")
     return project
 
 
-def test_local_snapshot_lists_compose_containers(tmp_path, shop, docker_engine):
-    cfg = write_config(tmp_path, {"local": {"transport": "local", "path": "shop", "docker_host": docker_engine.docker_host}})
+@pytest.fixture
+def shop(dockerd, engine_worlds) -> Path:
+    """The `shop` project brought up by real Compose v2 against the test daemon (shared while unchanged:
+    EngineWorlds in tests/containers/helpers.py)."""
+    return engine_worlds.get("shop", lambda root: build_shop(root, dockerd))[1]
+
+
+def test_local_snapshot_lists_compose_containers(tmp_path, shop, dockerd):
+    cfg = write_config(tmp_path, {"local": {"transport": "local", "path": str(shop), "docker_host": dockerd.docker_host}})
     snap = snapshot(cfg, "local")
     data = containers_data(snap)
 
-    assert data["engine"]["host"] == docker_engine.docker_host
+    assert data["engine"]["host"] == dockerd.docker_host
     assert data["engine"]["version"] and data["engine"]["api_version"]
     web = by_name(data)["shop-web-1"]
-    raw = docker_engine.inspect("shop-web-1")[0]
+    raw = dockerd.inspect("shop-web-1")[0]
     port = (shop / ".env").read_text().split("=")[1].strip()
     assert web["id"] == raw["Id"]
     assert (web["project"], web["service"]) == ("shop", "web")
@@ -88,10 +95,10 @@ def test_local_snapshot_lists_compose_containers(tmp_path, shop, docker_engine):
     assert snap["complete"], snap
 
 
-def test_ssh_snapshot_gives_the_same_container_data(tmp_path, shop, docker_engine, sshd):
+def test_ssh_snapshot_gives_the_same_container_data(tmp_path, shop, dockerd, sshd):
     cfg = write_config(tmp_path, {
-        "local": {"transport": "local", "path": "shop", "docker_host": docker_engine.docker_host},
-        "remote": sshd.env_spec(str(shop), docker_host=docker_engine.docker_host),
+        "local": {"transport": "local", "path": str(shop), "docker_host": dockerd.docker_host},
+        "remote": sshd.env_spec(str(shop), docker_host=dockerd.docker_host),
     })
     local = containers_data(snapshot(cfg, "local"))
     remote_snap = snapshot(cfg, "remote")
@@ -103,15 +110,15 @@ def test_ssh_snapshot_gives_the_same_container_data(tmp_path, shop, docker_engin
     # read through the SSH connection (no docker process on the target); the docker CLI route, for a
     # server that refuses such streams, is compared in tests/fleet/test_engine_stream.py
     assert "which Docker engine" in commands
-    assert not any(c.startswith(f"env DOCKER_HOST={docker_engine.docker_host} docker") for c in commands)
+    assert not any(c.startswith(f"env DOCKER_HOST={dockerd.docker_host} docker") for c in commands)
 
 
-def test_stopped_and_unlabelled_containers(tmp_path, shop, docker_engine):
+def test_stopped_and_unlabelled_containers(tmp_path, shop, dockerd):
     """A stopped service container is listed but not running; a hand-run container is undeclared."""
-    docker_engine.docker("stop", "-t", "0", "shop-worker-1")
-    docker_engine.docker("run", "-d", "--name", "by-hand", "--restart", "on-failure:3", "--network", "none",
-                         docker_engine.image, "sleep", "3603")
-    cfg = write_config(tmp_path, {"local": {"transport": "local", "path": "shop", "docker_host": docker_engine.docker_host}})
+    dockerd.docker("stop", "-t", "0", "shop-worker-1")
+    dockerd.docker("run", "-d", "--name", "by-hand", "--restart", "on-failure:3", "--network", "none",
+                         dockerd.image, "sleep", "3603")
+    cfg = write_config(tmp_path, {"local": {"transport": "local", "path": str(shop), "docker_host": dockerd.docker_host}})
     data = containers_data(snapshot(cfg, "local"))
 
     worker = by_name(data)["shop-worker-1"]
