@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.demo.helpers import SEED_STATUSES, assert_seed_rows, demo_env, plan_steps, rows, run_demo, run_json
+from tests.fixtures.forkrun import run_driftctl
 
 pytestmark = pytest.mark.integration
 
@@ -98,8 +98,8 @@ def test_kept_sandbox_is_a_working_driftctl_project(local_run) -> None:
     cwd, _, doc = local_run
     sandbox = Path(doc["sandbox"]["path"])
     assert doc["sandbox"]["kept"] and sandbox == cwd / "d" / "sandbox"
-    proc = subprocess.run([sys.executable, "-m", "driftctl", "diff", "local", "aws", "github", "--format", "json"],
-                          cwd=sandbox, env=demo_env(cwd / "home"), capture_output=True, text=True, timeout=120)
+    proc = run_driftctl(["diff", "local", "aws", "github", "--format", "json"], cwd=sandbox, env=demo_env(cwd / "home"),
+                        timeout=120)
     assert proc.returncode == 1, proc.stderr
     assert '"bot_mode"' in proc.stdout
 
@@ -152,11 +152,9 @@ def test_kept_sandbox_plan_applies_and_fixes_the_oi_imports(tmp_path: Path) -> N
     proc, _ = run_json(tmp_path, "--dir", str(tmp_path / "d"), "--keep")
     assert proc.returncode == 1, proc.stderr
     sandbox, plan = tmp_path / "d" / "sandbox", tmp_path / "d" / "reports" / "plan.json"
-    cli = [sys.executable, "-m", "driftctl"]
     env = demo_env(tmp_path / "home")  # the demo's own home: same fingerprint key, same caches
-    applied = subprocess.run([*cli, "apply", str(plan), "-c", "environments.yaml", "--yes"], cwd=sandbox,
-                             capture_output=True, text=True, env=env, timeout=120)
+    applied = run_driftctl(["apply", str(plan), "-c", "environments.yaml", "--yes"], cwd=sandbox, env=env, timeout=120)
     assert applied.returncode == 0, applied.stderr
-    check = subprocess.run([*cli, "check", "local", "--component", "code_health.*", "-c", "environments.yaml"],
-                           cwd=sandbox, capture_output=True, text=True, env=env, timeout=120)
+    check = run_driftctl(["check", "local", "--component", "code_health.*", "-c", "environments.yaml"], cwd=sandbox,
+                         env=env, timeout=120)
     assert check.returncode == 0, check.stdout + check.stderr
