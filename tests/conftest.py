@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures import forkrun
-from tests.fixtures.home import isolate_home
+from tests.helpers import isolate_driftctl_home
 
 pytest_plugins = ["tests.fixtures.gitrepos", "tests.fixtures.sshd", "tests.fixtures.dockerd"]
 
@@ -40,8 +40,8 @@ def _driftctl_homes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callab
 @pytest.fixture(autouse=True)
 def _isolated_driftctl_home(_driftctl_homes, monkeypatch):
     """Keep the fingerprint key, known-hosts and caches of the test run away from the user's own
-    (tests/fixtures/home.py; a module-scoped world gets its own with `driftctl_home()`)."""
-    isolate_home(monkeypatch, _driftctl_homes())
+    (tests/helpers.isolate_driftctl_home; a module-scoped world gets its own with `driftctl_home()`)."""
+    isolate_driftctl_home(monkeypatch, _driftctl_homes())
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +52,7 @@ def driftctl_home(_driftctl_homes) -> Iterator[Callable[[], contextlib.AbstractC
     def applied() -> Iterator[Path]:
         with pytest.MonkeyPatch.context() as mp:
             home = _driftctl_homes()
-            isolate_home(mp, home)
+            isolate_driftctl_home(mp, home)
             yield home
 
     yield applied

@@ -13,9 +13,10 @@ from tests.fixtures.forkrun import run_driftctl
 
 def isolate_driftctl_home(monkeypatch, home: Path) -> None:
     """driftctl's key, known hosts, caches and log under `home`; nothing of the machine's own ssh or
-    Docker setup: what tests/conftest.py's autouse `_isolated_driftctl_home` gives every test (keep the
-    two alike). A module-scoped fixture is set up before that one, so it applies this itself:
-    `with pytest.MonkeyPatch.context() as mp: isolate_driftctl_home(mp, home)`."""
+    Docker setup: what tests/conftest.py's autouse `_isolated_driftctl_home` gives every test (it calls
+    this). A module-scoped fixture is set up before that one, so it applies this itself:
+    `with pytest.MonkeyPatch.context() as mp: isolate_driftctl_home(mp, home)`, or `with driftctl_home():`
+    (a fixture of tests/conftest.py that also picks the folder)."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("DRIFTCTL_LOG", str(home / "driftctl.log"))
