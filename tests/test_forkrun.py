@@ -90,6 +90,9 @@ def test_with_pipes_the_command_writes_into_pipes(project: Path) -> None:
             for server in runner._started:
                 for child in _children(server.proc.pid):
                     try:
+                        targets = [os.readlink(f"/proc/{child}/fd/{fd}") for fd in (1, 2)]
+                        if not all("driftctl-fork-" in t for t in targets):
+                            continue  # just forked: still the server's own fds, not yet the command's
                         modes = [os.stat(f"/proc/{child}/fd/{fd}").st_mode for fd in (1, 2)]
                     except OSError:
                         continue
