@@ -191,18 +191,8 @@ def apply_plan(config: Config, plan: dict, *, step_ids: list[str] | None = None,
 
     root = reports_dir(config.base_dir)
     selected = select_steps(plan, step_ids, phase)
-    envs = [e for e in plan["environments"] if e in config.environments]
-    missing = [e for e in plan["environments"] if e not in config.environments]
-    if missing:
-        raise UsageError(f"plan environments not in the config: {', '.join(missing)}")
-    captures = plan_signing.reports_root(plan, root)
-    for _, step in selected:  # every capture file must stay in the reports folder, before anything runs
-        plan_signing.capture_path(step, captures)
-    state = load_state(root, plan)
-    from driftctl.apply_graph import check_order
-
-    check_order([s for _, s in selected if not (s["id"] in state["done"] and s["id"] not in set(step_ids or []))],
-                state["done"], [s for p in plan["phases"] for s in p["steps"]])
+    explicit = set(step_ids or [])
+    envs, captures, state = _check_runnable(config, plan, selected, explicit, root)
     fresh = snapshots if snapshots is not None else collect_all(config, envs, accept_new_host_key=accept_new_host_key)
     check_fresh(plan, fresh, state)
     if not dry_run and not yes and not io.interactive and any(plan_signing.step_mutates(s) for _, s in selected):
@@ -212,56 +202,101 @@ def apply_plan(config: Config, plan: dict, *, step_ids: list[str] | None = None,
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     log = AuditLog(None if dry_run else root / "apply" / f"{stamp}.log")
     log.write(f"plan {plan['id']} ({plan['option']}); steps: {', '.join(s['id'] for _, s in selected)}; fingerprints verified")
-    outcome = ApplyOutcome(0, log=log.path)
-    executor = Executor(config, accept_new_host_key)
-    explicit = set(step_ids or [])
-    where = plan_signing.where_lines_run(config, list(plan["environments"]))
+    run = _Run(io, log, Executor(config, accept_new_host_key), captures, state, ApplyOutcome(0, log=log.path),
+               plan_signing.where_lines_run(config, list(plan["environments"])), dry_run, yes)
     try:
         for number, step in selected:
             if step["id"] in state["done"] and step["id"] not in explicit:
                 io.say(f"- {step['id']}: already applied by an earlier run, skipped")
                 continue
-            header = f"[phase {number}] {step['id']}: {step['title']} ({step['environment']}; " + \
-                     ("changes it" if plan_signing.step_mutates(step) else "read-only") + f"; risk {step['risk']['level']})"
-            io.say(header)
-            if dry_run:
-                for line in plan_signing.describe_dry_run(step, where):
-                    io.say(line)
-                continue
-            if plan_signing.step_mutates(step) and not yes and not io.confirm(f"run {step['id']} on {step['environment']}?"):
-                log.write(f"step {step['id']}: declined")
-                io.say(f"stopped before {step['id']} (declined)")
-                outcome.exit_code = int(ExitCode.DRIFT)
-                return outcome
-            from driftctl.apply_graph import unmet
-
-            missing = unmet(step, state["done"])
-            try:
-                error = f"requires {', '.join(missing)}, which did not succeed" if missing else _run_step(executor, step, log, captures)
-            except KeyboardInterrupt:  # the step's process group is already killed (transport.local)
-                log.write(f"step {step['id']}: INTERRUPTED (Ctrl-C); its running command was stopped")
-                raise
-            if error:
-                outcome.failed = step["id"]
-                outcome.exit_code = int(ExitCode.DRIFT)
-                log.write(f"step {step['id']} FAILED: {error}")
-                io.say(f"step {step['id']} failed: {error}")
-                io.say("to undo it, run:" if step["rollback"] else "it has no rollback commands (it changes nothing)")
-                for line in _rollback_display(step):
-                    io.say(f"    {line}")
-                    log.write(f"  rollback: {line}")
-                return outcome
-            outcome.ran.append(step["id"])
-            outcome.checks += [v for v in step["verify"] if v.startswith("driftctl ")]
-            state["done"].append(step["id"])
-            log.write(f"step {step['id']}: ok")
+            if not run.step(number, step):
+                return run.outcome
     finally:
-        executor.close()
-        if outcome.ran and not dry_run:
-            _save_state(config, root, plan, envs, state, outcome, accept_new_host_key)
-    if outcome.checks:
-        io.say("verify with: " + "; ".join(dict.fromkeys(outcome.checks)))
-    return outcome
+        run.executor.close()
+        if run.outcome.ran and not dry_run:
+            _save_state(config, root, plan, envs, state, run.outcome, accept_new_host_key)
+    if run.outcome.checks:
+        io.say("verify with: " + "; ".join(dict.fromkeys(run.outcome.checks)))
+    return run.outcome
+
+
+def _check_runnable(config: Config, plan: dict, selected: list[tuple[int, dict]], explicit: set[str],
+                    root: Path) -> tuple[list[str], Path, dict]:
+    """What must hold before anything is collected or run: every environment is configured, every
+    capture file stays in the reports folder, and the steps come after the steps they need.
+    Returns the plan's environments, its captures folder and the state of earlier runs."""
+    from driftctl.apply_graph import check_order
+
+    envs = [e for e in plan["environments"] if e in config.environments]
+    missing = [e for e in plan["environments"] if e not in config.environments]
+    if missing:
+        raise UsageError(f"plan environments not in the config: {', '.join(missing)}")
+    captures = plan_signing.reports_root(plan, root)
+    for _, step in selected:
+        plan_signing.capture_path(step, captures)
+    state = load_state(root, plan)
+    check_order([s for _, s in selected if not (s["id"] in state["done"] and s["id"] not in explicit)],
+                state["done"], [s for p in plan["phases"] for s in p["steps"]])
+    return envs, captures, state
+
+
+@dataclass
+class _Run:
+    """One `apply` run in progress: whom it asks, where it logs and runs, what it has done so far."""
+
+    io: ApplyIO
+    log: AuditLog
+    executor: Executor
+    captures: Path
+    state: dict
+    outcome: ApplyOutcome
+    where: dict[str, str]
+    dry_run: bool
+    yes: bool
+
+    def step(self, number: int, step: dict) -> bool:
+        """Show, confirm and run one step; False when the run stops here (declined or failed)."""
+        io, log, outcome = self.io, self.log, self.outcome
+        mutates = plan_signing.step_mutates(step)
+        io.say(f"[phase {number}] {step['id']}: {step['title']} ({step['environment']}; "
+               + ("changes it" if mutates else "read-only") + f"; risk {step['risk']['level']})")
+        if self.dry_run:
+            for line in plan_signing.describe_dry_run(step, self.where):
+                io.say(line)
+            return True
+        if mutates and not self.yes and not io.confirm(f"run {step['id']} on {step['environment']}?"):
+            log.write(f"step {step['id']}: declined")
+            io.say(f"stopped before {step['id']} (declined)")
+            outcome.exit_code = int(ExitCode.DRIFT)
+            return False
+        from driftctl.apply_graph import unmet
+
+        missing = unmet(step, self.state["done"])
+        try:
+            error = f"requires {', '.join(missing)}, which did not succeed" if missing else \
+                _run_step(self.executor, step, log, self.captures)
+        except KeyboardInterrupt:  # the step's process group is already killed (transport.local)
+            log.write(f"step {step['id']}: INTERRUPTED (Ctrl-C); its running command was stopped")
+            raise
+        if error:
+            self.failed(step, error)
+            return False
+        outcome.ran.append(step["id"])
+        outcome.checks += [v for v in step["verify"] if v.startswith("driftctl ")]
+        self.state["done"].append(step["id"])
+        log.write(f"step {step['id']}: ok")
+        return True
+
+    def failed(self, step: dict, error: str) -> None:
+        """Stop on the first failure, and show the failed step's rollback (run it by hand: it is not undone)."""
+        self.outcome.failed = step["id"]
+        self.outcome.exit_code = int(ExitCode.DRIFT)
+        self.log.write(f"step {step['id']} FAILED: {error}")
+        self.io.say(f"step {step['id']} failed: {error}")
+        self.io.say("to undo it, run:" if step["rollback"] else "it has no rollback commands (it changes nothing)")
+        for line in _rollback_display(step):
+            self.io.say(f"    {line}")
+            self.log.write(f"  rollback: {line}")
 
 
 def _save_state(config: Config, root: Path, plan: dict, envs: list[str], state: dict, outcome: ApplyOutcome,
