@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from driftctl.differ.common import ABSENT, UNKNOWN, View, get_path, show, value_evidence, value_row
-from driftctl.differ.compose import mentions_unknown
+from driftctl.differ.compose_normalize import mentions_unknown
 from driftctl.matrix import Row, Severity, Status
 
 if TYPE_CHECKING:
