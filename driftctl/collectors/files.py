@@ -14,7 +14,7 @@ from typing import Literal, NamedTuple
 
 from typing_extensions import NotRequired, TypedDict
 
-from driftctl.collectors.base import CollectContext, CollectGen, Collector, require
+from driftctl.collectors.base import CollectContext, CollectGen, Collector, CollectorError, require
 from driftctl.collectors.git import GitStatus, parse_status_v2, status_command
 from driftctl.models import Command
 from driftctl.secrets import fingerprint
@@ -101,6 +101,8 @@ class FilesCollector(Collector):
         sizes: dict[str, int] = {}
         targets: dict[str, str] = {}
         for res in inventories:
+            if not res.ok:  # cut by its timeout or killed: an inventory of what was typed so far is no inventory
+                require(res)
             chunk = parse_inventory(res.stdout)
             kinds.update(chunk.kinds)
             hashes.update(chunk.hashes)
@@ -109,6 +111,10 @@ class FilesCollector(Collector):
         regular = [p for p in paths if kinds.get(p) == "f"]
         inventory: dict[str, FileEntry] = {
             p: {"size": sizes[p], "sha256": hashes[p]} for p in regular if p in hashes and p in sizes}
+        untyped = [p for p in paths if p not in kinds]
+        if untyped:  # output cut short: these paths were never looked at, so the inventory is not whole
+            raise CollectorError(f"the inventory stopped before {len(untyped)} of {len(paths)} files "
+                                 f"(first: {untyped[0]!r})")
         unreadable = sorted(p for p in paths if kinds.get(p) == "u" or (kinds.get(p) == "f" and p not in inventory
                                                                            and p not in (changes or {"modified": []})["modified"]))
         for p in paths:  # never opened: symlinks (not followed, wherever they point), FIFOs, sockets, devices
