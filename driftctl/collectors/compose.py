@@ -94,8 +94,10 @@ class ComposeCollector(Collector):
         return data
 
 
-def collect_with_secrets(ctx: CollectContext) -> CollectGen[tuple[ComposeData, frozenset[str]]]:
-    """The compose data (secrets fingerprinted) and the secret values found on the way, in clear.
+def collect_with_secrets(ctx: CollectContext, *, with_reference: bool = True) -> CollectGen[tuple[ComposeData, frozenset[str]]]:
+    """The compose data (secrets fingerprinted) and the secret values found on the way, in clear;
+    with `with_reference=False` (the containers collector, which compares containers with the model, not
+    with Docker's resolution) without the reference check and the commands it needs.
 
     The containers collector uses those values as taint: a container command line that carries one
     of them is redacted even when nothing about its shape gives it away. They never leave memory.
@@ -108,7 +110,7 @@ def collect_with_secrets(ctx: CollectContext) -> CollectGen[tuple[ComposeData, f
     reads = [ctx.read_command(n) for n in [*wanted, *env_names]]
     # whether the host has Compose v2 (the host collector's own commands, sent once): the reference
     # resolution is recorded only there, as `docker compose config` could only run there
-    tools = _tool_versions(ctx) if ctx.caps.shell and ctx.spec.compose_reference == "model" else None
+    tools = _tool_versions(ctx) if with_reference and ctx.caps.shell and ctx.spec.compose_reference == "model" else None
     tool_cmds = next(tools) if tools else []
     results = yield [*reads, *tool_cmds]
     results, tool_results = results[: len(reads)], results[len(reads):]
@@ -156,7 +158,7 @@ def collect_with_secrets(ctx: CollectContext) -> CollectGen[tuple[ComposeData, f
     if tools is not None:
         reference = yield from model_reference(ctx, tools, tool_results, Resolution(root, [at(f) for f in files], env_files,
                                                                                     texts, pdir, services, known))
-    elif ctx.caps.shell:
+    elif with_reference and ctx.caps.shell:
         # Docker's own resolution runs only once every file it will read passed the file guard: a `.env`
         # linked to /dev/zero or a FIFO would otherwise hold `docker compose config` until the timeout.
         reference_result, = yield [reference_command(ctx)]

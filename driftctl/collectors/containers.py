@@ -179,7 +179,7 @@ class ContainersCollector(Collector):
         from driftctl.collectors.compose import collect_with_secrets
 
         engine = api_engine(ctx) if ctx.caps.engine == "api" else ssh_engine(ctx)
-        gens: dict[str, Generator[Any, Any, Any]] = {"engine": engine, "compose": collect_with_secrets(ctx)}
+        gens: dict[str, Generator[Any, Any, Any]] = {"engine": engine, "compose": collect_with_secrets(ctx, with_reference=False)}
         outcome = yield from run_together(gens, required=("engine",))
         compose = outcome["compose"]
         if isinstance(compose, BaseException):
