@@ -9,8 +9,13 @@ shell unquoted. Only POSIX sh, mktemp, wc and cat are needed on the target.
 
 Why this shape: what a snapshot costs the target is mostly processes. Each command costs one (its
 subshell execs it); the framing costs two per batch (one `wc`, one `cat`), not three per command.
-Git's repository scan (see gitsafe) runs once per checkout and batch, and file reads run the read
-guard as a shell function with the checkout's resolved root computed once, so a read is one `head`.
+Git's repository scan (see gitsafe) runs once per checkout and batch. File reads run the read guard
+(driftctl.limits) in the batch's own shell, builtins only, and every file it lets through is then read
+by ONE `tar -c` for the whole batch (tar records each file's type and size in its own headers, and
+never opens a FIFO or follows a symlink it is given): a batch of 20 source files costs one process,
+not 20 `head`s. The controller splits the archive back into one result per read (`parse_output`), each
+cut at the read's cap. A target without tar, or a tar that fails outright, gets one `head` per file,
+as before.
 """
 
 from __future__ import annotations
@@ -23,7 +28,6 @@ from driftctl import gitsafe
 from driftctl.models import Command, CommandResult
 
 MISSING_CWD_STATUS = 2
-_READ_FUNCTION = "_driftctl_read"
 
 
 def new_marker() -> str:
@@ -38,29 +42,83 @@ def build_script(commands: Sequence[Command], marker: str) -> str:
         # transport timeout closed the channel; without the trap the temp dir would be left behind).
         "trap 'rm -rf \"$d\"' EXIT",
         "trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM",
-        "s=",
     ]
     git_dirs = list(dict.fromkeys(c.cwd for c in commands if gitsafe.is_git(c.argv)))
     if git_dirs:
         lines.append(gitsafe.shell_prelude(gitsafe.REMOTE))
         lines += [_scan_line(i, cwd) for i, cwd in enumerate(git_dirs)]
     read_roots = list(dict.fromkeys(c.argv[5] for c in commands if _is_read(c)))
+    reads = [i for i, c in enumerate(commands) if _is_read(c) and c.argv[5] in read_roots]
     if read_roots:
-        from driftctl.limits import _READ_SCRIPT
-
-        lines.append(f"{_READ_FUNCTION}() {{\n{_READ_SCRIPT}}}")
+        lines.append(f"{_CHECK_FUNCTION}() {{\n{_check_script()}}}")
         lines += [_root_line(i, root) for i, root in enumerate(read_roots)]
+        lines.append(f': >"$d/{_READS_MANIFEST}"')
     for i, cmd in enumerate(commands):
-        body = command_body(cmd, git_dirs, read_roots)
-        lines.append(f'( {body} ) >"$d/{i}" 2>"$d/{i}e" </dev/null; s="$s $?"')
-    names = " ".join(f"{i} {i}e" for i in range(len(commands)))
+        if i in reads:
+            lines.append(_check_line(i, cmd, read_roots))
+            continue
+        body = command_body(cmd, git_dirs)
+        lines.append(f'( {body} ) >"$d/{i}" 2>"$d/{i}e" </dev/null; _s{i}=$?')
+    if reads:
+        lines += _read_lines(reads, commands)
+    names = " ".join(output_names(commands))
+    statuses = " ".join(f'"$_s{i}"' for i in range(len(commands)))
     lines += [
-        f"printf '%s S%s\\n' {shlex.quote(marker)} \"$s\"",
+        f"printf '%s S' {shlex.quote(marker)}; printf ' %s' {statuses}; printf '\\n'",
         f'(cd "$d" && exec wc -c {names})',
         f"printf '%s D\\n' {shlex.quote(marker)}",
         f'(cd "$d" && exec cat {names})',
     ]
     return "\n".join(lines) + "\n"
+
+
+# The read guard in the batch's own shell: `exit` becomes `return`, and a file it lets through is
+# named in `$_ok` instead of being printed by `head` (the batch's one `tar` reads them all).
+_CHECK_FUNCTION = "_driftctl_check"
+_READS_ARCHIVE, _READS_ERRORS, _READS_MANIFEST = "r", "re", "m"
+
+
+def _check_script() -> str:
+    from driftctl.limits import _READ_SCRIPT
+
+    script = _READ_SCRIPT.replace('exec head -c "$n" -- "$p"', '_ok=$p; return 0')
+    script = script.replace("exit 1", "return 1").replace("exit 3", "return 3")
+    assert "exit" not in script and "head" not in script, "the read guard changed: update batch._check_script"
+    return script
+
+
+def _check_line(index: int, cmd: Command, read_roots: Sequence[str]) -> str:
+    """Check one read (no process unless a symlink needs resolving); remember the file it may read."""
+    path, root, size = cmd.argv[4:7]
+    call = f'{_CHECK_FUNCTION} {shlex.join([path, root, size])} "$_rt{list(read_roots).index(root)}"'
+    return (f'_ok=; {call} >"$d/{index}" 2>"$d/{index}e" </dev/null; _s{index}=$?; '
+            f'if [ "$_s{index}" = 0 ]; then _p{index}=$_ok; printf \'%s\\0\' "$_ok" >>"$d/{_READS_MANIFEST}"; fi')
+
+
+def _read_lines(reads: Sequence[int], commands: Sequence[Command]) -> list[str]:
+    """One `tar` for every file the guard let through; without tar (or if it fails outright), one
+    `head` per file into that read's own output, with head's status."""
+    names = " ".join(f'${{_p{i}+"$_p{i}"}}' for i in reads)
+    lines = [
+        f': >"$d/{_READS_ARCHIVE}"; : >"$d/{_READS_ERRORS}"; _tr=9',
+        f"set -- {names}",
+        'if [ $# -gt 0 ] && command -v tar >/dev/null 2>&1; then '
+        f'tar -cf "$d/{_READS_ARCHIVE}" --no-recursion -- "$@" 2>"$d/{_READS_ERRORS}" </dev/null; _tr=$?; fi',
+        f'case $_tr in 0|1) ;; *) : >"$d/{_READS_ARCHIVE}"',
+    ]
+    for i in reads:
+        size = commands[i].argv[6]
+        lines.append(f'  if [ -n "${{_p{i}+x}}" ]; then head -c {shlex.quote(size)} -- "$_p{i}" >"$d/{i}" 2>"$d/{i}e" </dev/null; _s{i}=$?; fi')
+    lines.append(";; esac")
+    return [line for line in lines if line]
+
+
+def output_names(commands: Sequence[Command]) -> list[str]:
+    """The captured files of a batch, in the order their sizes and contents are printed."""
+    names = [name for i in range(len(commands)) for name in (str(i), f"{i}e")]
+    if any(_is_read(c) for c in commands):
+        names += [_READS_ARCHIVE, _READS_ERRORS, _READS_MANIFEST]
+    return names
 
 
 def _is_read(cmd: Command) -> bool:
@@ -86,16 +144,13 @@ def _root_line(index: int, root: str) -> str:
             f"case $_rt{index} in *x) _rt{index}=${{_rt{index}%?x}};; *) _rt{index}=;; esac")
 
 
-def command_body(cmd: Command, git_dirs: Sequence[str | None] = (), read_roots: Sequence[str] = ()) -> str:
+def command_body(cmd: Command, git_dirs: Sequence[str | None] = ()) -> str:
     """The shell text that runs one command: git through gitsafe's function (no program named by the
-    target's repository or its user's config can run), a file read through the read guard's function,
-    with the command's own environment exported."""
+    target's repository or its user's config can run), with the command's own environment exported.
+    (File reads do not come here: see `_check_line`.)"""
     if gitsafe.is_git(cmd.argv):
         keys = f'{gitsafe.KEYS_VARIABLE}="$_dk{list(git_dirs).index(cmd.cwd)}"; ' if cmd.cwd in git_dirs else ""
         body = keys + shlex.join(gitsafe.shell_words(cmd.argv))
-    elif _is_read(cmd) and cmd.argv[5] in read_roots:
-        path, root, size = cmd.argv[4:7]
-        body = f'{_READ_FUNCTION} {shlex.join([path, root, size])} "$_rt{list(read_roots).index(root)}"'
     else:
         body = "exec " + shlex.join(cmd.argv)
     if cmd.env:
@@ -141,23 +196,71 @@ def parse_output(commands: Sequence[Command], output: bytes, marker: str) -> lis
     sizes_end = output.find(data_mark, end)
     if sizes_end < 0:
         raise BatchParseError("output ended before the captured output")
-    sizes = _parse_sizes(output[end + 1 : sizes_end + 1], n)
+    names = output_names(commands)
+    sizes = _parse_sizes(output[end + 1 : sizes_end + 1], names)
     pos = sizes_end + len(data_mark)
-    results: list[CommandResult] = []
-    for i, cmd in enumerate(commands):
-        out_len, err_len = sizes[2 * i], sizes[2 * i + 1]
-        stdout = output[pos : pos + out_len]
-        stderr = output[pos + out_len : pos + out_len + err_len]
-        if len(stdout) + len(stderr) != out_len + err_len:
-            raise BatchParseError(f"output of command {i + 1} was cut short")
-        pos += out_len + err_len
-        results.append(CommandResult(cmd, statuses[i], stdout, stderr))
+    files: dict[str, bytes] = {}
+    for name, size in zip(names, sizes):
+        files[name] = output[pos : pos + size]
+        if len(files[name]) != size:
+            raise BatchParseError(f"output of command {int(name.rstrip('e')) + 1 if name[0].isdigit() else n} was cut short")
+        pos += size
+    results = [CommandResult(cmd, statuses[i], files[str(i)], files[f"{i}e"]) for i, cmd in enumerate(commands)]
+    if files.get(_READS_ARCHIVE):
+        _split_reads(results, files[_READS_ARCHIVE], files[_READS_MANIFEST])
     return results
 
 
-def _parse_sizes(text: bytes, n: int) -> list[int]:
-    """`wc -c 0 0e 1 1e ...` -> the 2n sizes in that order (its `total` line ignored)."""
-    expected = [name for i in range(n) for name in (str(i), f"{i}e")]
+def _split_reads(results: list[CommandResult], archive: bytes, manifest: bytes) -> None:
+    """Give each read the guard let through its file from the batch's tar archive, cut at its cap.
+
+    The manifest names the files in the order the reads passed the guard, as tar archived them (tar
+    strips the leading `/`). A file tar did not archive (gone meanwhile) reads as missing; anything
+    but a regular file (swapped in after the check) is refused, as the guard refuses it.
+    """
+    import io
+    import tarfile
+
+    wanted = [p for p in manifest.split(b"\0")[:-1]]
+    members: list[tuple[bytes, bool, str, bytes]] = []  # (name, regular, kind, data)
+    regular: dict[str, bytes] = {}
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive), mode="r:", encoding="utf-8", errors="surrogateescape") as tar:
+            for member in tar:
+                data, is_file = b"", member.isreg()
+                if is_file:
+                    handle = tar.extractfile(member)
+                    data = regular[member.name] = handle.read() if handle else b""
+                elif member.islnk() and member.linkname in regular:
+                    # the same file again (read twice, or a hard link of one already read): tar
+                    # stores it as a link to the first copy
+                    data, is_file = regular[member.linkname], True
+                kind = "a directory" if member.isdir() else "a FIFO" if member.isfifo() else "not a regular file"
+                members.append((member.name.encode("utf-8", "surrogateescape"), is_file, kind, data))
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        raise BatchParseError(f"the archive of the files read is unreadable: {exc}") from None
+    passed = [i for i, r in enumerate(results) if r.exit_status == 0 and _is_read(r.command)]
+    if len(passed) != len(wanted):
+        raise BatchParseError(f"{len(wanted)} files named for {len(passed)} reads")
+    at = 0
+    for index, path in zip(passed, wanted):
+        cmd = results[index].command
+        cap = int(cmd.argv[6])
+        name = path.lstrip(b"/")
+        if at < len(members) and members[at][0].rstrip(b"/") == name:
+            _, is_file, kind, data = members[at]
+            at += 1
+            if is_file:
+                results[index] = CommandResult(cmd, 0, data[:cap], b"")
+            else:
+                results[index] = CommandResult(cmd, 3, b"", f"refused: is {kind}; only regular files are read\n".encode())
+        else:  # not archived: gone between the check and tar
+            shown = cmd.argv[4].encode("utf-8", "surrogateescape")
+            results[index] = CommandResult(cmd, 1, b"", shown + b": No such file or directory\n")
+
+
+def _parse_sizes(text: bytes, expected: list[str]) -> list[int]:
+    """`wc -c 0 0e 1 1e ...` -> the sizes of the `expected` files in that order (its `total` line ignored)."""
     sizes: list[int] = []
     for line in text.splitlines():
         fields = line.split()
