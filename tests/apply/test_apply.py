@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import isolate_driftctl_home
+from tests.planner import scenario
 from tests.planner.scenario import WORKING, tree_state
 
 pytestmark = pytest.mark.integration
@@ -25,6 +27,24 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+@pytest.fixture(scope="module")
+def _planned_once(tmp_path_factory, sshd, driftctl_home):
+    """One scenario and quick-fix plan for the tests whose `apply` changes nothing (a dry run, refusals):
+    each of them checks that the checkouts and reports/ stay as they were. Its own driftctl home: the
+    fingerprint key the plan's snapshots were taken with."""
+    with driftctl_home() as home:
+        s = scenario.build(tmp_path_factory.mktemp("apply-read-only"), sshd)
+        return s, _plan(s), home
+
+
+@pytest.fixture
+def planned(_planned_once, monkeypatch):
+    """(scenario, plan path) shared by the module's read-only tests, under the home that planned it."""
+    s, plan, home = _planned_once
+    isolate_driftctl_home(monkeypatch, home)
+    return s, plan
+
+
 def test_apply_refuses_a_stale_plan_and_names_the_change(seed_scenario):
     s = seed_scenario
     plan = _plan(s)
@@ -37,9 +57,8 @@ def test_apply_refuses_a_stale_plan_and_names_the_change(seed_scenario):
     assert not s.local.git("tag", "--list", "driftctl/*")
 
 
-def test_dry_run_changes_nothing(seed_scenario):
-    s = seed_scenario
-    plan = _plan(s)
+def test_dry_run_changes_nothing(planned):
+    s, plan = planned
     before_local, before_aws = tree_state(s.local.path, ignore_index=True), tree_state(s.aws.path, ignore_index=True)
     res = s.driftctl("apply", str(plan), "--dry-run")
     assert res.returncode == 0, res.stderr
@@ -55,11 +74,14 @@ def test_dry_run_changes_nothing(seed_scenario):
     assert not (s.ops / "reports" / "rollback").exists()
 
 
-def test_non_interactive_without_yes_refuses_mutating_steps(seed_scenario):
-    s = seed_scenario
-    res = s.driftctl("apply", str(_plan(s)), "--phase", "1")
+def test_non_interactive_without_yes_refuses_mutating_steps(planned):
+    s, plan = planned
+    before = tree_state(s.local.path, ignore_index=True), tree_state(s.aws.path, ignore_index=True)
+    res = s.driftctl("apply", str(plan), "--phase", "1")
     assert res.returncode == 2
     assert "refusing without --yes" in _one_line(res.stderr)
+    assert (tree_state(s.local.path, ignore_index=True), tree_state(s.aws.path, ignore_index=True)) == before
+    assert not (s.ops / "reports" / "apply").exists()
 
 
 def test_phase_one_creates_rollback_points_and_an_audit_log(seed_scenario):
@@ -88,9 +110,8 @@ def test_phase_one_creates_rollback_points_and_an_audit_log(seed_scenario):
     assert "[local] run: git tag -m" in log and "exit 0" in log and "step tag-aws: ok" in log
 
 
-def test_out_of_order_step_is_refused_naming_what_it_requires(seed_scenario):
-    s = seed_scenario
-    plan_path = _plan(s)
+def test_out_of_order_step_is_refused_naming_what_it_requires(planned):
+    s, plan_path = planned
     before_local = tree_state(s.local.path, ignore_index=True)
     step = "restore-local-gateio_oi_provider_working"
     res = s.driftctl("apply", str(plan_path), "--step", step, "--yes")
