@@ -614,9 +614,8 @@ class SSHTransport(Transport):
         """SSH banner, key exchange, host key check and auth over `sock`, bounded by the deadline.
 
         What SSHClient.connect does, with its waits handed out: the banner and key exchange run in
-        paramiko's reader thread (`start_client(event=...)`), so a silent server costs a timer. Only
-        public-key auth stays a blocking call (paramiko has no event form of SSHClient's key search);
-        it runs once the server has answered the key exchange, under the connection's watchdog.
+        paramiko's reader thread (`start_client(event=...)`), and so do the public-key attempts
+        (`auth_publickey(event=...)`, see _auth_steps): a silent or slow server costs a timer.
         """
         client = paramiko.SSHClient()
         files = self._known_hosts_files()
@@ -652,7 +651,7 @@ class SSHTransport(Transport):
                 elif known.get(server_key.get_name()) != server_key:
                     ours = known.get(server_key.get_name()) or list(known.values())[0]
                     raise paramiko.BadHostKeyException(name, server_key, ours)
-                private._auth(target.user, None, None, identities, True, not identities, None)
+                yield from _auth_steps(client, ssh, target.user, identities, deadline)
         except _UnknownHostKey as exc:
             _close_and_join(client)
             if exc.key.asbytes() in revoked:
@@ -909,6 +908,72 @@ def exec_steps(channel: paramiko.Channel, command: str, until: float) -> Steps[N
             raise paramiko.SSHException("timed out starting the remote shell")
     if not chan.event_ready:
         raise chan.transport.get_exception() or paramiko.SSHException("Channel closed.")
+
+
+def _auth_steps(client: paramiko.SSHClient, ssh: paramiko.Transport, user: str, identities: list[str],
+                deadline: _Deadline) -> Steps[None]:
+    """SSHClient._auth's public-key search as we call it (the given identity files, else the default
+    ~/.ssh/id_* files; the agent's keys in between), each attempt a yielded wait: the identity files
+    (each tried as RSA, ECDSA, Ed25519, as paramiko does), then the agent, then the default files.
+    Raises the last failure, as paramiko does (an encrypted key says so)."""
+    private: Any = client
+    saved: BaseException | None = None
+    kinds: tuple[Any, ...] = (paramiko.RSAKey, paramiko.ECDSAKey, paramiko.Ed25519Key)
+    for filename in identities:
+        for kind in kinds:
+            try:
+                key = private._key_from_filepath(filename, kind, None)
+            except paramiko.SSHException as exc:
+                saved = exc
+                continue
+            try:
+                if (yield from _publickey_steps(ssh, user, key, deadline)):
+                    return
+            except paramiko.SSHException as exc:
+                saved = exc
+            break
+    if private._agent is None:
+        private._agent = paramiko.Agent()
+    for key in private._agent.get_keys():
+        try:
+            if (yield from _publickey_steps(ssh, user, key, deadline)):
+                return
+        except paramiko.SSHException as exc:
+            saved = exc
+    defaults = [] if identities else _default_identities(kinds)
+    for kind, filename in defaults:
+        try:
+            key = private._key_from_filepath(filename, kind, None)
+            if (yield from _publickey_steps(ssh, user, key, deadline)):
+                return
+        except (paramiko.SSHException, OSError) as exc:
+            saved = exc
+    raise saved or paramiko.SSHException("No authentication methods available")
+
+
+def _default_identities(kinds: tuple[Any, ...]) -> list[tuple[Any, str]]:
+    """~/.ssh/id_{rsa,ecdsa,ed25519} (and ~/ssh/...), with their certificates: paramiko's look_for_keys."""
+    found = []
+    for kind, name in zip(kinds, ("rsa", "ecdsa", "ed25519")):
+        for directory in (".ssh", "ssh"):
+            path = os.path.expanduser(f"~/{directory}/id_{name}")
+            if os.path.isfile(path):
+                found.append((kind, path))
+                if os.path.isfile(path + "-cert.pub"):
+                    found.append((kind, path + "-cert.pub"))
+    return found
+
+
+def _publickey_steps(ssh: paramiko.Transport, user: str, key: paramiko.PKey, deadline: _Deadline) -> Steps[bool]:
+    """One public-key attempt: True when authenticated, False when only partly (the server wants
+    more, e.g. a password: not something driftctl can give); a refusal raises as paramiko does."""
+    answered = Flag()
+    ssh.auth_publickey(user, key, event=answered)  # returns at once; paramiko's reader does the rest
+    while not answered.is_set() and ssh.is_active():
+        if not (yield Signal(answered, deadline.at)) and not answered.is_set():
+            raise TimeoutError("deadline passed")
+    handler: Any = ssh.auth_handler
+    return not handler.wait_for_response(answered)  # the event is set: this only reads the outcome
 
 
 def _prefer_key_type(ssh: paramiko.Transport, known_type: str) -> None:
