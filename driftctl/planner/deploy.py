@@ -9,6 +9,7 @@ import json
 import posixpath
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Literal
 
 from driftctl.planner.context import PlanContext
@@ -122,8 +123,40 @@ def _sed_pattern(text: str) -> str:
     return re.sub(r"([\\|.*\[\]^$])", r"\\\1", text)
 
 
+def _ere_literal(text: str) -> str:
+    """A literal for a POSIX ERE (grep -E): only the operators escaped, as GNU grep warns on others."""
+    return re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\1", text)
+
+
 def _sed_replacement(text: str) -> str:
     return re.sub(r"([\\|&])", r"\\\1", text)
+
+
+def template_command(var: str, default: str, path: str) -> list[str]:
+    """`sed -i` that turns the value of `var` in a compose file's environment into `${var:-default}`,
+    in the list form (`- VAR=value`) and the mapping form (`VAR: value`), quoted or not.
+
+    Each expression is anchored at the start of its line (indentation, then `- ` for the list form), so
+    neither can match inside the other's output: unanchored, the mapping form matched the `VAR:-...`
+    that the list form had just written and nested a second template into it, a file Compose rejects.
+    A value the patterns do not recognise (spaces, a trailing comment) is left as it is, and the
+    step's verify (the template present) fails instead of writing something else.
+    """
+    pv, value, quote, sp = _sed_pattern(var), "[^\"' ]*", "[\"']\\?", "[[:space:]]*"
+    templ = _sed_replacement(f"${{{var}:-{default}}}")
+    return ["sed", "-i",
+            "-e", f"s|^\\({sp}-{sp}{quote}{pv}=\\){value}\\({quote}\\){sp}$|\\1{templ}\\2|",  # - VAR=value
+            "-e", f"s|^\\({sp}{quote}{pv}{quote}:{sp}{quote}\\){value}\\({quote}\\){sp}$|\\1{templ}\\2|",  # VAR: value
+            path]
+
+
+def template_verify(var: str, default: str, path: str) -> list[str]:
+    """A check that some line of the file is exactly `var` set to `${var:-default}` (either form): a
+    template nested in another, or written into the wrong line, does not pass as the substring would."""
+    q = "[\"']?"
+    line = (f"^[[:space:]]*(-[[:space:]]*)?{q}{_ere_literal(var)}{q}(=|:[[:space:]]*){q}"
+            f"{_ere_literal(f'${{{var}:-{default}}}')}{q}[[:space:]]*$")
+    return ["grep", "-Eq", "--", line, path]
 
 
 def env_config_step(ctx: PlanContext, wt: str, diffs: list[ConfigDifference], envs: list[str], merged: dict[str, object],
@@ -145,14 +178,8 @@ def env_config_step(ctx: PlanContext, wt: str, diffs: list[ConfigDifference], en
             notes.append(f"{d.variable}: a secret (or structured) value is not templated into {base}; each host keeps its own")
             continue
         # whatever value the base file holds after the merges (known or not), it becomes the template
-        var, pv, pc = d.variable, _sed_pattern(d.variable), "[^\"' ]*"
-        templ = _sed_replacement(f"${{{var}:-{default}}}")
-        quote = "\\([\"']\\?\\)"
-        commands.append(j(["sed", "-i",
-                           "-e", f"s|\\({pv}=\\){pc}{quote}$|\\1{templ}\\2|",  # list form:    - VAR=value
-                           "-e", f"s|\\({pv}: *{quote[2:-2]}\\){pc}{quote}$|\\1{templ}\\2|",  # mapping form: VAR: value
-                           base_path]))
-        verify.append(j(["grep", "-F", f"${{{d.variable}:-{default}}}", base_path]))
+        commands.append(j(template_command(d.variable, str(default), base_path)))
+        verify.append(j(template_verify(d.variable, str(default), base_path)))
     files = []
     for env in envs:
         lines = override_lines(ctx, env, diffs)
@@ -306,8 +333,42 @@ def runtime_steps(ctx: PlanContext, env: str, requires: Sequence[str] = ()) -> l
     """One high-risk step per exited/unhealthy service or hand-run container shadowing a service:
     `docker compose -p <project> -f <the env's files> up -d --no-deps <service>`, after the
     container configuration was captured (inspect-containers-<env>)."""
+    return [_runtime_step(ctx, env, svc, component, shadow, state, requires)
+            for svc, component, shadow, state in _runtime_issues(ctx, env)]
+
+
+def runtime_around_rollout(ctx: PlanContext, env: str, rollout: Step) -> tuple[list[Step], Step, list[Step]]:
+    """The runtime repairs of an environment that `rollout` deploys, fitted around it: (steps before
+    the rollout, the rollout, steps after it).
+
+    The rollout's `compose up -d` starts every declared service, so a service that is down needs no
+    step of its own: the rollout addresses it and verifies it runs (a separate "start it" step after
+    the rollout would find it running and fail its precondition). A hand-run container that holds a
+    service's place must be moved aside before the rollout, or `up` meets its name or ports; an
+    unhealthy service is restarted after the rollout, on the new code.
+    """
+    before: list[Step] = []
+    after: list[Step] = []
+    for svc, component, shadow, state in _runtime_issues(ctx, env):
+        if shadow:
+            before.append(_runtime_step(ctx, env, svc, component, shadow, state, ()))
+        elif state.get("health") == "unhealthy" and state.get("state") == "running":
+            after.append(_runtime_step(ctx, env, svc, component, None, state, (rollout.id,)))
+        else:
+            running = f"{compose(ctx, env, 'ps', '--services', '--status', 'running')} | grep -qx {q(svc)}"
+            rollout = replace(
+                rollout, addresses=(*rollout.addresses, component), verify=(*rollout.verify, running),
+                notes=(*rollout.notes, f"{svc} is not running on {env} ({state.get('state') or 'stopped'}): "
+                                       "the rollout's `up -d` starts it as declared, and its verify checks it runs"))
+    if before:
+        rollout = replace(rollout, requires=(*rollout.requires, *(s.id for s in before)))
+    return before, rollout, after
+
+
+def _runtime_issues(ctx: PlanContext, env: str) -> list[tuple[str, str, str | None, dict]]:
+    """(service, component, hand-run container or None, container state) of each service to repair."""
     services = set(ctx.services(env))
-    out: list[Step] = []
+    out: list[tuple[str, str, str | None, dict]] = []
     seen: set[str] = set()
     for row, ev in ctx.evidence("containers.", {"container", "not-running", "undeclared-container", "outside-compose"},
                                 unsettled=True):
@@ -319,7 +380,7 @@ def runtime_steps(ctx: PlanContext, env: str, requires: Sequence[str] = ()) -> l
         seen.add(svc)
         state = ev.value if isinstance(ev.value, dict) else {}
         shadow = ev.container if ev.kind in ("undeclared-container", "outside-compose") else None
-        out.append(_runtime_step(ctx, env, svc, row["component"], shadow, state, requires))
+        out.append((svc, row["component"], shadow, state))
     return out
 
 

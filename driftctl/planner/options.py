@@ -55,12 +55,40 @@ def _preserve(ctx: PlanContext) -> list[Step | None]:
     return out
 
 
-def _runtime(ctx: PlanContext) -> list[Step]:
+def _runtime(ctx: PlanContext, deployed: Sequence[str] = ()) -> list[Step]:
+    """Runtime repairs of the environments no rollout deploys (those are fitted around their rollout)."""
     out: list[Step] = []
     for env in ctx.checkouts():
-        if ctx.has_docker(env) is not False:
+        if ctx.has_docker(env) is not False and env not in deployed:
             out += D.runtime_steps(ctx, env)
     return out
+
+
+class _Deploys:
+    """Rollout steps with the runtime repairs of the environment each deploys fitted around it."""
+
+    def __init__(self, ctx: PlanContext) -> None:
+        self.ctx = ctx
+        self.steps: list[Step | None] = []
+        self.after: list[Step] = []
+        self.envs: list[str] = []
+
+    def add(self, env: str, rollout: Step) -> Step:
+        """Append `rollout` (after the repairs that must precede it); returns it as fitted."""
+        if self.ctx.has_docker(env) is not False:
+            before, rollout, after = D.runtime_around_rollout(self.ctx, env, rollout)
+            self.steps += before
+            self.after += after
+        self.steps.append(rollout)
+        self.envs.append(env)
+        return rollout
+
+    def runtime(self) -> list[Step]:
+        """The runtime phase: repairs due after the rollouts, then those of environments not deployed."""
+        return self.runtime_except(())
+
+    def runtime_except(self, also_deployed: Sequence[str]) -> list[Step]:
+        return [*self.after, *_runtime(self.ctx, [*self.envs, *also_deployed])]
 
 
 def _fix_broken_locally(ctx: PlanContext) -> list[Step | None]:
@@ -180,7 +208,7 @@ def comprehensive_sync(ctx: PlanContext) -> list[Phase]:
     branch = f"driftctl/sync-{ctx.stamp}"
     base = ctx.head(ctx.hub) if ctx.hub else None
     integrate: list[Step | None] = []
-    rollout: list[Step | None] = []
+    rollout = _Deploys(ctx)
     if base and ctx.hub:
         wt, integrate = _integration(ctx, "sync", branch, base, f"{ctx.branch(ctx.hub) or ctx.hub} ({base[:8]})", diffs, envs, merge=True,
                                      base_values=_merged_values(ctx), base_requires=[f"tag-{ctx.hub}"])
@@ -192,9 +220,9 @@ def comprehensive_sync(ctx: PlanContext) -> list[Phase]:
         for env in ([ctx.staging] if ctx.staging else []) + ctx.production if push else []:
             constrained = {e.environment for _, e in ctx.evidence("host.memory", {"usage"})}
             extra = "; memory is constrained there" if env in constrained else ""
-            step = D.rollout_step(ctx, env, branch, [D.override_file(ctx, env)] if _has_override(ctx, env, diffs) else [],
-                                  comps, risk_extra=extra, requires=previous, downgrade=_downgrade(ctx, env, contains))
-            rollout.append(step)
+            step = rollout.add(env, D.rollout_step(
+                ctx, env, branch, [D.override_file(ctx, env)] if _has_override(ctx, env, diffs) else [],
+                comps, risk_extra=extra, requires=previous, downgrade=_downgrade(ctx, env, contains)))
             previous = [step.id]
     return _number([
         _phase(1, "Rollback points", "Secure every checkout: own commits fetched and tagged, compose/env files copied (encrypted), container state exported.", S.rollback_points(ctx)),
@@ -202,8 +230,8 @@ def comprehensive_sync(ctx: PlanContext) -> list[Phase]:
         _phase(3, "Fix what is broken locally", "Restore missing modules so every environment runs the same code.", _fix_broken_locally(ctx)),
         _phase(4, "Integrate branches and environment-specific config", "Merge the deployed branches in a separate work tree, "
                "then pin each environment's values in its own override file and add the CI drift check.", integrate),
-        _phase(5, "Roll out (staging first)", "Deploy the reviewed branch, staging before production, each with its rollback.", rollout),
-        _phase(6, "Repair runtime (reviewed, high risk)", RUNTIME_GOAL, _runtime(ctx)),
+        _phase(5, "Roll out (staging first)", "Deploy the reviewed branch, staging before production, each with its rollback.", rollout.steps),
+        _phase(6, "Repair runtime (reviewed, high risk)", RUNTIME_GOAL, rollout.runtime()),
     ])
 
 
@@ -223,8 +251,8 @@ def parallel(ctx: PlanContext) -> list[Phase]:
     branch = f"driftctl/standard-{ctx.stamp}"
     at_base = prod if prod and ctx.head(prod) else ctx.hub
     build: list[Step | None] = []
-    stage: list[Step | None] = []
-    migrate: list[Step | None] = []
+    stage = _Deploys(ctx)
+    migrate = _Deploys(ctx)
     if at_base and ctx.hub and ctx.head(at_base):
         base_sha = ctx.head(at_base) or ""
         base = ctx.rollback_tag(at_base)  # exists once phase 1 ran: the deployed commit, fetched by bundle if needed
@@ -236,26 +264,27 @@ def parallel(ctx: PlanContext) -> list[Phase]:
         build.append(push)
         contains = {base_sha}
         if ctx.staging and push:
-            stage.append(D.rollout_step(ctx, ctx.staging, branch, [D.override_file(ctx, ctx.staging)] if _has_override(ctx, ctx.staging, diffs) else [],
-                                        ["compose.*"], requires=[push.id], downgrade=_downgrade(ctx, ctx.staging, contains)))
+            stage.add(ctx.staging, D.rollout_step(
+                ctx, ctx.staging, branch, [D.override_file(ctx, ctx.staging)] if _has_override(ctx, ctx.staging, diffs) else [],
+                ["compose.*"], requires=[push.id], downgrade=_downgrade(ctx, ctx.staging, contains)))
         elif not ctx.staging and ctx.has_docker(ctx.hub) is not False:
-            stage.append(_local_staging(ctx, wt, diffs, requires=[_last_id(build)]))
-        previous = [s.id for s in stage if s is not None]
+            stage.steps.append(_local_staging(ctx, wt, diffs, requires=[_last_id(build)]))
+        previous = [s.id for s in stage.steps[-1:] if s is not None]
         for i, env in enumerate(ctx.production if push else [], 1):
-            step = D.rollout_step(ctx, env, branch, [D.override_file(ctx, env)] if _has_override(ctx, env, diffs) else [],
-                                  sorted({d.component for d in diffs}) or ["compose.*"], id=f"migrate-{i}-{env}",
-                                  requires=[push.id, *previous] if push else previous, downgrade=_downgrade(ctx, env, contains))
-            migrate.append(step)
+            step = migrate.add(env, D.rollout_step(
+                ctx, env, branch, [D.override_file(ctx, env)] if _has_override(ctx, env, diffs) else [],
+                sorted({d.component for d in diffs}) or ["compose.*"], id=f"migrate-{i}-{env}",
+                requires=[push.id, *previous] if push else previous, downgrade=_downgrade(ctx, env, contains)))
             previous = [step.id]
     return _number([
         _phase(1, "Rollback points", "Secure every checkout: own commits fetched and tagged, compose/env files copied (encrypted), container state exported.", S.rollback_points(ctx)),
         _phase(2, "Preserve manual fixes", "Commit what the hosts run outside version control, read-only on the hosts.", _preserve(ctx)),
         _phase(3, "Standardized configuration", "A new branch from exactly what production runs (its deployed commit and its manual fixes), "
                "with per-environment overrides and the CI check.", build),
-        _phase(4, "Staging environment", "Run the standardized branch beside the existing environments; production is untouched.", stage),
+        _phase(4, "Staging environment", "Run the standardized branch beside the existing environments; production is untouched.", stage.steps),
         _phase(5, "Migrate one deployment at a time", "Each deployment behind its own rollback point, production last. "
-               "Your own checkout is never switched: `git switch` to the branch when you are ready.", migrate),
-        _phase(6, "Repair runtime (reviewed, high risk)", RUNTIME_GOAL, _runtime(ctx)),
+               "Your own checkout is never switched: `git switch` to the branch when you are ready.", migrate.steps),
+        _phase(6, "Repair runtime (reviewed, high risk)", RUNTIME_GOAL, [*stage.after, *migrate.runtime_except(stage.envs)]),
     ])
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
+
+from tests.fixtures.compose_binary import compose_binary
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 PROJECTS = HERE / "projects"
-DOCKER_COMPOSE = shutil.which("docker-compose")
+DOCKER_COMPOSE = compose_binary()
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -26,7 +27,7 @@ def docker_compose_config(project_dir: Path, files: list[str], env: dict[str, st
     """(exit status, model or None, stderr) of `docker-compose -f ... [options] config --format json`."""
     args = [a for f in files for a in ("-f", f)] + list(options or [])
     proc = subprocess.run(
-        [DOCKER_COMPOSE or "docker-compose", *args, "config", "--format", "json"],
+        [DOCKER_COMPOSE, *args, "config", "--format", "json"],
         cwd=project_dir, env=env, capture_output=True, text=True, timeout=60,
     )
     try:

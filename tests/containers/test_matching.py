@@ -27,6 +27,7 @@ from tests.containers.helpers import (
     write_config,
     write_project,
 )
+from tests.fixtures.compose_binary import compose_binary
 
 pytestmark = pytest.mark.integration
 
@@ -193,12 +194,11 @@ def test_the_shadow_step_runs_verifies_and_rolls_back_on_the_engine(shop, docker
     """The planner's runtime step for a shadow, run line by line on the real engine: the declared
     container replaces the hand-run one (kept under another name), and the rollback restores it."""
     import subprocess
-    import sys
 
     project, cfg, _ = shop
     plugins = tmp_path / "docker-config" / "cli-plugins"
     plugins.mkdir(parents=True)
-    (plugins / "docker-compose").symlink_to(Path(sys.executable).parent / "docker-compose")
+    (plugins / "docker-compose").symlink_to(compose_binary())
     plan = run_cli(["plan", "prod", "dev", "--option", "quick-fix", "-c", str(cfg), "--format", "json"], cwd=cfg.parent)
     step = next(s for p in json.loads(plan.stdout)["phases"] for s in p["steps"] if s["id"] == "runtime-prod-web")
     env = {**dockerd.env(), "DOCKER_CONFIG": str(tmp_path / "docker-config")}
@@ -312,7 +312,6 @@ def test_repairs_under_another_project_name_use_that_name(tmp_path, docker_engin
     """A service stopped in a deployment started with `-p billing-blue`: the plan starts it again in
     billing-blue (run on the real engine), not as a second copy under the model's project name."""
     import subprocess
-    import sys
 
     project = write_project(tmp_path / "billing", {"docker-compose.yml": COMPOSE_OTHER_P})
     docker_engine.compose(project, "-p", "billing-blue", "up", "-d")
@@ -328,7 +327,7 @@ def test_repairs_under_another_project_name_use_that_name(tmp_path, docker_engin
 
     plugins = tmp_path / "docker-config" / "cli-plugins"
     plugins.mkdir(parents=True)
-    (plugins / "docker-compose").symlink_to(Path(sys.executable).parent / "docker-compose")
+    (plugins / "docker-compose").symlink_to(compose_binary())
     env = {**docker_engine.env(), "DOCKER_CONFIG": str(tmp_path / "docker-config")}
     for line in [*step["preconditions"], *step["commands"], *step["verify"]]:
         proc = subprocess.run(["sh", "-c", line], cwd=project, env=env, capture_output=True, text=True, timeout=120)

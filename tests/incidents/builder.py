@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from tests.fixtures.compose_binary import compose_binary
 from tests.fixtures.forkrun import run_driftctl
 from tests.fixtures.gitrepos import GitRepo, clone
 
@@ -138,7 +138,7 @@ def build_repos(i: Incident, root: Path, *, sshd=None, engine=None) -> Built:
     if engine is not None:
         plugins = root / "docker-config" / "cli-plugins"
         plugins.mkdir(parents=True)
-        compose_bin = Path(sys.executable).parent / "docker-compose"
+        compose_bin = compose_binary()
         (plugins / "docker-compose").symlink_to(compose_bin)
         extra["DOCKER_CONFIG"] = str(root / "docker-config")
     return Built(i, root, ops, config, origin, hub, prod, staging, hotfix, extra)

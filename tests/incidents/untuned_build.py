@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from tests.fixtures.compose_binary import compose_binary
 from tests.fixtures.gitrepos import GitRepo, clone, init_repo
 from tests.helpers import write_config
 from tests.incidents.build import CALM, Score, apply_ops, findings, score
@@ -109,7 +109,7 @@ def tools(incident: dict, root: Path) -> Iterator[None]:
         return
     plugins = root / "docker-config" / "cli-plugins"
     plugins.mkdir(parents=True, exist_ok=True)
-    (plugins / "docker-compose").symlink_to(Path(sys.executable).parent / "docker-compose")
+    (plugins / "docker-compose").symlink_to(compose_binary())
     before = os.environ.get("DOCKER_CONFIG")
     os.environ["DOCKER_CONFIG"] = str(root / "docker-config")
     try:

