@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 
 from driftctl.scheduler import run_all
 from driftctl.transport.waits import Call, Flag, Readable, Signal, Steps, Writable, run_blocking
+from tests.fixtures.waiting import deadline
 
 
 def test_results_keep_their_order_and_jobs_bound_the_generators_in_flight():
@@ -70,10 +70,10 @@ def test_waits_resume_true_when_ready_and_false_when_their_time_passes():
     client.connect_ex(listener.getsockname())
 
     def waits() -> Steps[list[bool]]:
-        seen = [(yield Signal(never, time.monotonic() + 0.05))]  # nobody sets it: its time passes
+        seen = [(yield Signal(never, deadline(0.05)))]  # nobody sets it: its time passes
         yield Call(lambda: threading.Timer(0.01, flag.set).start())
-        seen.append((yield Signal(flag, time.monotonic() + 60)))  # set from another thread
-        seen.append((yield Writable(client, time.monotonic() + 60)))  # the connect completed
+        seen.append((yield Signal(flag, deadline(60))))  # set from another thread
+        seen.append((yield Writable(client, deadline(60))))  # the connect completed
         return seen
 
     try:

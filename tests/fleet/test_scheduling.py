@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import socket
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from driftctl.config import parse_config
 from driftctl.models import Command
 from driftctl.runner import abort_all, collect_all
 from driftctl.scheduler import DRIVERS
+from tests.fixtures.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -157,16 +157,13 @@ def remote_sleeps(seconds: str) -> list[int]:
 
 def test_abort_all_ends_every_batch_in_flight(tmp_path, sshd):
     names = ["x", "y", "z"]
-    seconds = f"{600 + os.getpid() % 1000}.{time.monotonic_ns() % 1000}"  # names this test's sleeps only
+    seconds = f"{600 + os.getpid() % 1000}.{threading.get_ident() % 1000}"  # names this test's sleeps only
     specs = {name: sshd.env_spec(str(tmp_path), command_timeout=900) for name in names}
     result: dict[str, list[dict]] = {}
     worker = threading.Thread(target=lambda: result.setdefault("snaps", collect_all(
         fleet(tmp_path, specs), names, jobs=3, collectors=[Sleeper(set(names), seconds)])))
     worker.start()
-    end = time.monotonic() + 120
-    while len(remote_sleeps(seconds)) < 3 and time.monotonic() < end:
-        time.sleep(0.02)  # polling a state we can observe, with a deadline
-    assert len(remote_sleeps(seconds)) == 3
+    assert wait_until(lambda: len(remote_sleeps(seconds)) == 3, timeout=120)  # a state we can observe
 
     abort_all()  # what Ctrl-C does
     worker.join(60)
@@ -175,7 +172,4 @@ def test_abort_all_ends_every_batch_in_flight(tmp_path, sshd):
     for snap in result["snaps"]:
         outcome = snap["collectors"]["sleeper"]
         assert outcome["status"] == "error" and "lost" in outcome["error"], outcome
-    end = time.monotonic() + 10
-    while remote_sleeps(seconds) and time.monotonic() < end:
-        time.sleep(0.02)
-    assert remote_sleeps(seconds) == []  # the remote watcher killed each batch's process group
+    assert wait_until(lambda: remote_sleeps(seconds) == [], timeout=10)  # the remote watcher killed each batch's process group
