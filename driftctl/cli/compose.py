@@ -40,6 +40,8 @@ def config(
     project_name: str | None = typer.Option(None, "--project-name", "-p", help="Project name."),
     format: str = typer.Option("json", "--format", help="json | yaml"),
     env: str | None = typer.Option(None, "--env", help="Resolve this environment's compose files on its host."),
+    show_secrets: bool = typer.Option(False, "--show-secrets", help="With --env: print secret values in clear "
+                                      "(by default they are keyed fingerprints, as in snapshots)."),
 ) -> int:
     """Print the resolved model, like `docker compose config --format json`."""
     from driftctl import api
@@ -47,6 +49,8 @@ def config(
 
     check_format(format, "json", "yaml")
     resolved = api.compose_config(file or [], env_files=env_file or [], project_directory=project_directory,
-                                  project_name=project_name, environment=env)
+                                  project_name=project_name, environment=env, reveal_secrets=show_secrets)
     terminal().data(resolved.text(format))
+    if resolved.masked:
+        terminal().info(f"{resolved.masked} secret value(s) shown as keyed fingerprints; --show-secrets prints them")
     return 0

@@ -52,3 +52,24 @@ def test_env_unknown_is_one_line(checkout, tmp_path) -> None:
     cfg = write_config(tmp_path / "environments.yaml", {"local": {"transport": "local", "path": "."}})
     run = driftctl("compose", "config", "--env", "nope", "-c", str(cfg), cwd=tmp_path)
     assert run.code == 2 and run.err.strip() == "error: unknown environment 'nope'; known: local"
+
+
+def test_env_secrets_are_fingerprints_unless_asked_for(git_repo, sshd, tmp_path) -> None:
+    token = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"
+    repo = git_repo("app")
+    repo.commit({"docker-compose.yml": "services:\n  bot:\n    image: bot:1\n    environment:\n"
+                 "      BOT_TOKEN: ${BOT_TOKEN}\n      MODE: ${MODE}\n    command: [\"run\", \"--api-key=${BOT_TOKEN}\"]\n",
+                 ".gitignore": ".env\n"}, "initial")
+    (repo.path / ".env").write_text(f"BOT_TOKEN={token}\nMODE=webhook\n")
+    cfg = write_config(tmp_path / "environments.yaml", {"aws": sshd.env_spec(str(repo.path))})
+
+    run = driftctl("compose", "config", "--env", "aws", "-c", str(cfg), cwd=tmp_path)
+    assert token not in run.out + run.err
+    service = bot(run)
+    assert service["environment"]["MODE"] == "webhook"
+    assert service["environment"]["BOT_TOKEN"].startswith("fp:")
+    assert service["command"][1].startswith("--api-key=fp:")
+    assert run.err.strip() == "2 secret value(s) shown as keyed fingerprints; --show-secrets prints them"
+
+    shown = driftctl("compose", "config", "--env", "aws", "--show-secrets", "-c", str(cfg), cwd=tmp_path)
+    assert bot(shown)["environment"]["BOT_TOKEN"] == token and shown.err.strip() == ""
