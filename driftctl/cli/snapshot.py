@@ -25,7 +25,7 @@ def snapshot(
     jobs: int = typer.Option(16, "--jobs", min=1, max=256, help="Environments collected at once."),
     shard: str | None = typer.Option(None, "--shard", help="K/N: collect only this job's stable share of the environments."),
 ) -> int:
-    """Read-only: collect git, compose, env, files, host (and containers) facts of each environment."""
+    """Read-only: collect the facts of every collector (the `collectors:` list of `driftctl schema` names them) on each environment and save one snapshot each."""
     from driftctl import api
     from driftctl.render.problems import incomplete_lines, snapshot_problems
     from driftctl.render.snapshot import snapshot_summary_table, snapshots_json
