@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
 from typing_extensions import TypedDict
 
+from driftctl.errors import DriftctlError
 from driftctl.settings import cache_home
+from driftctl.snapshot_store import atomic_write
 
 FILE_NAME = "tool-versions.json"
 MAX_ENTRIES = 5000  # a fleet's worth; the oldest half is dropped beyond it
@@ -92,15 +92,6 @@ def store(key: str, entry: ToolVersions) -> None:
             for old in list(entries)[: len(entries) // 2]:
                 del entries[old]
         try:
-            target = path()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tool-versions-", dir=target.parent)
-            try:
-                with os.fdopen(fd, "w") as fh:
-                    json.dump(data, fh)
-                os.replace(tmp, target)
-            except BaseException:
-                os.unlink(tmp)
-                raise
-        except OSError:
+            atomic_write(path(), json.dumps(data))
+        except DriftctlError:  # cannot write (full disk, read-only cache): the cache is simply not used
             return
