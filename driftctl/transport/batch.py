@@ -14,8 +14,9 @@ Git's repository scan (see gitsafe) runs once per checkout and batch. File reads
 by ONE `tar -c` for the whole batch (tar records each file's type and size in its own headers, and
 never opens a FIFO or follows a symlink it is given): a batch of 20 source files costs one process,
 not 20 `head`s. The controller splits the archive back into one result per read (`parse_output`), each
-cut at the read's cap. A target without tar, or a tar that fails outright, gets one `head` per file,
-as before.
+cut at the read's cap. A target without tar or find, a tar that fails outright, and a batch holding
+a file larger than a read's cap (tar would copy all of it; `head` stops at the cap) get one `head` per
+file, as before.
 """
 
 from __future__ import annotations
@@ -99,10 +100,16 @@ def _read_lines(reads: Sequence[int], commands: Sequence[Command]) -> list[str]:
     """One `tar` for every file the guard let through; without tar (or if it fails outright), one
     `head` per file into that read's own output, with head's status."""
     names = " ".join(f'${{_p{i}+"$_p{i}"}}' for i in reads)
+    # tar reads whole files, `head` stops at the read's cap: when any file is larger than the smallest
+    # cap (or that cannot be told), every read of the batch takes the `head` route, so a huge file is
+    # never copied into the target's temp folder nor sent here. One `find` per batch; the guard's
+    # paths are absolute, so none can pass for an option.
+    smallest = min(int(commands[i].argv[6]) for i in reads)
     lines = [
         f': >"$d/{_READS_ARCHIVE}"; : >"$d/{_READS_ERRORS}"; _tr=9',
         f"set -- {names}",
-        'if [ $# -gt 0 ] && command -v tar >/dev/null 2>&1; then '
+        'if [ $# -gt 0 ] && command -v tar >/dev/null 2>&1 && command -v find >/dev/null 2>&1 && '
+        f'_big=$(find "$@" -prune -size +{smallest}c -print 2>/dev/null) && [ -z "$_big" ]; then '
         f'tar -cf "$d/{_READS_ARCHIVE}" --no-recursion -- "$@" 2>"$d/{_READS_ERRORS}" </dev/null; _tr=$?; fi',
         f'case $_tr in 0|1) ;; *) : >"$d/{_READS_ARCHIVE}"',
     ]

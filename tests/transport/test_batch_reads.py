@@ -87,6 +87,36 @@ def test_without_tar_each_file_is_read_by_head(tree: Path, tmp_path: Path) -> No
     assert [(r.exit_status, r.stdout) for r in without] == [(r.exit_status, r.stdout) for r in with_tar]
 
 
+def raw_output(commands: list[Command], path: str | None = None) -> bytes:
+    env = dict(os.environ, PATH=path) if path else None
+    proc = subprocess.run(["/bin/sh", "-s"], input=build_script(commands, MARK).encode("utf-8", "surrogateescape"),
+                          capture_output=True, timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_a_file_over_its_cap_is_never_archived_whole(tree: Path) -> None:
+    with open(tree / "huge.env", "wb") as fh:
+        fh.truncate(8 << 20)  # 8 MiB of zeros, cap 100: tar would copy all of it, head stops at 101 bytes
+    commands = [read_file_command(f"{tree}/{rel}", str(tree), 100) for rel in ("src/a.py", "huge.env")]
+    output = raw_output(commands)
+    assert len(output) < 64 << 10, len(output)  # nothing near 8 MiB was written on the target or sent
+    small, huge = parse_output(commands, output, MARK)
+    assert small.stdout == b"import b\n" and huge.stdout == b"\0" * 101
+
+
+def test_small_files_are_read_by_tar_alone(tree: Path, tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in (*[t for t in TOOLS if t != "head"], "tar", "find"):
+        found = shutil.which(tool)
+        assert found, tool
+        (bin_dir / tool).symlink_to(found)
+    commands = [read_file_command(f"{tree}/{rel}", str(tree), 100) for rel in ("src/a.py", "src/b.py", "src/hard.py")]
+    got = run(commands, path=str(bin_dir))  # no head on PATH: only tar can have read them
+    assert [r.stdout for r in got] == [b"import b\n", b"\x00\xff binary \n\x00", b"import b\n"]
+
+
 def archive(*members: tuple[str, bytes | None]) -> bytes:
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
