@@ -191,12 +191,34 @@ def _run_quiet(argv: list[str], cwd: str | None, env: Mapping[str, str]) -> subp
 
 
 def local_command(argv: Sequence[str], cwd: str | None, policy: str = TARGET,
-                  extra_env: Mapping[str, str] | None = None) -> tuple[list[str], dict[str, str]]:
-    """(argv, env) to run one git command on this machine under `policy`."""
+                  extra_env: Mapping[str, str] | None = None,
+                  keys: Sequence[str] | None = None) -> tuple[list[str], dict[str, str]]:
+    """(argv, env) to run one git command on this machine under `policy`. `keys` is the checkout's
+    driver keys when the caller already scanned it for this batch (`local_scan_key` says which
+    commands may share one scan); otherwise the checkout is scanned now."""
     env = environment(policy)
     if extra_env:
         env.update(extra_env)
-    return safe_argv(argv, driver_keys(cwd, env, argv[0], policy), policy), env
+    if keys is None:
+        keys = driver_keys(cwd, env, argv[0], policy)
+    return safe_argv(argv, keys, policy), env
+
+
+def local_scan_key(argv: Sequence[str], cwd: str | None, policy: str = TARGET,
+                   extra_env: Mapping[str, str] | None = None) -> tuple[object, ...]:
+    """What a scan of driver keys depends on: git commands of one batch with the same key share one
+    scan, as a remote batch shares one per checkout (the scan is three git processes; a snapshot's
+    batch runs about ten git commands in the same checkout)."""
+    return (argv[0], cwd, policy, tuple(sorted((extra_env or {}).items())))
+
+
+def scan_for(argv: Sequence[str], cwd: str | None, policy: str = TARGET,
+             extra_env: Mapping[str, str] | None = None) -> list[str]:
+    """The driver keys `local_command` would scan for this command."""
+    env = environment(policy)
+    if extra_env:
+        env.update(extra_env)
+    return driver_keys(cwd, env, argv[0], policy)
 
 
 def is_git(argv: Sequence[str]) -> bool:

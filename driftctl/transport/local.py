@@ -34,10 +34,18 @@ class LocalTransport(Transport):
 
     def run_batch(self, commands: Sequence[Command], timeout: float | None = None) -> list[CommandResult]:
         # Local commands are cheap to start; a small pool overlaps the slow ones (git status, du).
+        # The git commands of the batch that run in one checkout share one scan of its driver keys,
+        # made before any of them runs (as a remote batch does).
+        scans = batch_scans(commands)
+
+        def run(cmd: Command) -> CommandResult:
+            keys = scans.get(gitsafe.local_scan_key(cmd.argv, cmd.cwd, extra_env=dict(cmd.env))) if gitsafe.is_git(cmd.argv) else None
+            return run_local(cmd, timeout or self.command_timeout, driver_keys=keys)
+
         if len(commands) <= 1:
-            return [run_local(c, timeout or self.command_timeout) for c in commands]
+            return [run(c) for c in commands]
         with ThreadPoolExecutor(max_workers=min(BATCH_WORKERS, len(commands))) as pool:
-            return list(pool.map(lambda c: run_local(c, timeout or self.command_timeout), commands))
+            return list(pool.map(run, commands))
 
     def describe(self) -> str:
         return f"local:{self.root}"
@@ -46,15 +54,29 @@ class LocalTransport(Transport):
         kill_running()
 
 
+def batch_scans(commands: Sequence[Command]) -> dict[tuple[object, ...], list[str]]:
+    """One driver-key scan per distinct checkout (and environment) among a batch's git commands."""
+    scans: dict[tuple[object, ...], list[str]] = {}
+    for cmd in commands:
+        if not gitsafe.is_git(cmd.argv) or (cmd.cwd and not os.path.isdir(cmd.cwd)):
+            continue
+        key = gitsafe.local_scan_key(cmd.argv, cmd.cwd, extra_env=dict(cmd.env))
+        if key not in scans:
+            scans[key] = gitsafe.scan_for(cmd.argv, cmd.cwd, extra_env=dict(cmd.env))
+    return scans
+
+
 def run_local(cmd: Command, timeout: float, git_policy: str = gitsafe.TARGET,
-              git_env: dict[str, str] | None = None) -> CommandResult:
+              git_env: dict[str, str] | None = None, driver_keys: list[str] | None = None) -> CommandResult:
     """Run one command here. A git command runs under `git_policy` (see driftctl.gitsafe), with
-    `git_env` added to its environment (e.g. askpass credentials; never put into the Command)."""
+    `git_env` added to its environment (e.g. askpass credentials; never put into the Command) and
+    the checkout's `driver_keys` overridden (scanned now when not given)."""
     if cmd.cwd and not os.path.isdir(cmd.cwd):
         return CommandResult(cmd, 2, b"", f"cd: {cmd.cwd}: No such file or directory\n".encode())
     argv, env = list(cmd.argv), None
     if gitsafe.is_git(cmd.argv):
-        argv, env = gitsafe.local_command(cmd.argv, cmd.cwd, git_policy, {**dict(cmd.env), **(git_env or {})})
+        argv, env = gitsafe.local_command(cmd.argv, cmd.cwd, git_policy, {**dict(cmd.env), **(git_env or {})},
+                                          keys=driver_keys)
     elif cmd.env:
         env = dict(os.environ, **dict(cmd.env))
     try:
