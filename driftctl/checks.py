@@ -68,8 +68,10 @@ def gather(
         raise UsageError("naming environments needs an environments.yaml")
     by_name: dict[str, dict] = {}
     live = [n for n in names if "@" not in n]
-    if live and config is not None:
-        chosen = config.select(live)
+    chosen = config.select(live) if live and config is not None else []
+    # Saved files first: a bad one is one clear error before any target is reached, not after a collection.
+    files = [read_snapshot(f) for f in snapshot_files or []]
+    if chosen and config is not None:
         if cached:
             root = reports_dir(config.base_dir)
             by_name.update((env, latest(root, env)) for env in chosen)
@@ -88,7 +90,7 @@ def gather(
                 env, when = name.split("@", 1)
                 by_name[name] = snapshot_as_of(config, env, when)
     snapshots = [by_name[n] for n in dict.fromkeys(names) if n in by_name]
-    snapshots.extend(read_snapshot(f) for f in snapshot_files or [])
+    snapshots.extend(files)
     return unique_names(snapshots)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -111,3 +112,29 @@ def test_malformed_snapshots_are_one_line(tmp_path: Path, text: str, message: st
     with pytest.raises(SnapshotError, match=message) as err:
         read_snapshot(path)
     assert "\n" not in err.value.message
+
+
+def test_a_bad_snapshot_file_fails_before_any_environment_is_collected(git_repo, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`diff a b --snapshot good --snapshot bad`: the bad file is one clear line, and no target was reached
+    for it (no git ran in the checkout: a typo in a path costs nothing, not a collection of every target)."""
+    from tests.robust.harness import invoke
+
+    repo = git_repo("app")
+    repo.commit({"a.txt": "x\n"}, "initial")
+    write_config(repo.path / "environments.yaml", {"a": {"transport": "local", "path": "."},
+                                                   "b": {"transport": "local", "path": "."}})
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text(json.dumps(doc("old")))
+    bad.write_text('{"schema_version": 1, "environment"')
+    log = tmp_path / "git.log"
+    shims = tmp_path / "bin"
+    shims.mkdir()
+    (shims / "git").write_text(f"#!/bin/sh\necho \"$*\" >> '{log}'\nexec {shutil.which('git')} \"$@\"\n")
+    (shims / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shims}{os.pathsep}{os.environ['PATH']}")
+    run = invoke(["diff", "a", "b", "--snapshot", str(good), "--snapshot", str(bad)], repo.path)
+    assert run.code == 2 and run.err_lines == [f"error: {bad}:1: not a valid snapshot (invalid JSON: Expecting ':' delimiter)"], run.err
+    assert not log.exists(), log.read_text()
+    run = invoke(["diff", "a", "b", "--snapshot", str(good)], repo.path)  # the same call with good files collects
+    assert run.code in (0, 1) and log.exists(), run.err
