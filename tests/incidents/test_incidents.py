@@ -2,11 +2,17 @@
 what actually happened against the plan invariants (issue 11), and roll every step back.
 
 Real git, the real sshd where the deployment is reached over SSH, the real dockerd where containers
-matter. Each incident's world is built once (module scope); every (incident, option) then gets a fresh
-copy of it in the same place (`cp -a` of the pristine world back to its root: absolute paths in configs
-and remotes stay true) and, with Docker, freshly started containers: apply changes them. The `driftctl`
-the plan's own command lines run (rescue, scan-secrets, backup decrypt) is served by pre-imported fork
-servers (tests/incidents/cli_relay.py), as the tests' own driftctl commands are.
+matter. Each incident's world is built once (module scope) and snapshotted once (`driftctl snapshot`,
+saved in its reports folder); every (incident, option) then gets a fresh copy of it in the same place
+(`cp -a` of the pristine world back to its root: absolute paths in configs and remotes stay true), its
+driftctl home as it was at the snapshot (the same fingerprint key), and, with Docker, freshly started
+containers: apply changes them. Reading commands never change a world, so the three options plan from
+that one snapshot (`plan --cached`); `apply` collects every environment again before it runs anything
+and refuses a plan whose environments changed, so each option's restored world is checked against the
+snapshot its plan was made from. A world with containers plans live each time: its containers are new
+for every option (other ids), so it is not the world that was snapshotted. The `driftctl` the plan's
+own command lines run (rescue, scan-secrets, backup decrypt) is served by pre-imported fork servers
+(tests/incidents/cli_relay.py), as the tests' own driftctl commands are.
 """
 
 from __future__ import annotations
@@ -34,8 +40,9 @@ WORLDS = [pytest.param(i, id=i.name, marks=pytest.mark.xdist_group(f"incident-{i
 @dataclass
 class World:
     built: Built
-    pristine: Path  # a copy of built.root as build_repos left it
-    engine: object | None
+    pristine: Path  # a copy of built.root as build_repos left it, with its snapshots in reports/
+    home: Path  # the driftctl home the snapshots were taken with (fingerprint key, caches)
+    engine: object | None  # containers: no snapshot is shared (see the module's docstring)
     used: bool = False  # built.root was handed to a test since it was last restored
 
 
@@ -48,29 +55,38 @@ def relay() -> Iterator[CliRelay]:
 
 
 @pytest.fixture(scope="module")
-def world(request, tmp_path_factory, relay: CliRelay) -> Iterator[World]:
+def world(request, tmp_path_factory, relay: CliRelay, driftctl_home) -> Iterator[World]:
+    """The incident's repositories and config, and (without containers) one snapshot of every environment."""
     spec: Incident = request.param
     sshd = request.getfixturevalue("sshd") if spec.transport == "ssh" else None
     engine = request.getfixturevalue("dockerd") if spec.docker else None
     root = tmp_path_factory.mktemp(spec.name) / spec.name
-    built = build_repos(spec, root, sshd=sshd, engine=engine)
-    built.env.update(relay.env(dict(os.environ)))
+    with driftctl_home() as home:
+        built = build_repos(spec, root, sshd=sshd, engine=engine)
+        built.env.update(relay.env(dict(os.environ)))
+        if engine is None:
+            snap = built.driftctl("snapshot", "--format", "json")
+            assert snap.returncode == 0, snap.stderr
+            assert [s["environment"] for s in json.loads(snap.stdout)] == list(built.checkouts), snap.stdout
     pristine = root.with_name(f"{root.name}.pristine")
     subprocess.run(["cp", "-a", str(root), str(pristine)], check=True)
-    yield World(built, pristine, engine)
+    yield World(built, pristine, home, engine)
     if engine is not None:
         engine.remove_all_containers()
 
 
 @pytest.fixture
 def incident(world: World) -> Iterator[Built]:
-    """The incident's world as built (restored from the pristine copy after an earlier option used it),
-    with its containers started afresh on a dockerd holding no other container."""
+    """The incident's world as built and snapshotted (restored from the pristine copy after an earlier
+    option used it), in this test's own driftctl home holding what the world's home held then, with its
+    containers started afresh on a dockerd holding no other container."""
     b = world.built
     if world.used:
         shutil.rmtree(b.root)
         subprocess.run(["cp", "-a", str(world.pristine), str(b.root)], check=True)
     world.used = True
+    home = Path(os.environ["XDG_CONFIG_HOME"]).parent  # this test's (tests/conftest.py isolates every test)
+    subprocess.run(["cp", "-a", f"{world.home}/.", str(home)], check=True)
     if world.engine is not None:
         world.engine.remove_all_containers()
         start_containers(b, world.engine)
@@ -99,7 +115,9 @@ def state(path: Path) -> dict:
 
 
 def plan_of(b: Built, option: str) -> tuple[Path, dict]:
-    res = b.driftctl("plan", "--option", option, "--format", "json")
+    """The option's plan, made from the world's saved snapshots unless it runs containers (see the
+    module's docstring)."""
+    res = b.driftctl("plan", *([] if b.incident.docker else ["--cached"]), "--option", option, "--format", "json")
     assert res.returncode in (0, 1, 3), res.stderr
     plan = json.loads(res.stdout)
     return b.ops / "reports" / "plans" / f"{plan['id']}.json", plan
