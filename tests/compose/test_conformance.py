@@ -1,9 +1,12 @@
 """The conformance vectors taken from compose-go (interpolation, dotenv, merge), one test per vector.
 
 The vectors and their checker live in tests/compose/conformance (a copy of shared/conformance/compose,
-kept here so the suite is self-contained). The checker drives `driftctl compose config` as a process;
-here each vector is its own test (so a single regression fails by name), and its process is forked from
-a pre-imported driftctl (tests/fixtures/forkrun.py) instead of paying Python's start-up 311 times.
+kept here so the suite is self-contained). The checker drives `driftctl compose config` as a process
+and judges its exit status and JSON; here each vector is its own test (so a single regression fails
+by name), and its command runs in one long-lived process that imported driftctl once
+(tests/compose/cli_server.py: the CLI's own `main`, in the vector's folder, with exactly the vector's
+environment) instead of paying a process per vector. What only a real process shows (the one-line
+error on stderr, `python -m driftctl` itself) is checked in test_cli.py and test_vectors.py.
 Every vector is required.
 """
 
@@ -13,13 +16,14 @@ import importlib.util
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.compose.cli_server import CliServer
 from tests.compose.helpers import HERE, clean_env
-from tests.fixtures import forkrun
 
 
 def _checker() -> ModuleType:
@@ -43,29 +47,31 @@ def test_the_whole_set_is_collected() -> None:
     assert len(JOBS) == 311
 
 
-class _Forked:
+class _Served:
     """What the checker's Runner needs of `subprocess`: its `driftctl compose config` runs are served by
-    the fork runner (a fresh process per vector, without paying the interpreter's start-up and imports)."""
+    the CLI server (each command in the vector's folder and environment, without a process of its own)."""
 
     TimeoutExpired = subprocess.TimeoutExpired
 
-    def __init__(self, runner: forkrun.ForkRunner) -> None:
-        self.runner = runner
+    def __init__(self, server: CliServer) -> None:
+        self.server = server
 
     def run(self, args: list[str], *, cwd: str, env: dict[str, str], capture_output: bool,
             timeout: float) -> subprocess.CompletedProcess:
         assert args[0] == "driftctl" and capture_output
-        return self.runner.run(args[1:], cwd=cwd, env=env, timeout=timeout, text=False)
+        return self.server.run(args[1:], cwd=cwd, env=env, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
-def conformance_runner(driftctl_cli: forkrun.ForkRunner) -> Any:
+def conformance_runner() -> Iterator[Any]:
     names = RC.referenced_names(INTERP, DOTENV, MERGE)
     base_env = {k: v for k, v in clean_env().items() if k not in names}
-    RC.subprocess = _Forked(driftctl_cli)  # this private copy of the checker only
+    server = CliServer()
+    RC.subprocess = _Served(server)  # this private copy of the checker only
     runner = RC.Runner(["driftctl"], 120, base_env)
     runner.probe()
-    return runner
+    yield runner
+    server.close()
 
 
 @pytest.mark.parametrize("vector", list(JOBS))
