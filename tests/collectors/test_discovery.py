@@ -1,13 +1,14 @@
 """A new collector is one module plus one fixture folder: nothing else lists collectors.
 
-The proof is end to end, on a temporary copy of the project (driftctl/, tests/, pyproject.toml) to which
-exactly two things are added, as a contributor would add them: `driftctl/collectors/weather.py` (the
-collector, its parser and the TypedDict of its data) and `tests/collectors/weather/windy.json` (a
-recorded case). In that copy, unchanged: `driftctl schema` lists it, `collectors: [weather]` in
-environments.yaml is accepted, `driftctl diff` collects it through the runner and a `rules.components`
-entry makes a row of its data, and the suite's own collector tests run its recorded case and check
-its data against its type, in freshly collected snapshots too. A second module, `tides.py`, has neither type nor folder: the same tests fail for it
-and only for it, so they are not passing on nothing.
+The proof is end to end, on a temporary copy of the project (driftctl/, pyproject.toml and the
+collector tests with what they load: TESTS_COPIED) to which exactly two things are added, as a
+contributor would add them: `driftctl/collectors/weather.py` (the collector, its parser and the
+TypedDict of its data) and `tests/collectors/weather/windy.json` (a recorded case). In that copy,
+unchanged: `driftctl schema` lists it, `collectors: [weather]` in environments.yaml is accepted,
+`driftctl diff` collects it through the runner and a `rules.components` entry makes a row of its
+data, and the suite's own collector tests run its recorded case and check its data against its
+type, in freshly collected snapshots too. A second module, `tides.py`, has neither type nor folder:
+the same tests fail for it and only for it, so they are not passing on nothing.
 """
 
 from __future__ import annotations
@@ -93,10 +94,25 @@ FAILING = {
 }
 
 
+# What the copy holds: the package, pyproject.toml, and the part of tests/ that the collector tests below
+# load (their conftest, helpers and fixtures): not the other areas' data (tests/compose alone is ~1000
+# files). A collector test that comes to import another part fails to load in the copy, loudly.
+TESTS_COPIED = ("__init__.py", "conftest.py", "helpers.py", "fixtures", "collectors", "test_layers.py")
+# Plugins no collector test uses: loading them is most of a short pytest run's start-up (hypothesis's
+# imports itself at the end of every session).
+UNUSED_PLUGINS = ("hypothesispytest", "anyio", "benchmark")
+
+
 def _copy_with_new_collectors(dest: Path) -> Path:
     skip = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", ".mypy_cache")
-    for folder in ("driftctl", "tests"):
-        shutil.copytree(REPO / folder, dest / folder, ignore=skip)
+    shutil.copytree(REPO / "driftctl", dest / "driftctl", ignore=skip)
+    (dest / "tests").mkdir()
+    for name in TESTS_COPIED:
+        source = REPO / "tests" / name
+        if source.is_dir():
+            shutil.copytree(source, dest / "tests" / name, ignore=skip)
+        else:
+            shutil.copy(source, dest / "tests" / name)
     shutil.copy(REPO / "pyproject.toml", dest / "pyproject.toml")
     (dest / "driftctl/collectors/weather.py").write_text(WEATHER)
     (dest / "driftctl/collectors/tides.py").write_text(TIDES)
@@ -149,6 +165,7 @@ def test_a_new_collector_is_one_module_and_one_fixture_folder(tmp_path: Path) ->
 
     junit = tmp_path / "junit.xml"
     suite = _run(copy, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", f"--junit-xml={junit}",
+                 *(f"-pno:{name}" for name in UNUSED_PLUGINS),
                  *(f"tests/collectors/{name}" for name in [*PASSING, *FAILING]))
     outcomes = _outcomes(junit)
     assert sorted(outcomes) == sorted([*PASSING, *FAILING]), suite.stdout[-3000:]
