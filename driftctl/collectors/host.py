@@ -2,7 +2,8 @@
 
 Only POSIX tools and /proc are read, so nothing needs installing on the target. What the target
 runs is kept small, because every process is CPU it pays on every snapshot:
-- name and kernel come from one `uname`;
+- name and kernel come from one `uname`; /etc/os-release, /proc/meminfo and /proc/uptime are read
+  with shell builtins (no process in an SSH batch: `text_lines_command`);
 - the Docker client and Compose plugin versions come from a controller-side cache
   (`driftctl.tool_versions`) keyed by the binaries' identity, which one `ls` lists; `docker version`
   and `docker compose version` (Go programs, tens of ms each) run only when that identity is new;
@@ -80,10 +81,10 @@ class HostCollector(Collector):
 def _basic(ctx: CollectContext) -> Generator[list[Command], list[CommandResult], HostData]:
     uname, os_release, meminfo, df, uptime = yield [
         _cmd("uname", "-snrm"),
-        _cmd("cat", "/etc/os-release"),
-        _cmd("cat", "/proc/meminfo"),
+        text_lines_command("/etc/os-release"),
+        text_lines_command("/proc/meminfo", until="MemAvailable:"),
         _cmd("df", "-Pk", "--", ctx.root),
-        _cmd("cat", "/proc/uptime"),
+        text_lines_command("/proc/uptime", limit=1),
     ]
     names = parse_uname(uname.text) if uname.ok else None
     return {
@@ -100,6 +101,19 @@ def _basic(ctx: CollectContext) -> Generator[list[Command], list[CommandResult],
 
 def _cmd(*argv: str) -> Command:
     return Command(tuple(argv))
+
+
+# The lines of a small text file (/proc, /etc) with builtins only, instead of a `cat` per file: an SSH
+# batch runs driftctl's own scripts in a subshell, so a file costs no process there. At most `$2`
+# lines, up to the first one starting with `$3` (when given); a missing last newline is added, which
+# no parser here tells apart. A file that cannot be opened fails as `cat` does (non-zero status).
+_LINES = ('n=0; while [ "$n" -lt "$2" ] && { IFS= read -r l || [ -n "$l" ]; }; do n=$((n + 1)); '
+          "printf '%s\\n' \"$l\"; if [ -n \"$3\" ]; then case $l in \"$3\"*) break;; esac; fi; done < \"$1\"")
+MAX_LINES = 500
+
+
+def text_lines_command(path: str, limit: int = MAX_LINES, until: str = "") -> Command:
+    return Command(("sh", "-c", _LINES, "driftctl-lines", path, str(limit), until), label=f"lines of {path}")
 
 
 def parse_uname(text: str) -> list[str] | None:

@@ -8,7 +8,9 @@ lines that look like markers). Every argument is quoted with shlex.quote: no con
 shell unquoted. Only POSIX sh, mktemp, wc and cat are needed on the target.
 
 Why this shape: what a snapshot costs the target is mostly processes. Each command costs one (its
-subshell execs it); the framing costs two per batch (one `wc`, one `cat`), not three per command.
+subshell execs it); driftctl's own `sh -c` scripts (`$0` = `driftctl-...`) cost only that subshell,
+which runs the script itself with the batch's variables and functions unset (no second `sh`); the
+framing costs two per batch (one `wc`, one `cat`), not three per command.
 Git's repository scan (see gitsafe) runs once per checkout and batch. File reads run the read guard
 (driftctl.limits) in the batch's own shell, builtins only, and every file it lets through is then read
 by ONE `tar -c` for the whole batch (tar records each file's type and size in its own headers, and
@@ -52,13 +54,15 @@ def build_script(commands: Sequence[Command], marker: str) -> str:
     reads = [i for i, c in enumerate(commands) if _is_read(c) and c.argv[5] in read_roots]
     if read_roots:
         lines.append(f"{_CHECK_FUNCTION}() {{\n{_check_script()}}}")
+        lines.append("unset CDPATH; _wd=$PWD")  # a relative root must not go through CDPATH
         lines += [_root_line(i, root) for i, root in enumerate(read_roots)]
         lines.append(f': >"$d/{_READS_MANIFEST}"')
+    hidden = _batch_names(commands, git_dirs, read_roots, reads)
     for i, cmd in enumerate(commands):
         if i in reads:
             lines.append(_check_line(i, cmd, read_roots))
             continue
-        body = command_body(cmd, git_dirs)
+        body = command_body(cmd, git_dirs, hidden)
         lines.append(f'( {body} ) >"$d/{i}" 2>"$d/{i}e" </dev/null; _s{i}=$?')
     if reads:
         lines += _read_lines(reads, commands)
@@ -137,6 +141,27 @@ def _is_read(cmd: Command) -> bool:
             and not cmd.env and not cmd.cwd)
 
 
+def is_own_script(cmd: Command) -> bool:
+    """One of driftctl's own fixed `sh -c` scripts (`$0` is `driftctl-...`): the batch runs it in the
+    command's subshell (a fork) instead of exec'ing another `sh` (a fork and an exec)."""
+    argv = cmd.argv
+    return len(argv) >= 4 and argv[:2] == ("sh", "-c") and argv[3].startswith("driftctl-")
+
+
+def _batch_names(commands: Sequence[Command], git_dirs: Sequence[str | None], read_roots: Sequence[str],
+                 reads: Sequence[int]) -> str:
+    """`unset` lines for every variable and function the batch's shell defines, so that a script run
+    in a subshell of it sees what a fresh `sh -c` would (e.g. the compose collector's variable probe)."""
+    import re
+
+    names = ["d", "_wd", "_ok", "_tr", "_big", "_driftctl_keys"]
+    names += sorted(set(re.findall(r"(?:^|[\s;(])([A-Za-z_][A-Za-z0-9_]*)=", _check_script())) - set(names))
+    names += [f"_s{i}" for i in range(len(commands))] + [f"_p{i}" for i in reads]
+    names += [f"_dk{i}" for i in range(len(git_dirs))] + [f"_rt{i}" for i in range(len(read_roots))]
+    functions = [_CHECK_FUNCTION, "real", gitsafe.SHELL_FUNCTION, gitsafe.SCAN_FUNCTION]
+    return f"unset {' '.join(names)}; unset -f {' '.join(functions)}"
+
+
 def _scan_line(index: int, cwd: str | None) -> str:
     """The repository's driver keys for `cwd`, listed once for the whole batch (main shell variable)."""
     scan = gitsafe.SCAN_FUNCTION
@@ -146,18 +171,28 @@ def _scan_line(index: int, cwd: str | None) -> str:
 
 
 def _root_line(index: int, root: str) -> str:
-    """The checkout root with every symlink resolved, once per batch (empty when it cannot be)."""
-    return (f"_rt{index}=$(readlink -f -- {shlex.quote(root)} 2>/dev/null && printf x) || _rt{index}=; "
-            f"case $_rt{index} in *x) _rt{index}=${{_rt{index}%?x}};; *) _rt{index}=;; esac")
+    """The checkout root with every symlink resolved, once per batch (empty when it cannot be).
+
+    `cd -P` then `$PWD` in the batch's own shell: no process (`readlink -f` cost one, plus the
+    subshell of its `$(...)`); the shell goes back to where it was (`/` if that is gone). A root that
+    is not a directory gives an empty value, and then the guard resolves it per read, as before.
+    """
+    return (f"if cd -P -- {shlex.quote(root)} 2>/dev/null; then _rt{index}=$PWD; else _rt{index}=; fi; "
+            'cd -- "$_wd" 2>/dev/null || cd /')
 
 
-def command_body(cmd: Command, git_dirs: Sequence[str | None] = ()) -> str:
+def command_body(cmd: Command, git_dirs: Sequence[str | None] = (), hidden: str = "") -> str:
     """The shell text that runs one command: git through gitsafe's function (no program named by the
-    target's repository or its user's config can run), with the command's own environment exported.
-    (File reads do not come here: see `_check_line`.)"""
+    target's repository or its user's config can run), driftctl's own `sh -c` scripts in the
+    subshell itself (see `is_own_script`), anything else exec'd, with the command's own environment
+    exported. (File reads do not come here: see `_check_line`.)"""
     if gitsafe.is_git(cmd.argv):
         keys = f'{gitsafe.KEYS_VARIABLE}="$_dk{list(git_dirs).index(cmd.cwd)}"; ' if cmd.cwd in git_dirs else ""
         body = keys + shlex.join(gitsafe.shell_words(cmd.argv))
+    elif is_own_script(cmd):
+        # what a fresh `sh -c SCRIPT NAME ARGS...` would see: none of the batch's variables or
+        # functions, the arguments as "$@"; a syntax error ends this subshell only (eval)
+        body = f"{hidden or 'unset d'}; set -- {shlex.join(cmd.argv[4:])}; eval {shlex.quote(cmd.argv[2])}"
     else:
         body = "exec " + shlex.join(cmd.argv)
     if cmd.env:
@@ -174,7 +209,7 @@ def _in_directory(cwd: str, body: str) -> str:
     """
     q = shlex.quote(cwd)
     missing = f"printf 'cd: %s: No such file or directory\\n' {q} >&2; exit {MISSING_CWD_STATUS}"
-    return f"if [ -d {q} ]; then cd -- {q} && {body}; else {missing}; fi"
+    return f"if [ -d {q} ]; then cd -- {q} && {{ {body}; }}; else {missing}; fi"
 
 
 class BatchParseError(ValueError):

@@ -166,6 +166,48 @@ class TestScriptUnderSh:
         assert not after.exists()
 
 
+class TestOwnScriptsInBatch:
+    """driftctl's own `sh -c SCRIPT driftctl-NAME ARGS` scripts run in the command's subshell, with no
+    second `sh`: they must see exactly what a fresh `sh -c` sees."""
+
+    NAMES = "set | sed -n 's/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p' | sort -u"
+
+    def test_no_second_shell_and_the_arguments_arrive_verbatim(self):
+        cmd = Command(("sh", "-c", 'printf "%s|" "$#" "$@"; exit 4', "driftctl-test", NASTY, "-x", ""))
+        script = build_script([cmd], MARK)
+        assert "exec sh" not in script
+        [result] = run_script([cmd])
+        alone = subprocess.run(list(cmd.argv), capture_output=True)
+        assert (result.exit_status, result.stdout) == (alone.returncode, alone.stdout) == (4, f"3|{NASTY}|-x||".encode())
+
+    def test_the_batch_variables_and_functions_are_not_visible(self, tmp_path):
+        from driftctl import gitsafe
+        from driftctl.limits import read_file_command
+
+        (tmp_path / "f").write_text("x\n")
+        subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+        names = Command(("sh", "-c", self.NAMES, "driftctl-names"))
+        funcs = Command(("sh", "-c", "for f in _driftctl_check real _driftctl_git _driftctl_scan; do "
+                         "command -V $f >/dev/null 2>&1 && echo $f; done; exit 0", "driftctl-funcs"))
+        commands = [Command(("git", "status"), cwd=str(tmp_path)), read_file_command(f"{tmp_path}/f", str(tmp_path)),
+                    names, funcs]
+        results = run_script(commands)
+        assert results[1].stdout == b"x\n" and results[0].exit_status == 0
+        alone = subprocess.run(list(names.argv), capture_output=True, text=True, check=True).stdout.split()
+        seen = set(results[2].text.split()) - set(alone)
+        exported = set(gitsafe.environment(gitsafe.REMOTE, base={}))  # the batch's git environment, as before
+        assert seen <= exported | {"OLDPWD"}, seen - exported
+        assert results[3].stdout == b""
+
+    def test_a_syntax_error_ends_only_its_own_command(self):
+        results = run_script([Command(("sh", "-c", "if then fi", "driftctl-bad")), Command(("echo", "after"))])
+        assert results[0].exit_status != 0 and results[1].stdout == b"after\n"
+
+    def test_other_sh_scripts_still_run_in_their_own_shell(self):
+        script = build_script([Command(("sh", "-c", "echo $0", "sh")), Command(("sh", "-c", "echo plain"))], MARK)
+        assert script.count("exec sh -c") == 2
+
+
 class TestReadGuardInBatch:
     """A file read runs as a shell function in the batch, with the root resolved once: it must answer
     exactly as the stand-alone `sh -c` guard that LocalTransport runs, case by case."""
@@ -217,7 +259,21 @@ class TestReadGuardInBatch:
 
         root = tree[0]
         script = build_script([read_file_command(f"{root}/{rel}", str(root)) for rel in self.CASES], MARK)
-        assert script.count("readlink -f -- ") == 1 + script.count("real() {")  # the root line + the fallback's
+        assert script.count("cd -P -- ") == 1  # the root line, with builtins only
+        assert script.count("readlink -f -- ") == script.count("real() {")  # only the guard's fallback
+
+    def test_resolving_the_root_leaves_the_batch_where_it_was(self, tree, tmp_path, monkeypatch):
+        from driftctl.limits import read_file_command
+
+        start = tmp_path / "start"
+        start.mkdir()
+        monkeypatch.chdir(start)
+        root = tree[1]  # a symlink to the checkout: cd -P resolves it
+        commands = [read_file_command(f"{root}/plain.txt", str(root)), Command(("pwd",)),
+                    read_file_command(f"{root}/outside-link", str(root))]
+        got = run_script(commands)
+        assert got[0].stdout == b"plain\n" and got[1].stdout == f"{start}\n".encode()
+        assert got[2].exit_status == 3 and b"outside the checkout" in got[2].stderr
 
 
 class TestGitInBatch:
