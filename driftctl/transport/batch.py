@@ -39,11 +39,14 @@ def new_marker() -> str:
 
 def build_script(commands: Sequence[Command], marker: str) -> str:
     lines = [
+        # The SSH session's loop hands its private folder as $1 (it removes it when the session
+        # ends); run on its own (`sh -s`, or that loop without mktemp), the script makes its own.
+        'if [ -n "${1-}" ]; then d=$1; else',
         "d=$(mktemp -d 2>/dev/null || mktemp -d -t driftctl) || exit 97",
         # A trap on HUP/INT/TERM that only cleans up would let the script go on without "$d":
         # clean up on EXIT and turn the signals into exits (PIPE: the reader went away, e.g. a
         # transport timeout closed the channel; without the trap the temp dir would be left behind).
-        "trap 'rm -rf \"$d\"' EXIT",
+        "trap 'rm -rf \"$d\"' EXIT; fi",
         "trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM",
     ]
     git_dirs = list(dict.fromkeys(c.cwd for c in commands if gitsafe.is_git(c.argv)))
