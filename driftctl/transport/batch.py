@@ -1,24 +1,26 @@
 """Pure functions that pack many argv commands into one POSIX sh script and unpack its output.
 
 The script runs each command in a subshell with stdout and stderr captured to files of a private
-temporary directory and collects the exit statuses in a variable. At the end it prints one header
-`MARK S status...`, the sizes of every captured file (`wc -c`), a second header `MARK D`, and the files
-themselves (`cat`). Length-prefixed frames make the split exact for any output (binary, NUL bytes,
-lines that look like markers). Every argument is quoted with shlex.quote: no config value reaches the
-shell unquoted. Only POSIX sh, mktemp, wc and cat are needed on the target.
+folder (the SSH session's, handed as $1, or its own from mktemp) and collects the exit statuses in a
+variable. At the end it prints one header `MARK S status...`, then `MARK T N` and ONE `tar` archive
+of every captured file (tar's headers carry each file's size) followed by the N files read; a
+target without tar gets `MARK D`-framed `wc -c` sizes and `cat` instead. Either framing splits
+exactly for any output (binary, NUL bytes, lines that look like markers). Every argument is quoted
+with shlex.quote: no config value reaches the shell unquoted. Only POSIX sh, mktemp, wc and cat are
+needed on the target; tar and find are used where they are.
 
-Why this shape: what a snapshot costs the target is mostly processes. Each command costs one (its
-subshell execs it); driftctl's own `sh -c` scripts (`$0` = `driftctl-...`) cost only that subshell,
-which runs the script itself with the batch's variables and functions unset (no second `sh`); the
-framing costs two per batch (one `wc`, one `cat`), not three per command.
-Git's repository scan (see gitsafe) runs once per checkout and batch. File reads run the read guard
-(driftctl.limits) in the batch's own shell, builtins only, and every file it lets through is then read
-by ONE `tar -c` for the whole batch (tar records each file's type and size in its own headers, and
-never opens a FIFO or follows a symlink it is given): a batch of 20 source files costs one process,
-not 20 `head`s. The controller splits the archive back into one result per read (`parse_output`), each
-cut at the read's cap. A target without tar or find, a tar that fails outright, and a batch holding
-a file larger than a read's cap (tar would copy all of it; `head` stops at the cap) get one `head` per
-file, as before.
+Why this shape: what a snapshot costs the target is mostly processes (each start costs about a
+millisecond of CPU here, most of it in the kernel and the dynamic loader; the shell's own work is a
+few percent). Each command costs one (its subshell execs it); driftctl's own `sh -c` scripts (`$0` =
+`driftctl-...`) cost only that subshell, which runs the script itself with the batch's variables and
+functions unset (no second `sh`); the framing costs one `tar` per batch. Git's repository scan (see
+gitsafe) runs once per checkout and batch. File reads run the read guard (driftctl.limits) in the
+batch's own shell, builtins only, and every file it lets through goes into the framing `tar` (tar
+records each file's type and size in its own headers, and never opens a FIFO or follows a symlink it
+is given): a batch of 20 source files costs no process of its own. The controller splits the archive
+(`tar_members`, `parse_output`) back into one result per command and per read, each read cut at its
+cap. A target without tar or find, and a batch holding a file larger than a read's cap (tar would
+copy all of it; `head` stops at the cap), get one `head` per file, as before.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import secrets
 import shlex
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from driftctl import gitsafe
 from driftctl.models import Command, CommandResult
@@ -67,15 +70,22 @@ def build_script(commands: Sequence[Command], marker: str) -> str:
             continue
         body = command_body(cmd, git_dirs, hidden)
         lines.append(f'( {body} ) >"$d/{i}" 2>"$d/{i}e" </dev/null; _s{i}=$?')
-    if reads:
-        lines += _read_lines(reads, commands)
+    lines += _read_lines(reads, commands) if reads else ["set --"]
     names = " ".join(output_names(commands))
     statuses = " ".join(f'"$_s{i}"' for i in range(len(commands)))
+    mark = shlex.quote(marker)
     lines += [
-        f"printf '%s S' {shlex.quote(marker)}; printf ' %s' {statuses}; printf '\\n'",
+        f"printf '%s S' {mark}; printf ' %s' {statuses}; printf '\\n'",
+        # one `tar` frames every captured output (sizes in its headers) and carries the files read
+        # ("$@"); without tar, `wc -c` gives the sizes and `cat` the bytes (the reads went by `head`)
+        "if command -v tar >/dev/null 2>&1; then",
+        f"printf '%s T %s\\n' {mark} \"$#\"",
+        f'cd "$d" && tar -cf - --no-recursion -- {names} "$@" 2>/dev/null </dev/null',
+        "else",
         f'(cd "$d" && exec wc -c {names})',
-        f"printf '%s D\\n' {shlex.quote(marker)}",
+        f"printf '%s D\\n' {mark}",
         f'(cd "$d" && exec cat {names})',
+        "fi",
     ]
     return "\n".join(lines) + "\n"
 
@@ -83,7 +93,7 @@ def build_script(commands: Sequence[Command], marker: str) -> str:
 # The read guard in the batch's own shell: `exit` becomes `return`, and a file it lets through is
 # named in `$_ok` instead of being printed by `head` (the batch's one `tar` reads them all).
 _CHECK_FUNCTION = "_driftctl_check"
-_READS_ARCHIVE, _READS_ERRORS, _READS_MANIFEST = "r", "re", "m"
+_READS_MANIFEST = "m"
 
 
 def _check_script() -> str:
@@ -104,34 +114,31 @@ def _check_line(index: int, cmd: Command, read_roots: Sequence[str]) -> str:
 
 
 def _read_lines(reads: Sequence[int], commands: Sequence[Command]) -> list[str]:
-    """One `tar` for every file the guard let through; without tar (or if it fails outright), one
-    `head` per file into that read's own output, with head's status."""
+    """Leave in "$@" the files the guard let through, for the batch's framing `tar` to carry; without
+    tar or find, one `head` per file into that read's own output, with head's status, and "$@" empty."""
     names = " ".join(f'${{_p{i}+"$_p{i}"}}' for i in reads)
     # tar reads whole files, `head` stops at the read's cap: when any file is larger than the smallest
     # cap (or that cannot be told), every read of the batch takes the `head` route, so a huge file is
-    # never copied into the target's temp folder nor sent here. One `find` per batch; the guard's
-    # paths are absolute, so none can pass for an option.
+    # never copied nor sent here. One `find` per batch; the guard's paths are absolute, so none can
+    # pass for an option.
     smallest = min(int(commands[i].argv[6]) for i in reads)
     lines = [
-        f': >"$d/{_READS_ARCHIVE}"; : >"$d/{_READS_ERRORS}"; _tr=9',
         f"set -- {names}",
         'if [ $# -gt 0 ] && command -v tar >/dev/null 2>&1 && command -v find >/dev/null 2>&1 && '
-        f'_big=$(find "$@" -prune -size +{smallest}c -print 2>/dev/null) && [ -z "$_big" ]; then '
-        f'tar -cf "$d/{_READS_ARCHIVE}" --no-recursion -- "$@" 2>"$d/{_READS_ERRORS}" </dev/null; _tr=$?; fi',
-        f'case $_tr in 0|1) ;; *) : >"$d/{_READS_ARCHIVE}"',
+        f'_big=$(find "$@" -prune -size +{smallest}c -print 2>/dev/null) && [ -z "$_big" ]; then :; else',
     ]
     for i in reads:
         size = commands[i].argv[6]
         lines.append(f'  if [ -n "${{_p{i}+x}}" ]; then head -c {shlex.quote(size)} -- "$_p{i}" >"$d/{i}" 2>"$d/{i}e" </dev/null; _s{i}=$?; fi')
-    lines.append(";; esac")
-    return [line for line in lines if line]
+    lines.append("set --; fi")
+    return lines
 
 
 def output_names(commands: Sequence[Command]) -> list[str]:
     """The captured files of a batch, in the order their sizes and contents are printed."""
     names = [name for i in range(len(commands)) for name in (str(i), f"{i}e")]
     if any(_is_read(c) for c in commands):
-        names += [_READS_ARCHIVE, _READS_ERRORS, _READS_MANIFEST]
+        names.append(_READS_MANIFEST)
     return names
 
 
@@ -220,7 +227,8 @@ class BatchParseError(ValueError):
 
 
 def parse_output(commands: Sequence[Command], output: bytes, marker: str) -> list[CommandResult]:
-    """Split the script's output: statuses, then `wc -c` sizes, then the captured files in order."""
+    """Split the script's output: statuses, then the captured files in order, framed either by one
+    tar archive (which also carries the files read) or by `wc -c` sizes followed by the bytes."""
     if not commands:
         return []
     n = len(commands)
@@ -237,53 +245,154 @@ def parse_output(commands: Sequence[Command], output: bytes, marker: str) -> lis
         raise BatchParseError(f"bad status header: {output[start:end][:200]!r}") from None
     if len(statuses) != n:
         raise BatchParseError(f"expected {n} exit statuses, got {len(statuses)}")
+    names = output_names(commands)
+    archived = mark + b" T "
+    if output.startswith(archived, end + 1):
+        line_end = output.find(b"\n", end + 1)
+        count = output[end + 1 + len(archived) : line_end]
+        if line_end < 0 or not count.isdigit():
+            raise BatchParseError("truncated archive header")
+        members = tar_members(output, line_end + 1)
+        if len(members) < len(names):
+            raise BatchParseError(f"output of command {_command_of(names[len(members)], n)} was cut short")
+        files: dict[str, bytes] = {}
+        for name, member in zip(names, members):
+            if member.name != name.encode() or not member.regular:
+                raise BatchParseError(f"unexpected member {member.name[:100]!r} in the archive, for {name}")
+            files[name] = member.data
+        reads = members[len(names):]
+    else:
+        files, reads = _sized_files(output, end, mark, names, n), []
+    results = [CommandResult(cmd, statuses[i], files[str(i)], files[f"{i}e"]) for i, cmd in enumerate(commands)]
+    if output.startswith(archived, end + 1) and int(count):
+        _split_reads(results, reads, files[_READS_MANIFEST])
+    return results
+
+
+def _command_of(name: str, n: int) -> int:
+    return int(name.rstrip("e")) + 1 if name[0].isdigit() else n
+
+
+def _sized_files(output: bytes, end: int, mark: bytes, names: list[str], n: int) -> dict[str, bytes]:
+    """The `wc -c` framing (targets without tar): sizes, a `MARK D` line, the files' bytes."""
     data_mark = b"\n" + mark + b" D\n"
     sizes_end = output.find(data_mark, end)
     if sizes_end < 0:
         raise BatchParseError("output ended before the captured output")
-    names = output_names(commands)
     sizes = _parse_sizes(output[end + 1 : sizes_end + 1], names)
     pos = sizes_end + len(data_mark)
     files: dict[str, bytes] = {}
     for name, size in zip(names, sizes):
         files[name] = output[pos : pos + size]
         if len(files[name]) != size:
-            raise BatchParseError(f"output of command {int(name.rstrip('e')) + 1 if name[0].isdigit() else n} was cut short")
+            raise BatchParseError(f"output of command {_command_of(name, n)} was cut short")
         pos += size
-    results = [CommandResult(cmd, statuses[i], files[str(i)], files[f"{i}e"]) for i, cmd in enumerate(commands)]
-    if files.get(_READS_ARCHIVE):
-        _split_reads(results, files[_READS_ARCHIVE], files[_READS_MANIFEST])
-    return results
+    return files
 
 
-def _split_reads(results: list[CommandResult], archive: bytes, manifest: bytes) -> None:
+class TarMember(NamedTuple):
+    name: bytes  # as archived (tar strips a leading `/`)
+    kind: bytes  # the type flag: b"0" file, b"1" hard link, b"5" directory, b"6" FIFO, ...
+    data: bytes
+    linkname: bytes
+
+    @property
+    def regular(self) -> bool:
+        return self.kind in (b"0", b"\0", b"7")
+
+
+_BLOCK = 512
+
+
+def tar_members(data: bytes, pos: int = 0) -> list[TarMember]:
+    """The members of the tar archive starting at `pos` (GNU, ustar and pax headers, as GNU tar,
+    busybox and bsdtar write them), read straight from the bytes: `tarfile` costs ~5 ms per batch of
+    60 outputs, this a tenth of it. A bad checksum or data cut short raises BatchParseError."""
+    members: list[TarMember] = []
+    long_name = long_link = None
+    pax: dict[bytes, bytes] = {}
+    while pos + _BLOCK <= len(data):
+        header = data[pos : pos + _BLOCK]
+        if header == b"\0" * _BLOCK:
+            return members
+        if _number(header[148:156]) not in _checksums(header):
+            raise BatchParseError(f"bad tar header checksum at byte {pos}")
+        size = _number(header[124:136])
+        kind = header[156:157]
+        body = data[pos + _BLOCK : pos + _BLOCK + size]
+        if len(body) != size:
+            raise BatchParseError("the archive was cut short")
+        pos += _BLOCK + -(-size // _BLOCK) * _BLOCK
+        if kind == b"L":
+            long_name = body.rstrip(b"\0")
+        elif kind == b"K":
+            long_link = body.rstrip(b"\0")
+        elif kind == b"x":
+            pax = _pax_records(body)
+        elif kind != b"g":
+            name = header[:100].split(b"\0", 1)[0]
+            if header[257:263] == b"ustar\0" and header[345] != 0:
+                name = header[345:500].split(b"\0", 1)[0] + b"/" + name
+            link = header[157:257].split(b"\0", 1)[0]
+            members.append(TarMember(pax.get(b"path", long_name or name), kind, body,
+                                     pax.get(b"linkpath", long_link or link)))
+            long_name = long_link = None
+            pax = {}
+    return members  # no end-of-archive blocks: what follows was cut (the caller checks the count)
+
+
+def _number(field: bytes) -> int:
+    if field[:1] and field[0] & 0x80:  # GNU base-256 (sizes of 8 GiB and more)
+        return int.from_bytes(field[1:], "big")
+    digits = field.split(b"\0", 1)[0].strip()
+    try:
+        return int(digits, 8) if digits else 0
+    except ValueError:
+        raise BatchParseError(f"bad number in a tar header: {field!r}") from None
+
+
+def _checksums(header: bytes) -> tuple[int, int]:
+    """The header's sum with its checksum field as spaces, as unsigned and as signed bytes (old tars)."""
+    unsigned = sum(header[:148]) + 8 * 32 + sum(header[156:])
+    high = sum(1 for b in header[:148] + header[156:] if b > 127)
+    return unsigned, unsigned - 256 * high
+
+
+def _pax_records(body: bytes) -> dict[bytes, bytes]:
+    """`LEN key=value\n` records of a pax extended header (path, linkpath: what is read here)."""
+    records: dict[bytes, bytes] = {}
+    at = 0
+    while at < len(body):
+        space = body.find(b" ", at)
+        length = int(body[at:space]) if space > at and body[at:space].isdigit() else 0
+        if length <= 0:
+            break
+        key, _, value = body[space + 1 : at + length - 1].partition(b"=")
+        records[key] = value
+        at += length
+    return records
+
+
+def _split_reads(results: list[CommandResult], members: list[TarMember], manifest: bytes) -> None:
     """Give each read the guard let through its file from the batch's tar archive, cut at its cap.
 
     The manifest names the files in the order the reads passed the guard, as tar archived them (tar
     strips the leading `/`). A file tar did not archive (gone meanwhile) reads as missing; anything
     but a regular file (swapped in after the check) is refused, as the guard refuses it.
     """
-    import io
-    import tarfile
-
     wanted = [p for p in manifest.split(b"\0")[:-1]]
-    members: list[tuple[bytes, bool, str, bytes]] = []  # (name, regular, kind, data)
-    regular: dict[str, bytes] = {}
-    try:
-        with tarfile.open(fileobj=io.BytesIO(archive), mode="r:", encoding="utf-8", errors="surrogateescape") as tar:
-            for member in tar:
-                data, is_file = b"", member.isreg()
-                if is_file:
-                    handle = tar.extractfile(member)
-                    data = regular[member.name] = handle.read() if handle else b""
-                elif member.islnk() and member.linkname in regular:
-                    # the same file again (read twice, or a hard link of one already read): tar
-                    # stores it as a link to the first copy
-                    data, is_file = regular[member.linkname], True
-                kind = "a directory" if member.isdir() else "a FIFO" if member.isfifo() else "not a regular file"
-                members.append((member.name.encode("utf-8", "surrogateescape"), is_file, kind, data))
-    except (tarfile.TarError, EOFError, OSError) as exc:
-        raise BatchParseError(f"the archive of the files read is unreadable: {exc}") from None
+    regular: dict[bytes, bytes] = {}
+    found: list[tuple[bytes, bool, str, bytes]] = []  # (name, regular, kind, data)
+    for member in members:
+        data, is_file = b"", member.regular
+        if is_file:
+            data = regular[member.name] = member.data
+        elif member.kind == b"1" and member.linkname in regular:
+            # the same file again (read twice, or a hard link of one already read): tar stores it
+            # as a link to the first copy
+            data, is_file = regular[member.linkname], True
+        kind = "a directory" if member.kind == b"5" else "a FIFO" if member.kind == b"6" else "not a regular file"
+        found.append((member.name, is_file, kind, data))
     passed = [i for i, r in enumerate(results) if r.exit_status == 0 and _is_read(r.command)]
     if len(passed) != len(wanted):
         raise BatchParseError(f"{len(wanted)} files named for {len(passed)} reads")
@@ -292,8 +401,8 @@ def _split_reads(results: list[CommandResult], archive: bytes, manifest: bytes) 
         cmd = results[index].command
         cap = int(cmd.argv[6])
         name = path.lstrip(b"/")
-        if at < len(members) and members[at][0].rstrip(b"/") == name:
-            _, is_file, kind, data = members[at]
+        if at < len(found) and found[at][0].rstrip(b"/") == name:
+            _, is_file, kind, data = found[at]
             at += 1
             if is_file:
                 results[index] = CommandResult(cmd, 0, data[:cap], b"")

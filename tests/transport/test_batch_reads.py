@@ -131,20 +131,22 @@ def archive(*members: tuple[str, bytes | None]) -> bytes:
     return buf.getvalue()
 
 
-def frames(commands: list[Command], files: dict[str, bytes], statuses: list[int]) -> bytes:
+def frames(commands: list[Command], files: dict[str, bytes], statuses: list[int],
+           reads: tuple[tuple[str, bytes | None], ...] = ()) -> bytes:
+    """What the batch prints: its status line, then one tar of its captured outputs and the files read."""
     names = output_names(commands)
-    head = f"{MARK} S" + "".join(f" {s}" for s in statuses) + "\n"
-    sizes = "".join(f"{len(files.get(n, b''))} {n}\n" for n in names)
-    return (head + sizes + f"{MARK} D\n").encode() + b"".join(files.get(n, b"") for n in names)
+    named = files.get("m", b"").count(b"\0")  # the files handed to tar: those the guard let through
+    head = f"{MARK} S" + "".join(f" {s}" for s in statuses) + f"\n{MARK} T {named}\n"
+    return head.encode() + archive(*((n, files.get(n, b"")) for n in names), *reads)
 
 
 def test_a_file_gone_or_swapped_after_the_check_is_missing_or_refused() -> None:
     """Between the guard and tar a file may vanish (tar skips it) or become a FIFO (tar records it
     without opening it): the reads say so, and the others keep their content."""
     commands = [read_file_command(f"/srv/app/{n}", "/srv/app", 10) for n in ("gone.py", "fifo.py", "ok.py")]
-    files = {"r": archive(("srv/app/fifo.py", None), ("srv/app/ok.py", b"0123456789ABC")),
-             "m": b"/srv/app/gone.py\0/srv/app/fifo.py\0/srv/app/ok.py\0"}
-    gone, fifo, ok = parse_output(commands, frames(commands, files, [0, 0, 0]), MARK)
+    files = {"m": b"/srv/app/gone.py\0/srv/app/fifo.py\0/srv/app/ok.py\0"}
+    members = (("srv/app/fifo.py", None), ("srv/app/ok.py", b"0123456789ABC"))  # gone.py: not archived
+    gone, fifo, ok = parse_output(commands, frames(commands, files, [0, 0, 0], members), MARK)
     assert gone.exit_status == 1 and read_result(gone.stdout, gone.exit_status, gone.stderr, "gone.py", 10) is None
     assert fifo.exit_status == 3 and b"FIFO" in fifo.stderr
     assert ok.stdout == b"0123456789A"  # cut at the cap + 1
