@@ -2,7 +2,7 @@
 
 Only POSIX tools and /proc are read, so nothing needs installing on the target. What the target
 runs is kept small, because every process is CPU it pays on every snapshot:
-- name and kernel come from one `uname`; /etc/os-release, /proc/meminfo and /proc/uptime are read
+- name and kernel come from /proc/sys/kernel (or one `uname` on kernels before 6.1); /etc/os-release, /proc/meminfo and /proc/uptime are read
   with shell builtins (no process in an SSH batch: `text_lines_command`);
 - the Docker client and Compose plugin versions come from a controller-side cache
   (`driftctl.tool_versions`) keyed by the binaries' identity, which one `ls` lists; `docker version`
@@ -80,7 +80,7 @@ class HostCollector(Collector):
 
 def _basic(ctx: CollectContext) -> Generator[list[Command], list[CommandResult], HostData]:
     uname, os_release, meminfo, df, uptime = yield [
-        _cmd("uname", "-snrm"),
+        uname_command(),
         text_lines_command("/etc/os-release"),
         text_lines_command("/proc/meminfo", until="MemAvailable:"),
         _cmd("df", "-Pk", "--", ctx.root),
@@ -110,6 +110,17 @@ def _cmd(*argv: str) -> Command:
 _LINES = ('n=0; while [ "$n" -lt "$2" ] && { IFS= read -r l || [ -n "$l" ]; }; do n=$((n + 1)); '
           "printf '%s\\n' \"$l\"; if [ -n \"$3\" ]; then case $l in \"$3\"*) break;; esac; fi; done < \"$1\"")
 MAX_LINES = 500
+
+
+# `uname -snrm` from /proc/sys/kernel with builtins where the kernel has `arch` there (Linux 6.1 and
+# later: the same four strings uname(2) returns), else `uname` itself.
+_UNAME = ("k=/proc/sys/kernel; if [ -r $k/arch ] && IFS= read -r s <$k/ostype && IFS= read -r n <$k/hostname && "
+          "IFS= read -r r <$k/osrelease && IFS= read -r m <$k/arch && [ -n \"$s\" ] && [ -n \"$m\" ]; then "
+          "printf '%s %s %s %s\\n' \"$s\" \"$n\" \"$r\" \"$m\"; else exec uname -snrm; fi")
+
+
+def uname_command() -> Command:
+    return Command(("sh", "-c", _UNAME, "driftctl-uname"), label="uname -snrm")
 
 
 def text_lines_command(path: str, limit: int = MAX_LINES, until: str = "") -> Command:

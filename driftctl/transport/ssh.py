@@ -51,25 +51,30 @@ DEFAULT_PORT = 22
 # folder outlives it. The watcher (a `read` loop: it takes no byte it does not need) is stopped before
 # the end line goes out, and the controller sends the next batch only after that line, so the watcher
 # never swallows a script. stdin stays on fd 3: background jobs of a non-interactive sh get /dev/null.
-# One private folder per session (mktemp once, removed when the loop ends or is signalled): each
+# The batch's process group: sshd starts the session in a session (and process group) of its own, so
+# where /proc says this loop leads it (directly or under its login shell), the watcher ends the whole
+# group (the loop too: the session is over when stdin closes) and no `setsid` runs per batch; anywhere
+# else each batch is started under `setsid` and the watcher ends that batch's group.
+# One private folder per session (mktemp once; removed when the loop ends, or by the watcher when stdin
+# closes mid-batch: no traps here, dash's `wait` can miss its child's exit once a trap is set): each
 # batch's script goes there (`head` writes it, `sh` reads it: no `$(...)` copy and no `printf` pipe)
 # and the batch keeps its captured output there (its own `mktemp` and `rm` saved per batch). Without
 # mktemp (or a writable temp folder) each batch goes through a pipe and makes its own, as before.
 REMOTE_COMMAND = (
     "/bin/sh -c '"
     "exec 3<&0 </dev/null; "
-    "if command -v setsid >/dev/null 2>&1; then s=setsid; else s=; fi; "
+    "g=; s=; if read -r _ _ _ _ e f _ </proc/$$/stat && [ \"$e\" = \"$f\" ] && { [ \"$f\" = $$ ] || [ \"$f\" = \"$PPID\" ]; }; "
+    "then g=1; elif command -v setsid >/dev/null 2>&1; then s=setsid; fi 2>/dev/null; "
     "D=$(mktemp -d 2>/dev/null || mktemp -d -t driftctl 2>/dev/null) || D=; "
-    "if [ -n \"$D\" ]; then trap \"rm -rf \\\"\\$D\\\"\" EXIT; "
-    "trap \"exit 129\" HUP; trap \"exit 130\" INT; trap \"exit 141\" PIPE; trap \"exit 143\" TERM; fi; "
     "while IFS=\" \" read -r n m <&3; do "
-    "case $n in \"\"|*[!0-9]*) exit 96;; esac; "
-    "if [ -n \"$D\" ]; then head -c \"$n\" <&3 >\"$D/s\" || exit 97; $s /bin/sh \"$D/s\" \"$D\" 3<&- & p=$!; "
+    "case $n in \"\"|*[!0-9]*) [ -z \"$D\" ] || rm -rf \"$D\"; exit 96;; esac; "
+    "if [ -n \"$D\" ]; then head -c \"$n\" <&3 >\"$D/s\" || { rm -rf \"$D\"; exit 97; }; $s /bin/sh \"$D/s\" \"$D\" 3<&- & p=$!; "
     "else b=$(head -c \"$n\" <&3; printf x); printf %s \"${b%x}\" | $s /bin/sh -s 3<&- & p=$!; fi; "
-    "( while read -r _ <&3; do :; done; kill -TERM -\"$p\" 2>/dev/null || kill -TERM \"$p\" ) >/dev/null 2>&1 & w=$!; "
+    "( while read -r _ <&3; do :; done; trap \"\" TERM; if [ -n \"$g\" ]; then kill -TERM 0; else "
+    "kill -TERM -\"$p\" 2>/dev/null || kill -TERM \"$p\"; fi; [ -z \"$D\" ] || rm -rf \"$D\" ) >/dev/null 2>&1 & w=$!; "
     "wait \"$p\"; r=$?; kill \"$w\" 2>/dev/null; wait \"$w\" 2>/dev/null; "
     "printf \"\\n%s E %s\\n\" \"$m\" \"$r\"; "
-    "done'"
+    "done; [ -z \"$D\" ] || rm -rf \"$D\"'"
 )
 MKTEMP_FAILED_STATUS = 97
 MAX_JUMP_HOPS = 8

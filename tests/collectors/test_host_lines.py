@@ -52,3 +52,16 @@ def test_bounded_and_failing_like_cat(tmp_path: Path) -> None:
     capped, missing = batch([text_lines_command(str(many), limit=5), text_lines_command(str(tmp_path / "none"))])
     assert capped.stdout == b"".join(f"line {i}\n".encode() for i in range(5))
     assert missing.exit_status != 0 and missing.stdout == b""
+
+
+def test_uname_from_proc_is_unames_output(tmp_path: Path) -> None:
+    from driftctl.collectors.host import parse_uname, uname_command
+
+    cmd = uname_command()
+    [in_batch] = batch([cmd])
+    assert in_batch.stdout == subprocess.run(["uname", "-snrm"], capture_output=True, check=True).stdout
+    assert parse_uname(in_batch.text) is not None
+    # where the kernel has no /proc/sys/kernel/arch (before 6.1), `uname` answers: same bytes
+    fallback = cmd.argv[2].replace("k=/proc/sys/kernel", f"k={tmp_path}")
+    alone = subprocess.run(["/bin/sh", "-c", fallback, "driftctl-uname"], capture_output=True, check=True)
+    assert alone.stdout == in_batch.stdout
