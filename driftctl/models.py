@@ -19,6 +19,10 @@ class Command:
     ok_codes: tuple[int, ...] = (0,)
     env: tuple[tuple[str, str], ...] = ()  # extra variables for this command only (names are fixed strings)
     label: str | None = field(default=None, compare=False)  # shown instead of a long fixed script
+    # A named condition (driftctl.transport.batch.SKIP_TESTS) under which the command's answer is
+    # known without running it: exit 0, no output. An SSH batch tests it with builtins and starts no
+    # process then; elsewhere the command simply runs (same answer).
+    skip_when: str | None = None
 
     def display(self) -> str:
         """The command as a shell line for people, with credentials in URLs fingerprinted

@@ -10,6 +10,7 @@ and the other environments' histories. Every command is read-only.
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from typing_extensions import NotRequired, TypedDict
 
@@ -86,8 +87,11 @@ class GitData(GitStatus):
 
 
 GRAPH_LIMIT = 5000
-# the last field, `%(HEAD)`, is `*` on the branch HEAD is on: the current branch, exactly as git names it
-REF_FORMAT = "%(refname)%00%(objectname)%00%(upstream)%00%(upstream:track,nobracket)%00%(*objectname)%00%(HEAD)"
+# `%(HEAD)` is `*` on the branch HEAD is on: the current branch, exactly as git names it; that row
+# alone also carries HEAD's subject, author date and author (what `git log -1` prints), so the batch
+# need not start `git log -1` when HEAD is on a branch (see batch.SKIP_TESTS)
+REF_FORMAT = ("%(refname)%00%(objectname)%00%(upstream)%00%(upstream:track,nobracket)%00%(*objectname)%00%(HEAD)"
+              "%(if)%(HEAD)%(then)%00%(subject)%00%(authordate:iso-strict)%00%(authorname)%(end)")
 HEAD_FORMAT = "%H%x00%s%x00%aI%x00%an"
 STASH_FORMAT = "%gd%x00%ct%x00%gs"
 LOCAL_ONLY_LIMIT = 200
@@ -107,11 +111,11 @@ class GitCollector(Collector):
         status, refs, head, remotes, graph, describe, stashes, local_only = yield [
             status_command(ctx),
             ctx.git("for-each-ref", f"--format={REF_FORMAT}", "refs/heads", "refs/tags", "refs/remotes"),
-            ctx.git("log", "-1", f"--format={HEAD_FORMAT}", ok_codes=(0, 128)),
+            head_command(ctx),
             ctx.git("remote", "-v"),
             ctx.git("log", "--all", f"--max-count={GRAPH_LIMIT}", "--format=%H %P", ok_codes=(0, 128)),
             describe_command(ctx, "HEAD"),
-            ctx.git("stash", "list", f"--format={STASH_FORMAT}", ok_codes=(0, 1, 128)),
+            replace(ctx.git("stash", "list", f"--format={STASH_FORMAT}", ok_codes=(0, 1, 128)), skip_when="git-no-stash"),
             ctx.git("log", f"--max-count={LOCAL_ONLY_LIMIT}", f"--format={LOCAL_ONLY_FORMAT}",
                     "HEAD", "--branches", "--not", "--remotes", "--", ok_codes=(0, 128)),
         ]
@@ -123,7 +127,7 @@ class GitCollector(Collector):
         ref_text = require(refs)
         data: GitData = {
             "branch": current_branch(ref_text, state),
-            "head": parse_head(head.text) if head.ok else None,
+            "head": (parse_head(head.text) if head.stdout else head_from_refs(ref_text)) if head.ok else None,
             **parse_refs(ref_text),
             "remotes": parse_remotes(require(remotes)),
             **_not_mine(ctx, {"modified": state["modified"], "untracked": state["untracked"]}),
@@ -232,6 +236,21 @@ def describe_command(ctx: CollectContext, rev: str) -> Command:
     """`git describe --tags --long`: the newest tag HEAD descends from and how many commits follow it.
     Exit 128 means no tag is reachable (or an empty repository): the ref is then named by branch only."""
     return ctx.git("describe", "--tags", "--long", "--abbrev=12", rev, ok_codes=(0, 128))
+
+
+def head_command(ctx: CollectContext) -> Command:
+    """`git log -1` of HEAD; not run where HEAD names a branch (its for-each-ref row says the same)."""
+    return replace(ctx.git("log", "-1", f"--format={HEAD_FORMAT}", ok_codes=(0, 128)), skip_when="git-head-on-branch")
+
+
+def head_from_refs(refs_text: str) -> GitHead | None:
+    """HEAD's commit from the for-each-ref row of the branch HEAD is on (None: no such row, e.g. an
+    unborn branch, where `git log -1` finds no commit either)."""
+    for line in refs_text.splitlines():
+        fields = line.split("\x00")
+        if len(fields) >= 9 and fields[5] == "*" and fields[0].startswith("refs/heads/"):
+            return {"sha": fields[1], "short": fields[1][:8], "subject": fields[6], "date": fields[7], "author": fields[8]}
+    return None
 
 
 def parse_head(text: str) -> GitHead | None:

@@ -191,6 +191,19 @@ def _root_line(index: int, root: str) -> str:
             'cd -- "$_wd" 2>/dev/null || cd /')
 
 
+# Conditions (tested with builtins in the command's directory, the checkout) under which a git
+# command's answer is known: exit 0 and no output. Each reads only `.git` itself, and only when it is
+# the repository's own folder (a linked worktree's `.git` file, `commondir` or reftable: the command runs).
+SKIP_TESTS = {
+    # HEAD names a branch: for-each-ref's row for it (marked by %(HEAD)) carries what `git log -1` prints
+    "git-head-on-branch": ('[ -f .git/HEAD ] && [ ! -e .git/commondir ] && IFS= read -r _h <.git/HEAD && '
+                           'case $_h in "ref: refs/heads/"?*) true;; *) false;; esac'),
+    # no reflog for refs/stash: `git stash list` prints nothing
+    "git-no-stash": ('[ -f .git/HEAD ] && [ -d .git/objects ] && [ ! -e .git/commondir ] && [ ! -e .git/reftable ] && '
+                     '[ ! -e .git/logs/refs/stash ]'),
+}
+
+
 def command_body(cmd: Command, git_dirs: Sequence[str | None] = (), hidden: str = "") -> str:
     """The shell text that runs one command: git through gitsafe's function (no program named by the
     target's repository or its user's config can run), driftctl's own `sh -c` scripts in the
@@ -207,6 +220,8 @@ def command_body(cmd: Command, git_dirs: Sequence[str | None] = (), hidden: str 
         body = "exec " + shlex.join(cmd.argv)
     if cmd.env:
         body = "export " + " ".join(shlex.quote(f"{k}={v}") for k, v in cmd.env) + "; " + body
+    if cmd.skip_when:
+        body = f"if {SKIP_TESTS[cmd.skip_when]}; then exit 0; fi; {body}"
     if cmd.cwd:
         body = _in_directory(cmd.cwd, body)
     return body
