@@ -9,7 +9,6 @@ import select
 import shlex
 import stat
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from driftctl.models import Command
 from driftctl.transport.batch import build_script, parse_output
 from driftctl.transport.ssh import REMOTE_COMMAND
+from tests.fixtures.waiting import wait_until
 
 MARK = "@@DRIFTCTL-0011223344556677@@"
 WHERE = Command(("sh", "-c", 'readlink "/proc/$$/fd/1"', "sh"))  # the file its stdout is captured in
@@ -40,10 +40,9 @@ class Loop:
         assert self.proc.stdout
         out = b""
         end = f"\n{MARK} E ".encode()
-        deadline = time.monotonic() + 30
         while end not in out or not out.endswith(b"\n"):
-            ready, _, _ = select.select([self.proc.stdout], [], [], max(0.0, deadline - time.monotonic()))
-            assert ready, f"no end line within 30 s; so far: {out[-300:]!r}"
+            ready, _, _ = select.select([self.proc.stdout], [], [], 30)  # a bound, not a measurement
+            assert ready, f"nothing for 30 s and no end line; so far: {out[-300:]!r}"
             chunk = self.proc.stdout.read1(65536)
             assert chunk, f"the loop ended: {self.proc.stderr.read() if self.proc.stderr else b''!r}"
             out += chunk
@@ -114,13 +113,15 @@ def test_stdin_closing_mid_batch_ends_the_batch_and_its_folder(tmp_path: Path, s
     with open(ready) as fifo:  # blocks until the batch runs: no guessing with sleeps
         folder = Path(fifo.read().strip()).parent
     sleeper = int(Path(f"{ready}.pid").read_text())  # written before the FIFO was
-    deadline = time.monotonic() + 30
     assert loop.proc.stdin
     loop.proc.stdin.close()
     loop.proc.wait(timeout=30)
-    while Path(f"/proc/{sleeper}").exists() and Path(f"/proc/{sleeper}/stat").read_text().split(")")[-1].split()[0] != "Z":
-        assert time.monotonic() < deadline, "the batch's sleep outlived the channel"
-        time.sleep(0.01)
-    while folder.exists():
-        assert time.monotonic() < deadline, "the session's folder outlived it"
-        time.sleep(0.01)
+    assert wait_until(lambda: gone(sleeper), 30), "the batch's sleep outlived the channel"
+    assert wait_until(lambda: not folder.exists(), 30), "the session's folder outlived it"
+
+
+def gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    except OSError:
+        return True
