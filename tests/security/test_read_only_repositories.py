@@ -19,7 +19,7 @@ import pytest
 
 from tests.helpers import driftctl, write_config
 from tests.security.hostile_git import git
-from tests.security.test_hostile_git_config import _clone, _hub
+from tests.security.hostile_git_world import clone, hub_repo
 
 pytestmark = pytest.mark.integration
 
@@ -44,9 +44,9 @@ def tree_state(root: Path) -> dict[str, tuple]:
 
 @pytest.fixture
 def estate(tmp_path, sshd):
-    hub = _hub(tmp_path)
-    repos = {"local": hub, "deployed": _clone(hub, tmp_path / "deployed", "deploy"),
-             "dev": _clone(hub, tmp_path / "dev"), "aws": _clone(hub, tmp_path / "aws", "deploy")}
+    hub = hub_repo(tmp_path)
+    repos = {"local": hub, "deployed": clone(hub, tmp_path / "deployed", "deploy"),
+             "dev": clone(hub, tmp_path / "dev"), "aws": clone(hub, tmp_path / "aws", "deploy")}
     (hub / "app.txt").write_text("one\nlocal edit\n")
     (hub / "docker-compose.yml").write_text("services:\n  bot:\n    image: bot:1\n")
     git(hub, "--no-optional-locks", "status")  # nothing left for the first read to "fix"
