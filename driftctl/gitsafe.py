@@ -248,8 +248,13 @@ def shell_prelude(policy: str = REMOTE) -> str:
         "  set -f",
         f"  _re={shlex.quote(DRIVER_KEYS_RE)}",
         '  command git config --name-only --get-regexp "$_re" 2>/dev/null',
-        # submodules' own configs (git status runs a child git there, which inherits our -c)
-        '  _m="$(command git rev-parse --git-common-dir 2>/dev/null)/modules"',
+        # submodules' own configs (git status runs a child git there, which inherits our -c), in the
+        # common git dir: `.git` itself where it is a repository git takes as it is (a real folder,
+        # HEAD on a branch, objects and refs there, not a linked worktree's); else as git names it
+        '  _m=',
+        '  if [ -d .git ] && [ ! -L .git/HEAD ] && [ -f .git/HEAD ] && [ -d .git/objects ] && [ -x .git/objects ] && [ -d .git/refs ] && [ -x .git/refs ] && '
+        '[ ! -e .git/commondir ] && IFS= read -r _h <.git/HEAD; then case $_h in "ref: refs/"?*) _m=.git/modules;; esac; fi',
+        '  [ -n "$_m" ] || _m="$(command git rev-parse --git-common-dir 2>/dev/null)/modules"',
         '  if [ -d "$_m" ]; then',
         '    find "$_m" -name config -type f -exec git config --includes --name-only --file {} --get-regexp "$_re" \\; 2>/dev/null; fi',
         "  command git " + shlex.join(safe_argv(["git"], (), policy)[1:]) + " ls-files -s 2>/dev/null | while IFS= read -r _l; do case $_l in 160000*) _p=${_l#*	};"

@@ -125,7 +125,7 @@ def _read_lines(reads: Sequence[int], commands: Sequence[Command]) -> list[str]:
     lines = [
         f"set -- {names}",
         'if [ $# -gt 0 ] && command -v tar >/dev/null 2>&1 && command -v find >/dev/null 2>&1 && '
-        f'_big=$(find "$@" -prune -size +{smallest}c -print 2>/dev/null) && [ -z "$_big" ]; then :; else',
+        f'find "$@" -prune -size +{smallest}c -print >"$d/b" 2>/dev/null </dev/null && [ ! -s "$d/b" ]; then :; else',
     ]
     for i in reads:
         size = commands[i].argv[6]
@@ -158,13 +158,17 @@ def is_own_script(cmd: Command) -> bool:
     return len(argv) >= 4 and argv[:2] == ("sh", "-c") and argv[3].startswith("driftctl-")
 
 
+# The SSH session loop's variables (transport.ssh.REMOTE_COMMAND), seen by a batch it runs in a subshell.
+LOOP_NAMES = ("D", "g", "s", "n", "m", "p", "w", "r", "b", "e", "f", "_")
+
+
 def _batch_names(commands: Sequence[Command], git_dirs: Sequence[str | None], read_roots: Sequence[str],
                  reads: Sequence[int]) -> str:
     """`unset` lines for every variable and function the batch's shell defines, so that a script run
     in a subshell of it sees what a fresh `sh -c` would (e.g. the compose collector's variable probe)."""
     import re
 
-    names = ["d", "_wd", "_ok", "_tr", "_big", "_driftctl_keys"]
+    names = ["d", "_wd", "_ok", "_driftctl_keys", *LOOP_NAMES]
     names += sorted(set(re.findall(r"(?:^|[\s;(])([A-Za-z_][A-Za-z0-9_]*)=", _check_script())) - set(names))
     names += [f"_s{i}" for i in range(len(commands))] + [f"_p{i}" for i in reads]
     names += [f"_dk{i}" for i in range(len(git_dirs))] + [f"_rt{i}" for i in range(len(read_roots))]

@@ -54,7 +54,9 @@ DEFAULT_PORT = 22
 # The batch's process group: sshd starts the session in a session (and process group) of its own, so
 # where /proc says this loop leads it (directly or under its login shell), the watcher ends the whole
 # group (the loop too: the session is over when stdin closes) and no `setsid` runs per batch; anywhere
-# else each batch is started under `setsid` and the watcher ends that batch's group.
+# else each batch is started under `setsid` and the watcher ends that batch's group. In the first
+# case the batch runs in a subshell of the loop (`.`: a fork, no new `sh`); batch.LOOP_NAMES are the
+# loop's variables, which the batch hides from driftctl's own scripts as it hides its own.
 # One private folder per session (mktemp once; removed when the loop ends, or by the watcher when stdin
 # closes mid-batch: no traps here, dash's `wait` can miss its child's exit once a trap is set): each
 # batch's script goes there (`head` writes it, `sh` reads it: no `$(...)` copy and no `printf` pipe)
@@ -68,7 +70,8 @@ REMOTE_COMMAND = (
     "D=$(mktemp -d 2>/dev/null || mktemp -d -t driftctl 2>/dev/null) || D=; "
     "while IFS=\" \" read -r n m <&3; do "
     "case $n in \"\"|*[!0-9]*) [ -z \"$D\" ] || rm -rf \"$D\"; exit 96;; esac; "
-    "if [ -n \"$D\" ]; then head -c \"$n\" <&3 >\"$D/s\" || { rm -rf \"$D\"; exit 97; }; $s /bin/sh \"$D/s\" \"$D\" 3<&- & p=$!; "
+    "if [ -n \"$D\" ]; then head -c \"$n\" <&3 >\"$D/s\" || { rm -rf \"$D\"; exit 97; }; "
+    "if [ -n \"$g\" ]; then ( set -- \"$D\"; . \"$D/s\" ) 3<&- & p=$!; else $s /bin/sh \"$D/s\" \"$D\" 3<&- & p=$!; fi; "
     "else b=$(head -c \"$n\" <&3; printf x); printf %s \"${b%x}\" | $s /bin/sh -s 3<&- & p=$!; fi; "
     "( while read -r _ <&3; do :; done; trap \"\" TERM; if [ -n \"$g\" ]; then kill -TERM 0; else "
     "kill -TERM -\"$p\" 2>/dev/null || kill -TERM \"$p\"; fi; [ -z \"$D\" ] || rm -rf \"$D\" ) >/dev/null 2>&1 & w=$!; "

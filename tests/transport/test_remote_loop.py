@@ -125,3 +125,20 @@ def gone(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_leading_its_session_the_loop_runs_batches_without_a_new_shell() -> None:
+    """As under sshd: the batch is a subshell of the loop (no `sh` started per batch), and driftctl's
+    own scripts in it still see none of the loop's or the batch's variables."""
+    names = Command(("sh", "-c", "set | sed -n 's/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p' | sort -u", "driftctl-names"))
+    parent = Command(("sh", "-c", 'tr "\\0" " " < /proc/$PPID/cmdline'))  # the batch's shell
+    alone = set(subprocess.run(list(names.argv), capture_output=True, text=True, check=True).stdout.split())
+    for session, runs_sh in ((True, False), (False, True)):
+        loop = Loop(session=session)
+        try:
+            status, [seen, batch_shell] = loop.batch([names, parent])
+        finally:
+            assert loop.close() == 0
+        assert status == 0
+        assert set(seen.text.split()) - alone <= {"OLDPWD"}, set(seen.text.split()) - alone
+        assert batch_shell.text.startswith("/bin/sh /") == runs_sh, batch_shell.text  # `sh FILE DIR` or the loop
