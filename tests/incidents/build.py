@@ -58,6 +58,11 @@ def apply_ops(repo: GitRepo, ops: list[dict]) -> None:
             raise ValueError(f"unknown op {kind!r}")
 
 
+def push_seed(seed: GitRepo, remote: str, branches: list[str], tags: bool) -> None:
+    """The seed's HEAD as each of `branches` on `remote` (and every tag with `tags`), in one push."""
+    seed.git("push", "-q", *(["--tags"] if tags else []), remote, *(f"HEAD:refs/heads/{name}" for name in branches))
+
+
 def needs_docker(incident: dict) -> bool:
     return any(spec.get("docker") for spec in incident["environments"].values())
 
@@ -98,10 +103,7 @@ def build(incident: dict, root: Path, engine: Any = None) -> Path:
     seed.commit(incident["files"], "initial")
     apply_ops(seed, incident.get("history") or [])
     seed.git("remote", "add", "origin", str(hub))
-    for name in incident.get("hub_branches") or [branch]:
-        seed.git("push", "-q", "origin", f"HEAD:refs/heads/{name}")
-    if incident.get("hub_tags"):
-        seed.git("push", "-q", "origin", "--tags")
+    push_seed(seed, "origin", incident.get("hub_branches") or [branch], bool(incident.get("hub_tags")))
     envs: dict[str, dict] = {}
     for name, spec in incident["environments"].items():
         extra = {k: spec[k] for k in ("role",) if k in spec}

@@ -111,14 +111,12 @@ def build_repos(i: Incident, root: Path, *, sshd=None, engine=None) -> Built:
     seed.commit(base, "base")
     for tag in i.tags:
         seed.git("tag", tag)
-    seed.git("push", "-q", "--tags", "origin", i.hub_branch)
     seed.checkout(i.prod_branch, create=True)
     seed.commit({"docker-compose.yml": compose_text(i, f"http://{i.worker}-svc:8080", image)}, "release: service name")
-    seed.git("push", "-q", "origin", i.prod_branch)
     seed.checkout(i.hub_branch)
     seed.commit({f"services/{i.web}/app.py": f"import helpers\nfrom {i.module}_working import price\nprint(price())\n"},
                 f"use {i.module}_working")
-    seed.git("push", "-q", "origin", i.hub_branch)
+    seed.git("push", "-q", "--tags", "origin", i.hub_branch, i.prod_branch)  # one push: the same refs as one each
 
     hub = clone(origin, root / "dev" / f"{i.name}-dev", branch=i.hub_branch)
     prod = clone(origin, root / f"{i.prod}-host" / f"{i.name}-{i.prod}", branch=i.prod_branch)

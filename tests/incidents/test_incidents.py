@@ -109,8 +109,8 @@ def state(path: Path) -> dict:
     git(path, "add", "-A", env=env)
     tree = git(path, "write-tree", env=env).strip()
     index.unlink()
-    head = subprocess.run(["git", "-C", str(path), "symbolic-ref", "-q", "HEAD"], capture_output=True, text=True).stdout.strip()
-    return {"head": head or git(path, "rev-parse", "HEAD").strip(), "sha": git(path, "rev-parse", "HEAD").strip(),
+    sha, name = git(path, "rev-parse", "HEAD", "--symbolic-full-name", "HEAD").split()  # name: HEAD when detached
+    return {"head": sha if name == "HEAD" else name, "sha": sha,
             "tree": tree, "refs": sorted(git(path, "for-each-ref", "--format=%(refname) %(objectname)").splitlines())}
 
 

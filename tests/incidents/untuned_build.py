@@ -21,7 +21,7 @@ import yaml
 from tests.fixtures.compose_binary import compose_binary
 from tests.fixtures.gitrepos import GitRepo, clone, init_repo
 from tests.helpers import write_config
-from tests.incidents.build import CALM, Score, apply_ops, findings, score
+from tests.incidents.build import CALM, Score, apply_ops, findings, push_seed, score
 
 UNTUNED = Path(__file__).with_name("untuned.yaml")
 # every batch written before driftctl was run on it, in the order they were written
@@ -73,10 +73,7 @@ def build(incident: dict, root: Path, sshd: Any = None) -> Path:
     remotes = {"origin": hub, **{r: _bare(root / f"{r}.git", branch) for r in incident.get("extra_remotes") or []}}
     for remote, path in remotes.items():
         seed.git("remote", "add", remote, str(path))
-        for ref in incident.get("hub_branches") or [branch]:
-            seed.git("push", "-q", remote, f"HEAD:refs/heads/{ref}")
-        if incident.get("hub_tags"):
-            seed.git("push", "-q", remote, "--tags")
+        push_seed(seed, remote, incident.get("hub_branches") or [branch], bool(incident.get("hub_tags")))
     defaults = {k: incident[k] for k in ("compose_files", "env_files") if k in incident}
     envs: dict[str, dict] = {}
     repos: dict[str, GitRepo] = {}
