@@ -82,12 +82,13 @@ def test_quick_batches_never_leave_the_loop_waiting() -> None:
 
 
 def test_without_mktemp_for_the_session_each_batch_makes_its_own(tmp_path: Path) -> None:
-    # a mktemp that fails once (the session's), then works (each batch's own)
+    # a mktemp that fails the session's three tries (tmpfs, temp folder, -t), then works (each batch's own)
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    failed = tmp_path / "failed-once"
+    failed = tmp_path / "failed"
     fake = bin_dir / "mktemp"
-    fake.write_text(f'#!/bin/sh\nif [ ! -e {failed} ]; then : > {failed}; exit 1; fi\nexec /usr/bin/mktemp "$@"\n')
+    fake.write_text(f'#!/bin/sh\necho x >> {failed}\n[ "$(wc -l < {failed})" -gt 3 ] || exit 1\n'
+                    'exec /usr/bin/mktemp "$@"\n')
     fake.chmod(0o755)
     loop = Loop(dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}"))
     try:
@@ -96,7 +97,7 @@ def test_without_mktemp_for_the_session_each_batch_makes_its_own(tmp_path: Path)
             status, [where, echo] = loop.batch([WHERE, Command(("echo", "ok"))])
             assert status == 0 and echo.stdout == b"ok\n"
             folders.append(Path(where.text.strip()).parent)
-        assert failed.exists() and folders[0] != folders[1]
+        assert failed.read_text().count("x") == 5 and folders[0] != folders[1]  # 3 failed, one per batch
         assert not any(f.exists() for f in folders)  # each batch removed its own
     finally:
         assert loop.close() == 0
@@ -142,3 +143,18 @@ def test_leading_its_session_the_loop_runs_batches_without_a_new_shell() -> None
         assert status == 0
         assert set(seen.text.split()) - alone <= {"OLDPWD"}, set(seen.text.split()) - alone
         assert batch_shell.text.startswith("/bin/sh /") == runs_sh, batch_shell.text  # `sh FILE DIR` or the loop
+
+
+def test_the_session_folder_is_on_a_tmpfs_where_there_is_one(tmp_path: Path) -> None:
+    """Files on a tmpfs cost no disk inode allocation: $XDG_RUNTIME_DIR first, then /dev/shm."""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    for env, parent in ((dict(os.environ, XDG_RUNTIME_DIR=str(runtime)), runtime),
+                        ({k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}, Path("/dev/shm"))):
+        loop = Loop(env)
+        try:
+            status, [where] = loop.batch([WHERE])
+        finally:
+            assert loop.close() == 0
+        assert status == 0 and Path(where.text.strip()).parent.parent == parent
+        assert not Path(where.text.strip()).parent.exists()
