@@ -16,7 +16,6 @@ import importlib.util
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
@@ -63,15 +62,13 @@ class _Served:
 
 
 @pytest.fixture(scope="module")
-def conformance_runner() -> Iterator[Any]:
+def conformance_runner(cli_server: CliServer) -> Any:
     names = RC.referenced_names(INTERP, DOTENV, MERGE)
     base_env = {k: v for k, v in clean_env().items() if k not in names}
-    server = CliServer()
-    RC.subprocess = _Served(server)  # this private copy of the checker only
+    RC.subprocess = _Served(cli_server)  # this private copy of the checker only
     runner = RC.Runner(["driftctl"], 120, base_env)
     runner.probe()
-    yield runner
-    server.close()
+    return runner
 
 
 @pytest.mark.parametrize("vector", list(JOBS))

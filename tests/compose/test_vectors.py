@@ -11,8 +11,8 @@ import json
 import pytest
 
 from driftctl.compose import load_project
+from tests.compose.cli_server import CliServer
 from tests.compose.vectors import TOKEN, VECTORS, cases, environ, options, spec, swap, workdir
-from tests.fixtures.forkrun import ForkRunner
 
 CASES = cases()
 OK = [c for c in CASES if (VECTORS / c / "expected.json").is_file()]
@@ -37,11 +37,14 @@ def test_same_model_as_docker_compose(case: str) -> None:
 
 
 @pytest.mark.parametrize("case", REJECTED)
-def test_rejected_like_docker_compose(case: str, driftctl_cli: ForkRunner) -> None:
+def test_rejected_like_docker_compose(case: str, cli_server: CliServer) -> None:
+    """Through the CLI's own main (tests/compose/cli_server.py: the case's folder and environment, stdout
+    and stderr as a process has them); test_cli.py runs such errors as real processes."""
     folder = workdir(case)
     args = [a for f in spec(case).get("files", ["compose.yml"]) for a in ("-f", f)] + options(case)
-    proc = driftctl_cli.run(["compose", "config", *args], cwd=folder, timeout=60, env={**environ(case), "COLUMNS": "400"})
-    assert proc.returncode == 2, proc.stdout[:500] + proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
+    proc = cli_server.run(["compose", "config", *args], cwd=folder, timeout=60, env={**environ(case), "COLUMNS": "400"})
+    out, err = proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
+    assert proc.returncode == 2, out[:500] + err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
     assert spec(case)["error"] in lines[0]
