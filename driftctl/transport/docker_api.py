@@ -179,19 +179,25 @@ def _stats(client, container_ids: list[str], one_shot: bool) -> dict[str, dict[s
 # --------------------------------------------------------------------------------------------------
 
 MAX_RESPONSE_BYTES = 64 << 20  # one Engine API answer (a container listing of a very busy host)
+# The engine samples container stats once a second and answers one-shot stats at the next sample, one
+# request after another on a connection: N running containers cost N seconds on one stream. Spread
+# over this many streams (opened like the first, no thread each) they wait for the same samples.
+STATS_STREAMS = 8
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
 ONE_SHOT_API = (1, 41)
 
 
 def fetch_engine_state_stream(open_stream: Callable[[], Any], url: str, timeout: float = 30) -> EngineState:
-    """What `fetch_engine_state` reads, over one stream to the engine's socket: HTTP/1.1 requests
+    """What `fetch_engine_state` reads, over streams to the engine's socket: HTTP/1.1 requests
     pipelined in three rounds (version + listing, inspect + one-shot stats, images), so the cost is
-    three network round trips whatever the number of containers, and no thread per request.
+    three network round trips whatever the number of containers, and no thread per request. The
+    stats of several running containers go over up to STATS_STREAMS more streams (see there).
 
     The engine is input like any other target output: ids must look like ids before they go into a
     request line, and every answer is bounded (MAX_RESPONSE_BYTES).
     """
     stream = open_stream()
+    lanes: list[tuple[Any, _Shared]] = []
     try:
         reader = _reader(stream, timeout)
         version, listing = _get_all(stream, reader, ["/version", "/containers/json?all=1"])
@@ -205,8 +211,18 @@ def fetch_engine_state_stream(open_stream: Callable[[], Any], url: str, timeout:
             raise EngineFailed("/containers/json: not a list")
         ids = [_checked_id(row.get("Id")) for row in rows if isinstance(row, dict)]
         running = [_checked_id(row.get("Id")) for row in rows if isinstance(row, dict) and row.get("State") == "running"]
-        answers = _get_all(stream, reader, [f"{prefix}/containers/{i}/json" for i in ids]
-                           + [f"{prefix}/containers/{i}/stats?stream=false&one-shot=true" for i in running])
+        inspect_paths = [f"{prefix}/containers/{i}/json" for i in ids]
+        stats_paths = [f"{prefix}/containers/{i}/stats?stream=false&one-shot=true" for i in running]
+        lanes = _more_streams(open_stream, timeout, min(STATS_STREAMS, len(stats_paths)) if len(stats_paths) > 1 else 0)
+        if lanes:  # stats request k on lane k % n, all sent before any answer is read
+            n = len(lanes)
+            for k, (lane, _) in enumerate(lanes):
+                _send_gets(lane, stats_paths[k::n])
+            inspected = _get_all(stream, reader, inspect_paths)
+            per_lane = [_read_answers(lane_reader, len(stats_paths[k::n])) for k, (_, lane_reader) in enumerate(lanes)]
+            answers = inspected + [per_lane[k % n][k // n] for k in range(len(stats_paths))]
+        else:
+            answers = _get_all(stream, reader, inspect_paths + stats_paths)
         containers = [doc for (status, doc), _ in zip(answers[: len(ids)], ids) if status != 404
                       for doc in [_json((status, doc), "container inspect")] if isinstance(doc, dict)]
         stats: dict[str, dict[str, Any]] = {}
@@ -224,7 +240,29 @@ def fetch_engine_state_stream(open_stream: Callable[[], Any], url: str, timeout:
     except (OSError, EOFError, HTTPException) as exc:
         raise EngineFailed(_one_line(f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc))) from None
     finally:
+        for lane, _ in lanes:
+            lane.close()
         stream.close()
+
+
+def _more_streams(open_stream: Callable[[], Any], timeout: float, count: int) -> list[tuple[Any, _Shared]]:
+    """Up to `count` more streams to the engine (with their readers); fewer, or none, when the target
+    refuses more: the first stream then carries the rest, as it would alone."""
+    from driftctl.transport.base import StreamRefused
+
+    lanes: list[tuple[Any, _Shared]] = []
+    try:
+        for _ in range(count):
+            try:
+                lane = open_stream()
+            except (StreamRefused, OSError):
+                break
+            lanes.append((lane, _reader(lane, timeout)))
+    except BaseException:
+        for lane, _ in lanes:
+            lane.close()
+        raise
+    return lanes
 
 
 def fetch_version_stream(open_stream: Callable[[], Any], timeout: float = 30) -> dict[str, Any]:
@@ -299,12 +337,20 @@ def _reader(stream: Any, timeout: float) -> _Shared:
 
 def _get_all(stream: Any, reader: _Shared, paths: list[str]) -> list[tuple[int, bytes]]:
     """Send every GET at once, then read the answers in order: (status, body) each."""
-    if not paths:
-        return []
-    requests = "".join(f"GET {p} HTTP/1.1\r\nHost: docker\r\nUser-Agent: driftctl\r\n\r\n" for p in paths)
-    stream.sendall(requests.encode("ascii"))
+    _send_gets(stream, paths)
+    return _read_answers(reader, len(paths))
+
+
+def _send_gets(stream: Any, paths: list[str]) -> None:
+    if paths:
+        requests = "".join(f"GET {p} HTTP/1.1\r\nHost: docker\r\nUser-Agent: driftctl\r\n\r\n" for p in paths)
+        stream.sendall(requests.encode("ascii"))
+
+
+def _read_answers(reader: _Shared, count: int) -> list[tuple[int, bytes]]:
+    """The next `count` answers on a stream, in order: (status, body) each."""
     out = []
-    for _ in paths:
+    for _ in range(count):
         response = HTTPResponse(reader, method="GET")  # type: ignore[arg-type]  # only makefile() is used
         response.begin()
         body = response.read(MAX_RESPONSE_BYTES + 1)

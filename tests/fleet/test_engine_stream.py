@@ -200,3 +200,75 @@ def test_open_unix_stream_needs_a_connection(tmp_path, sshd):
     cfg = parse_config({"version": 1, "environments": {"x": spec}}, None, "x.yaml", str(tmp_path))
     with pytest.raises(TransportError, match="cannot connect"):
         SSHTransport("x", cfg.environments["x"]).open_unix_stream("/var/run/docker.sock", 5)
+
+
+class _Engine:
+    """A fake engine on a unix socket (loopback only) that serves any number of connections and
+    remembers which connection asked for what: for how stats requests are spread over streams."""
+
+    RUNNING = [c * 64 for c in "abcde"]
+    STOPPED = "f" * 64
+
+    def __init__(self, path: Path):
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.bind(str(path))
+        self.sock.listen(16)
+        self.asked: list[tuple[int, str]] = []  # (connection number, path)
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self) -> None:
+        number = 0
+        while True:
+            conn, _ = self.sock.accept()
+            threading.Thread(target=self.serve, args=(conn, number), daemon=True).start()
+            number += 1
+
+    def answer(self, path: str) -> bytes:
+        if path == "/version":
+            return _answer({"Version": "28.0", "ApiVersion": "1.45"})
+        if path == "/containers/json?all=1":
+            return _answer([{"Id": i, "State": "running"} for i in self.RUNNING] + [{"Id": self.STOPPED, "State": "exited"}])
+        cid = path.split("/")[3]
+        if path.endswith("/json"):
+            return _answer({"Id": cid, "Image": "", "State": {"Running": cid in self.RUNNING}})
+        return _answer({"id": cid, "memory_stats": {"usage": self.RUNNING.index(cid) + 1}})
+
+    def serve(self, conn: socket.socket, number: int) -> None:
+        with conn, conn.makefile("rb") as requests:
+            while line := requests.readline():
+                path = line.split()[1].decode()
+                while requests.readline() not in (b"\r\n", b""):
+                    pass
+                self.asked.append((number, path))
+                conn.sendall(self.answer(path))
+
+
+def test_stats_of_several_containers_are_spread_over_streams_and_kept_apart(tmp_path):
+    """The engine answers a stream's one-shot stats one sample (a second) after another, so they go
+    over several streams; each container still gets its own answer, the rest stays on the first."""
+    path = tmp_path / "e.sock"
+    engine = _Engine(path)
+    state = docker_api.fetch_engine_state_stream(_open(path), "unix://x", timeout=10)
+    assert {cid: doc["memory_stats"]["usage"] for cid, doc in state.stats.items()} == {
+        cid: n for n, cid in enumerate(_Engine.RUNNING, 1)}
+    assert [c["Id"] for c in state.containers] == [*_Engine.RUNNING, _Engine.STOPPED]
+    stats_streams = {number for number, asked in engine.asked if "/stats" in asked}
+    assert 1 < len(stats_streams) <= docker_api.STATS_STREAMS and 0 not in stats_streams
+    assert {number for number, asked in engine.asked if "/stats" not in asked} == {0}
+
+
+def test_stats_stay_on_the_first_stream_when_no_other_opens(tmp_path):
+    path = tmp_path / "e.sock"
+    engine = _Engine(path)
+    first = _open(path)
+    opened: list[int] = []
+
+    def opener():
+        if opened:
+            raise StreamRefused("one stream only")
+        opened.append(1)
+        return first()
+
+    state = docker_api.fetch_engine_state_stream(opener, "unix://x", timeout=10)
+    assert sorted(state.stats) == sorted(_Engine.RUNNING)
+    assert {number for number, _ in engine.asked} == {0}
