@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from typing import Any
 
 import typer
 
@@ -20,6 +22,21 @@ def _is_usage_error(exc: Exception) -> bool:
     return callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int)
 
 
+_COMMANDS: dict[str | None, Any] = {}
+
+
+def click_command() -> Any:
+    """The click command typer builds from the app (about 4 ms of CPU), built once per process: a process
+    that runs many commands (a test harness, a fork server) builds it once. While building it, typer reads
+    one variable (shell detection for --install-completion): one command per value of it."""
+    import typer.main
+
+    key = os.environ.get("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION")
+    if key not in _COMMANDS:
+        _COMMANDS[key] = typer.main.get_command(register_commands())
+    return _COMMANDS[key]
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and exit with a well-defined code; never show a traceback for expected failures."""
     from driftctl import settings
@@ -30,9 +47,8 @@ def main(argv: list[str] | None = None) -> None:
     settings.reset()
     reset_terminal()
     logs.configure()
-    app = register_commands()
     try:
-        code = app(args=argv, prog_name="driftctl", standalone_mode=False)
+        code = click_command().main(args=argv, prog_name="driftctl", standalone_mode=False)
     except DriftctlError as exc:
         terminal().error(scrub(exc.message))
         sys.exit(int(exc.exit_code))
