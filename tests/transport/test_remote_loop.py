@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import select
 import shlex
+import shutil
 import stat
 import subprocess
 from pathlib import Path
@@ -23,10 +24,11 @@ WHERE = Command(("sh", "-c", 'readlink "/proc/$$/fd/1"', "sh"))  # the file its 
 
 
 class Loop:
-    def __init__(self, env: dict[str, str] | None = None, session: bool = False):
+    def __init__(self, env: dict[str, str] | None = None, session: bool = False, shell: str = "/bin/sh"):
         # the login shell's part is `sh -c REMOTE_COMMAND`: here the loop's own process is the child;
-        # `session`: it leads a session of its own, as under sshd
-        self.proc = subprocess.Popen(shlex.split(REMOTE_COMMAND), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        # `session`: it leads a session of its own, as under sshd; `shell`: the loop's /bin/sh
+        argv = shlex.split(REMOTE_COMMAND)
+        self.proc = subprocess.Popen([shell, *argv[1:]], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=env, start_new_session=session)
 
     def send(self, commands: list[Command]) -> None:
@@ -158,3 +160,23 @@ def test_the_session_folder_is_on_a_tmpfs_where_there_is_one(tmp_path: Path) -> 
             assert loop.close() == 0
         assert status == 0 and Path(where.text.strip()).parent.parent == parent
         assert not Path(where.text.strip()).parent.exists()
+
+
+@pytest.mark.parametrize("session", [True, False], ids=["session-leader", "setsid-per-batch"])
+def test_a_busybox_sh_runs_the_loop(tmp_path: Path, session: bool) -> None:
+    """Targets may have busybox's ash as /bin/sh: the loop, a read and an own script answer as with dash."""
+    from driftctl.limits import read_file_command
+
+    shell = tmp_path / "sh"
+    shell.symlink_to(shutil.which("busybox") or "busybox")  # busybox picks its applet from the name
+    (tmp_path / "a.txt").write_text("hello\n")
+    cmds = [Command(("echo", "hi")), read_file_command(f"{tmp_path}/a.txt", str(tmp_path)),
+            Command(("sh", "-c", 'echo "$#:$2"', "driftctl-args", "a", "b c")), WHERE]
+    loop = Loop(session=session, shell=str(shell))
+    try:
+        for _ in range(2):
+            status, [echo, read, own, where] = loop.batch(cmds)
+            assert status == 0 and (echo.stdout, read.stdout, own.stdout) == (b"hi\n", b"hello\n", b"2:b c\n")
+    finally:
+        assert loop.close() == 0
+    assert not Path(where.text.strip()).parent.exists()
