@@ -78,10 +78,11 @@ def _children(pid: int) -> list[int]:
     return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
-def test_with_pipes_the_command_writes_into_pipes(project: Path) -> None:
+def test_with_pipes_the_command_writes_into_pipes(project: Path, driftctl_cli: ForkRunner) -> None:
     """`pipes=True`: while the command runs its stdout and stderr are pipes (seen in /proc), its output
-    arrives whole however large, and a timeout still ends it."""
-    runner = ForkRunner(size=1)
+    arrives whole however large, and a timeout still ends it. (The worker's shared runner: its servers'
+    forked children are this test's commands, one at a time, and a server outlives a command's timeout.)"""
+    runner = driftctl_cli
     seen: list[tuple[bool, bool]] = []
     found = threading.Event()
 
@@ -120,4 +121,3 @@ def test_with_pipes_the_command_writes_into_pipes(project: Path) -> None:
         assert seen and seen[0] == (True, True), seen
     finally:
         found.set()
-        runner.close()
