@@ -206,14 +206,19 @@ volumes:
 """
 
 
-@pytest.fixture
-def fresh(tmp_path) -> list[dict]:
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory, driftctl_home) -> list[dict]:
     """Snapshots of a development checkout (stash, local commit, uncommitted and special files),
-    a deployment clone behind it, and a `git` environment on the bare hub."""
+    a deployment clone behind it, and a `git` environment on the bare hub: collected once for the
+    module's three tests, which only read them (in a driftctl home of their own, as a test's)."""
+    with driftctl_home():
+        return _fresh(tmp_path_factory.mktemp("fresh"))
+
+
+def _fresh(tmp: Path) -> list[dict]:
     from driftctl.config import load_config
     from driftctl.runner import collect_all
 
-    tmp = tmp_path
     hub = tmp / "hub.git"
     init_repo(tmp / "seed").commit({
         "docker-compose.yml": COMPOSE, "services/api/Dockerfile": "FROM python:3.12\n",
