@@ -28,7 +28,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tests.fixtures.forkrun import REPO_ROOT, _exit_status, _receive, _send
+from tests.fixtures.forkrun import REPO_ROOT, _exit_status, _receive, _send, stop_server
 
 _GRACE_S = 30.0  # past the command's own timeout, how long the client waits for the server's answer
 
@@ -66,14 +66,8 @@ class CliServer:
         return subprocess.CompletedProcess(argv, reply["status"], out, err)
 
     def close(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            assert self.proc.stdin is not None
-            self.proc.stdin.close()  # EOF: the server returns
-            try:
-                self.proc.wait(timeout=_GRACE_S)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        if self.proc is not None:
+            stop_server(self.proc, _GRACE_S)
         self.proc = None
 
 

@@ -25,6 +25,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.fixtures.forkrun import stop_server
+
 LIMIT_BYTES = 300 << 20
 COMMAND_TIMEOUT = 20
 CUT_S = 1  # command_timeout of the target cases whose whole work would be hashing GiBs of zeros
@@ -450,14 +452,7 @@ class FamilyRunner:
         return json.loads(out.read_text())
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            assert self.proc.stdin is not None
-            self.proc.stdin.close()  # EOF: the server returns
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_server(self.proc)
 
 
 @pytest.fixture(scope="module")
