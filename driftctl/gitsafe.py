@@ -196,9 +196,7 @@ def local_command(argv: Sequence[str], cwd: str | None, policy: str = TARGET,
     """(argv, env) to run one git command on this machine under `policy`. `keys` is the checkout's
     driver keys when the caller already scanned it for this batch (`local_scan_key` says which
     commands may share one scan); otherwise the checkout is scanned now."""
-    env = environment(policy)
-    if extra_env:
-        env.update(extra_env)
+    env = _command_env(policy, extra_env)
     if keys is None:
         keys = driver_keys(cwd, env, argv[0], policy)
     return safe_argv(argv, keys, policy), env
@@ -215,10 +213,11 @@ def local_scan_key(argv: Sequence[str], cwd: str | None, policy: str = TARGET,
 def scan_for(argv: Sequence[str], cwd: str | None, policy: str = TARGET,
              extra_env: Mapping[str, str] | None = None) -> list[str]:
     """The driver keys `local_command` would scan for this command."""
-    env = environment(policy)
-    if extra_env:
-        env.update(extra_env)
-    return driver_keys(cwd, env, argv[0], policy)
+    return driver_keys(cwd, _command_env(policy, extra_env), argv[0], policy)
+
+
+def _command_env(policy: str, extra_env: Mapping[str, str] | None) -> dict[str, str]:
+    return {**environment(policy), **(extra_env or {})}
 
 
 def is_git(argv: Sequence[str]) -> bool:
