@@ -37,6 +37,14 @@ def click_command() -> Any:
     return _COMMANDS[key]
 
 
+def run() -> None:
+    """The console script's and `python -m driftctl`'s entry point: `main()`, then an exit that skips
+    the interpreter's teardown once the output is flushed (driftctl/process_exit.py)."""
+    from driftctl import process_exit
+
+    process_exit.run(main)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and exit with a well-defined code; never show a traceback for expected failures."""
     from driftctl import settings
