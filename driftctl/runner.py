@@ -21,13 +21,13 @@ from driftctl.errors import DriftctlError, TransportError
 from driftctl.limits import one_line
 from driftctl.models import CollectorOutcome, Command, CommandResult
 from driftctl.own_files import excluded_for
+from driftctl.scheduler import DEFAULT_JOBS
 from driftctl.secrets import key_id, scrub_document
 from driftctl.snapshot import SCHEMA_VERSION, content_fingerprint
 from driftctl.transport.waits import Call, Flag, Signal, Steps, run_blocking
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, str], None]  # (environment, message)
-DEFAULT_JOBS = 16  # environments collected at once (`--jobs`)
 
 
 def collect_all(

@@ -7,6 +7,7 @@ import typer
 from driftctl.cli.common import AcceptKeyOption, check_format, complete_environments
 from driftctl.cli.options import examples
 from driftctl.errors import ExitCode
+from driftctl.scheduler import DEFAULT_JOBS
 
 
 def register(app: typer.Typer) -> None:
@@ -22,7 +23,7 @@ def snapshot(
     environments: list[str] | None = typer.Argument(None, help="Environments to collect (default: all).", autocompletion=complete_environments),
     format: str = typer.Option("table", "--format", help="table | json (the snapshot documents)."),
     accept_new_host_key: bool = AcceptKeyOption,
-    jobs: int = typer.Option(16, "--jobs", min=1, max=256, help="Environments collected at once."),
+    jobs: int = typer.Option(DEFAULT_JOBS, "--jobs", min=1, max=256, help="Environments collected at once."),
     shard: str | None = typer.Option(None, "--shard", help="K/N: collect only this job's stable share of the environments."),
 ) -> int:
     """Read-only: collect the facts of every collector (the `collectors:` list of `driftctl schema` names them) on each environment and save one snapshot each."""
