@@ -31,14 +31,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import paramiko  # this module is imported only when an ssh environment is used (see make_transport)
-
 from driftctl.config import EnvironmentSpec
 from driftctl.errors import HostKeyError, TransportError
 from driftctl.models import Command, CommandResult
 from driftctl.settings import config_home
 from driftctl.transport import batch
 from driftctl.transport.base import StreamOpener, StreamRefused, Transport
+from driftctl.transport.paramiko_lib import paramiko  # imported only when an ssh environment is used
 from driftctl.transport.waits import Flag, Readable, Signal, Steps, Writable, run_blocking
 
 DEFAULT_PORT = 22
