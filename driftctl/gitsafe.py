@@ -229,6 +229,45 @@ def is_git(argv: Sequence[str]) -> bool:
 SHELL_FUNCTION = "_driftctl_git"
 SCAN_FUNCTION = "_driftctl_scan"
 KEYS_VARIABLE = "_driftctl_keys"  # the scan's result, when the batch already listed it for this checkout
+CONFIG_FUNCTION = "_driftctl_conf"
+
+# `.git` in the current folder is the repository git takes, as it is: a real folder with HEAD on a
+# branch, objects and refs (what git checks before it takes a `.git`; one it rejects sends git to the
+# folders above), not a linked worktree's (`commondir`). A test with builtins only (sets `_h`).
+OWN_GIT_DIR = (
+    "[ -d .git ] && [ ! -L .git/HEAD ] && [ -f .git/HEAD ] && [ -d .git/objects ] && [ -x .git/objects ] && "
+    "[ -d .git/refs ] && [ -x .git/refs ] && [ ! -e .git/commondir ] && IFS= read -r _h <.git/HEAD && "
+    'case $_h in "ref: refs/"?*) true;; *) false;; esac'
+)
+
+# Where `.git/config` names none of these (in any case), it defines no key DRIVER_KEYS_RE matches: each
+# such key lives in a section whose header starts `[filter`, `[diff`, ... (section names cannot be
+# quoted, split or preceded by blanks inside the brackets), or is a `remote.*` key named below, or
+# comes through an include. Over-matching (a branch named `diffs`, a comment) only runs git as before.
+DRIVER_SECTIONS = ("filter", "diff", "merge", "credential", "gpg", "pager")
+DRIVER_REMOTE_VARIABLES = ("uploadpack", "receivepack", "proxy")
+CONFIG_LINES_READ = 64  # a longer config is not read by the shell (one system call per byte): git lists it
+
+
+def _any_case(word: str) -> str:
+    """A sh pattern matching `word` in any case (`diff` -> `[Dd][Ii][Ff][Ff]`)."""
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in word)
+
+
+def _config_function_body() -> list[str]:
+    """`_driftctl_conf`: read `.git/config` with builtins (cwd: a checkout where OWN_GIT_DIR holds) and
+    set `_cd` when some line could define a driver key, `_cr` when some line could define a remote;
+    non-zero status when it cannot tell (no such file, a worktree config, more than CONFIG_LINES_READ lines)."""
+    drivers = "|".join([*(f'*"["{_any_case(w)}*' for w in DRIVER_SECTIONS), *(f"*{_any_case(w)}*" for w in DRIVER_REMOTE_VARIABLES)])
+    return [
+        "  _cd=; _cr=; _n=0",
+        "  [ ! -e .git/config.worktree ] && [ ! -L .git/config.worktree ] && [ -f .git/config ] && [ -r .git/config ] || return 1",
+        '  while IFS= read -r _l || [ -n "$_l" ]; do',
+        f'    _n=$((_n + 1)); [ "$_n" -le {CONFIG_LINES_READ} ] || return 1',
+        f'    case $_l in *{_any_case("include")}*) _cd=1; _cr=1;; *"["{_any_case("remote")}*) _cr=1;; esac',
+        f"    case $_l in {drivers}) _cd=1;; esac",
+        "  done <.git/config",
+    ]
 
 
 def shell_prelude(policy: str = REMOTE) -> str:
@@ -243,22 +282,33 @@ def shell_prelude(policy: str = REMOTE) -> str:
     lines = [
         "unset " + " ".join(UNSAFE_ENV),
         "export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(env.items())),
+        f"{CONFIG_FUNCTION}() {{",
+        *_config_function_body(),
+        "}",
         f"{SCAN_FUNCTION}() {{",
         "  set -f",
         f"  _re={shlex.quote(DRIVER_KEYS_RE)}",
-        '  command git config --name-only --get-regexp "$_re" 2>/dev/null',
-        # submodules' own configs (git status runs a child git there, which inherits our -c), in the
-        # common git dir: `.git` itself where it is a repository git takes as it is (a real folder,
+        # the common git dir: `.git` itself where it is a repository git takes as it is (a real folder,
         # HEAD on a branch, objects and refs there, not a linked worktree's); else as git names it
         '  _m=',
-        '  if [ -d .git ] && [ ! -L .git/HEAD ] && [ -f .git/HEAD ] && [ -d .git/objects ] && [ -x .git/objects ] && [ -d .git/refs ] && [ -x .git/refs ] && '
-        '[ ! -e .git/commondir ] && IFS= read -r _h <.git/HEAD; then case $_h in "ref: refs/"?*) _m=.git/modules;; esac; fi',
+        f'  if {OWN_GIT_DIR}; then _m=.git/modules; fi',
+        # where that `.git/config` (the only config file git reads here: no global, no system) holds
+        # no section a driver key lives in, `git config` would list nothing: it is not started
+        f'  if [ -z "$_m" ] || ! {CONFIG_FUNCTION} || [ -n "$_cd" ]; then',
+        '    command git config --name-only --get-regexp "$_re" 2>/dev/null; fi',
         '  [ -n "$_m" ] || _m="$(command git rev-parse --git-common-dir 2>/dev/null)/modules"',
+        # submodules' own configs (git status runs a child git there, which inherits our -c)
         '  if [ -d "$_m" ]; then',
         '    find "$_m" -name config -type f -exec git config --includes --name-only --file {} --get-regexp "$_re" \\; 2>/dev/null; fi',
-        "  command git " + shlex.join(safe_argv(["git"], (), policy)[1:]) + " ls-files -s 2>/dev/null | while IFS= read -r _l; do case $_l in 160000*) _p=${_l#*	};"
+        # and those of the gitlinks (mode 160000) with a `.git` folder of their own; the index listing
+        # is read whole by `$(...)` (a `read` loop takes a system call per byte) and only looked at
+        # line by line when some line starts with 160000 (names are quoted: none holds a newline)
+        "  _o=$(command git " + shlex.join(safe_argv(["git"], (), policy)[1:]) + " ls-files -s 2>/dev/null)",
+        '  case "',
+        '$_o" in *"',
+        '160000 "*) printf \'%s\\n\' "$_o" | while IFS= read -r _l; do case $_l in 160000*) _p=${_l#*	};'
         ' [ -f "$_p/.git/config" ] && command git config --includes --name-only --file "$_p/.git/config"'
-        ' --get-regexp "$_re"; esac; done 2>/dev/null',
+        ' --get-regexp "$_re"; esac; done 2>/dev/null;; esac',
         "  return 0",
         "}",
         f"{SHELL_FUNCTION}() {{",

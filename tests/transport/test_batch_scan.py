@@ -6,9 +6,15 @@ Real git, real /bin/sh; a submodule's filter that would leave a marker must neve
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from driftctl import gitsafe
 from driftctl.models import Command
 from driftctl.transport.batch import build_script, parse_output
 from tests.security.hostile_git import _submodule, git
@@ -75,3 +81,107 @@ def test_a_git_dir_git_rejects_sends_the_scan_where_git_goes(tmp_path: Path) -> 
     result = status(app, env)
     assert result.exit_status == 0 and not marker.exists()
     assert "rev-parse --git-common-dir" in log.read_text()
+
+
+# --- `git config` is not started where `.git/config` can define no driver key --------------------
+
+def scan(repo: Path, env: dict[str, str] | None = None) -> list[str]:
+    """The batch's scan in `repo`: the keys it prints, in order."""
+    script = gitsafe.shell_prelude() + f"cd {repo} && {gitsafe.SCAN_FUNCTION}\n"
+    proc = subprocess.run(["/bin/sh", "-s"], input=script.encode(), capture_output=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return [k for k in proc.stdout.decode().split("\n") if k]
+
+
+def git_lists(repo: Path) -> list[str]:
+    """What `git config --get-regexp` lists in `repo` with the batch's environment (no global/system config)."""
+    env = dict(os.environ, GIT_CONFIG_GLOBAL="/dev/null", GIT_CONFIG_NOSYSTEM="1")
+    proc = subprocess.run(["git", "config", "--name-only", "--get-regexp", gitsafe.DRIVER_KEYS_RE], cwd=repo, env=env,
+                          capture_output=True, timeout=60)
+    return [k for k in proc.stdout.decode().split("\n") if k]
+
+
+def plain_repo(path: Path) -> Path:
+    path.mkdir(parents=True)
+    git(path, "init", "-q", "-b", "main")
+    return path
+
+
+def test_a_config_without_driver_sections_starts_no_git_config(tmp_path: Path) -> None:
+    repo = plain_repo(tmp_path / "repo")
+    git(repo, "config", "remote.origin.url", "https://example.invalid/x.git")
+    git(repo, "config", "branch.main.merge", "refs/heads/main")  # `merge` as a variable, not a section
+    env, log = logged_git(tmp_path)
+    assert scan(repo, env) == []
+    assert "--get-regexp" not in log.read_text()
+    git(repo, "config", "filter.lfs.clean", "x")
+    assert scan(repo, env) == ["filter.lfs.clean"]
+    assert "config --name-only --get-regexp" in log.read_text()
+
+
+@pytest.mark.parametrize("text", [
+    '[FILTER "x"]\n\tClean = evil\n',
+    '[filter.x]\n\tsmudge = evil\n',  # the old `[section.subsection]` form
+    '[core]\n\tbare = false\n[Diff "y"] textconv = evil\n',  # a variable on its header's line
+    '[core][merge "z"] driver = evil\n',
+    '[remote "o"]\n\turl = x\n\tPROXY = evil\n',
+    '[pager]\n\tstatus = evil\n',
+    '[credential "https://h"]\n\thelper = evil\n',
+    '[gpg "ssh"]\n\tprogram = evil\n',
+])
+def test_every_driver_key_form_is_still_listed(tmp_path: Path, text: str) -> None:
+    repo = plain_repo(tmp_path / "repo")
+    with open(repo / ".git" / "config", "a") as f:
+        f.write(text)
+    assert git_lists(repo)  # the case is live: git lists a key
+    assert scan(repo) == git_lists(repo)
+
+
+def test_includes_worktree_configs_and_long_configs_go_to_git(tmp_path: Path) -> None:
+    repo = plain_repo(tmp_path / "inc")
+    (repo / ".git" / "extra").write_text('[filter "i"]\n\tclean = evil\n')
+    git(repo, "config", "include.path", "extra")
+    assert scan(repo) == git_lists(repo) == ["filter.i.clean"]
+    repo = plain_repo(tmp_path / "wt")
+    git(repo, "config", "extensions.worktreeConfig", "true")
+    (repo / ".git" / "config.worktree").write_text('[diff "w"]\n\ttextconv = evil\n')
+    assert scan(repo) == git_lists(repo) == ["diff.w.textconv"]
+    repo = plain_repo(tmp_path / "long")
+    with open(repo / ".git" / "config", "a") as f:
+        f.write("".join(f"[alias]\n\ta{i} = status\n" for i in range(40)) + '[merge "m"]\n\tdriver = evil\n')
+    assert scan(repo) == git_lists(repo) == ["merge.m.driver"]
+
+
+_SECTIONS = ("filter", "diff", "merge", "credential", "gpg", "pager", "remote", "core", "branch", "include",
+             "includeIf", "user", "url", "alias", "diffs")
+_VARIABLES = ("clean", "smudge", "process", "required", "textconv", "command", "driver", "helper", "program",
+              "uploadpack", "receivepack", "proxy", "url", "name", "path", "status")
+
+
+def _cased(draw, word: str) -> str:
+    flips = draw(st.lists(st.booleans(), min_size=len(word), max_size=len(word)))
+    return "".join(c.upper() if f else c.lower() for c, f in zip(word, flips))
+
+
+@st.composite
+def config_texts(draw) -> str:
+    lines = []
+    for _ in range(draw(st.integers(1, 8))):
+        section = _cased(draw, draw(st.sampled_from(_SECTIONS)))
+        header = draw(st.sampled_from([f"[{section}]", f'[{section} "s"]', f"[{section}.s]"]))
+        variable = f"{_cased(draw, draw(st.sampled_from(_VARIABLES)))} = v"
+        lines.append(draw(st.sampled_from([f"{header}\n\t{variable}", f"{header} {variable}", header])))
+        if draw(st.booleans()):
+            lines.append(f"\t{_cased(draw, draw(st.sampled_from(_VARIABLES)))} = a \\\n {variable}")
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=config_texts())
+def test_the_scan_lists_what_git_config_lists(tmp_path_factory, text: str) -> None:
+    repo = tmp_path_factory.mktemp("cfg") / "repo"
+    plain_repo(repo)
+    (repo / ".git" / "config").write_text("[core]\n\trepositoryformatversion = 0\n" + text)
+    listed = git_lists(repo)
+    assert scan(repo) == listed, text
+    assert all(re.match(gitsafe.DRIVER_KEYS_RE, k) for k in listed)
