@@ -112,7 +112,7 @@ class GitCollector(Collector):
             status_command(ctx),
             ctx.git("for-each-ref", f"--format={REF_FORMAT}", "refs/heads", "refs/tags", "refs/remotes"),
             head_command(ctx),
-            ctx.git("remote", "-v"),
+            remotes_command(ctx),
             ctx.git("log", "--all", f"--max-count={GRAPH_LIMIT}", "--format=%H %P", ok_codes=(0, 128)),
             describe_command(ctx, "HEAD"),
             replace(ctx.git("stash", "list", f"--format={STASH_FORMAT}", ok_codes=(0, 1, 128)), skip_when="git-no-stash"),
@@ -234,8 +234,14 @@ def current_branch(refs_text: str, state: StatusV2) -> str | None:
 
 def describe_command(ctx: CollectContext, rev: str) -> Command:
     """`git describe --tags --long`: the newest tag HEAD descends from and how many commits follow it.
-    Exit 128 means no tag is reachable (or an empty repository): the ref is then named by branch only."""
-    return ctx.git("describe", "--tags", "--long", "--abbrev=12", rev, ok_codes=(0, 128))
+    Exit 128 means no tag is reachable (or an empty repository): the ref is then named by branch only.
+    Not started where the repository has no tag at all (an empty answer reads the same)."""
+    return replace(ctx.git("describe", "--tags", "--long", "--abbrev=12", rev, ok_codes=(0, 128)), skip_when="git-no-tags")
+
+
+def remotes_command(ctx: CollectContext) -> Command:
+    """`git remote -v`; not started where the checkout's config defines no remote (it prints nothing)."""
+    return replace(ctx.git("remote", "-v"), skip_when="git-no-remotes")
 
 
 def head_command(ctx: CollectContext) -> Command:

@@ -172,7 +172,7 @@ def _batch_names(commands: Sequence[Command], git_dirs: Sequence[str | None], re
     names += sorted(set(re.findall(r"(?:^|[\s;(])([A-Za-z_][A-Za-z0-9_]*)=", _check_script())) - set(names))
     names += [f"_s{i}" for i in range(len(commands))] + [f"_p{i}" for i in reads]
     names += [f"_dk{i}" for i in range(len(git_dirs))] + [f"_rt{i}" for i in range(len(read_roots))]
-    functions = [_CHECK_FUNCTION, "real", gitsafe.SHELL_FUNCTION, gitsafe.SCAN_FUNCTION]
+    functions = [_CHECK_FUNCTION, "real", gitsafe.SHELL_FUNCTION, gitsafe.SCAN_FUNCTION, gitsafe.CONFIG_FUNCTION]
     return f"unset {' '.join(names)}; unset -f {' '.join(functions)}"
 
 
@@ -195,6 +195,8 @@ def _root_line(index: int, root: str) -> str:
             'cd -- "$_wd" 2>/dev/null || cd /')
 
 
+PACKED_REFS_LINES_READ = 32
+
 # Conditions (tested with builtins in the command's directory, the checkout) under which a git
 # command's answer is known: exit 0 and no output. Each reads only `.git` itself, and only when it is
 # the repository's own folder (a linked worktree's `.git` file, `commondir` or reftable: the command runs).
@@ -205,6 +207,22 @@ SKIP_TESTS = {
     # no reflog for refs/stash: `git stash list` prints nothing
     "git-no-stash": ('[ -f .git/HEAD ] && [ -d .git/objects ] && [ ! -e .git/commondir ] && [ ! -e .git/reftable ] && '
                      '[ ! -e .git/logs/refs/stash ]'),
+    # no tag at all: `git describe --tags` finds no name (exit 128, which the collector reads as "no
+    # tag", as it reads an empty answer). Loose tags are files under refs/tags (git skips dot-files, as
+    # `*` does); packed ones are lines of packed-refs, read only when it is short (a `read` takes a
+    # system call per byte: a long one is left to git)
+    "git-no-tags": (f'{gitsafe.OWN_GIT_DIR} && [ ! -e .git/reftable ] && set +f && set -- .git/refs/tags/* && '
+                    '[ "$#" = 1 ] && [ "$1" = ".git/refs/tags/*" ] && [ ! -e "$1" ] && [ ! -L "$1" ] && '
+                    'if [ -e .git/packed-refs ] || [ -L .git/packed-refs ]; then [ -f .git/packed-refs ] && _n=0 && '
+                    'while IFS= read -r _l || [ -n "$_l" ]; do _n=$((_n + 1)); case $_l in *refs/tags/*) _n=99;; esac; '
+                    f'[ "$_n" -le {PACKED_REFS_LINES_READ} ] || break; done <.git/packed-refs && '
+                    f'[ "$_n" -le {PACKED_REFS_LINES_READ} ]; fi'),
+    # no remote: the only config git reads here (`.git/config`: no global, no system config in a batch)
+    # has no `[remote` section and no include (gitsafe's _driftctl_conf), and no legacy remotes/ or
+    # branches/ file exists: `git remote -v` prints nothing
+    "git-no-remotes": (f'{gitsafe.OWN_GIT_DIR} && {gitsafe.CONFIG_FUNCTION} && [ -z "$_cr" ] && set +f && '
+                       'set -- .git/remotes/* .git/branches/* && [ "$#" = 2 ] && [ "$1" = ".git/remotes/*" ] && '
+                       '[ "$2" = ".git/branches/*" ] && [ ! -e "$1" ] && [ ! -e "$2" ] && [ ! -L "$1" ] && [ ! -L "$2" ]'),
 }
 
 
