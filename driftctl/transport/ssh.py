@@ -707,15 +707,9 @@ class SSHTransport(Transport):
         the shell when the connection goes; then close every connection."""
         channel = self._channel
         if channel is not None and channel.active and not channel.closed and not self._aborted:
-            until = time.monotonic() + SESSION_EXIT_S
             try:
                 channel.shutdown_write()
-                while not channel.closed and time.monotonic() < until:
-                    yield Readable(channel, until)
-                    while channel.recv_ready():
-                        channel.recv(_CHUNK)
-                    while channel.recv_stderr_ready():
-                        channel.recv_stderr(_CHUNK)
+                yield from closed_steps(channel, time.monotonic() + SESSION_EXIT_S)
             except (OSError, EOFError, paramiko.SSHException):
                 pass  # the connection went first: nothing left to end gracefully
         self._close_clients()
@@ -925,6 +919,28 @@ def exec_steps(channel: paramiko.Channel, command: str, until: float) -> Steps[N
             raise paramiko.SSHException("timed out starting the remote shell")
     if not chan.event_ready:
         raise chan.transport.get_exception() or paramiko.SSHException("Channel closed.")
+
+
+def closed_steps(channel: paramiko.Channel, until: float) -> Steps[None]:
+    """Until the server closes `channel` (or `until`), dropping whatever output is left meanwhile.
+
+    Two waits, because of how paramiko signals: until the remote side's EOF, the channel's descriptor
+    says when output arrives; from its EOF on, paramiko keeps that descriptor readable for good, so
+    waiting on it would wake at once, again and again, until the close. From there the wait is on
+    the channel's event (a Flag from open_channel_steps), which paramiko sets when the channel closes.
+    """
+    chan: Any = channel
+    while not channel.closed and time.monotonic() < until:
+        if channel.eof_received and isinstance(chan.event, Flag):
+            chan.event.clear()  # set by the exec answer; no request is pending on a closing channel
+            if not channel.closed:  # (a close before the clear set it first: the test above sees it)
+                yield Signal(chan.event, until)
+        else:
+            yield Readable(channel, until)
+        while channel.recv_ready():
+            channel.recv(_CHUNK)
+        while channel.recv_stderr_ready():
+            channel.recv_stderr(_CHUNK)
 
 
 def _auth_steps(client: paramiko.SSHClient, ssh: paramiko.Transport, user: str, identities: list[str],

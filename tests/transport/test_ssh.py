@@ -21,6 +21,7 @@ from driftctl.transport.ssh import (
     SSHTarget,
     SSHTransport,
     changed_key_message,
+    closed_steps,
     connect_failure_reason,
     driftctl_known_hosts_path,
     fingerprint_sha256,
@@ -28,10 +29,14 @@ from driftctl.transport.ssh import (
     parse_jump,
     resolve_target,
     split_jumps,
+    exec_steps,
+    open_channel_steps,
     ssh_config_path,
     unknown_key_message,
 )
+from driftctl.transport.waits import Steps, run_blocking
 from tests.fixtures.sshd import free_port, generate_key
+from tests.fixtures.waiting import deadline
 
 NASTY = "a b 'single' \"double\" $(touch /tmp/pwned) `id` ; rm -rf / & | > < \\ \n second line\t* ? ~ # %s"
 
@@ -279,6 +284,33 @@ class TestBatches:
         monkeypatch.setattr(ssh, "_script_steps", mktemp_failed)
         with pytest.raises(TransportError, match="cannot create a temporary directory.*mktemp: failed"):
             ssh.run(Command(("true",)))
+
+    def test_waiting_for_the_close_after_the_remote_eof_does_not_spin(self, ssh):
+        """After the remote side's EOF paramiko keeps a channel's descriptor readable for good; the
+        wait for the close that follows must be one wait for paramiko's close event, not a loop that
+        wakes at once until the close (CPU burnt by every finishing snapshot)."""
+        transport = ssh.client.get_transport()
+        until = deadline(30)
+        channel = run_blocking(open_channel_steps(transport, "session", [], until))
+        # output closed (sshd sends EOF), then the process lives on a while before its exit (the close)
+        run_blocking(exec_steps(channel, "exec >/dev/null 2>&1; sleep 0.5", until))
+        waits = []
+
+        def counted(steps: Steps[None]) -> Steps[None]:
+            value = None
+            while True:
+                try:
+                    wait = steps.send(value)
+                except StopIteration:
+                    return
+                waits.append(type(wait).__name__)
+                value = yield wait
+
+        run_blocking(counted(closed_steps(channel, until)))
+
+        assert channel.closed and channel.eof_received
+        assert 1 <= len(waits) <= 4, waits
+        assert waits[-1] == "Signal"
 
     def test_describe(self, ssh, sshd, tmp_path):
         assert ssh.describe() == f"ssh:{sshd.user}@127.0.0.1:{sshd.port}:{tmp_path}"
