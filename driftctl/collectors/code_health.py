@@ -28,6 +28,7 @@ import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from typing_extensions import NotRequired, TypedDict
@@ -249,6 +250,13 @@ def compose_build_roots(files: list[tuple[str, str | None]]) -> dict[str, str]:
 
 def build_contexts(text: str) -> dict[str, str]:
     """`services.<name>.build` (a string or `{context: ...}`) of one compose file; {} when unreadable."""
+    return dict(_build_contexts(text))
+
+
+@lru_cache(maxsize=32)
+def _build_contexts(text: str) -> tuple[tuple[str, str], ...]:
+    """build_contexts, parsed once per distinct text: a fleet's hosts mostly hold the same compose
+    files, and parsing one is most of this collector's controller CPU."""
     doc = _load_yaml(text)
     services = doc.get("services") if isinstance(doc, dict) else None
     out: dict[str, str] = {}
@@ -258,14 +266,35 @@ def build_contexts(text: str) -> dict[str, str]:
             out[str(name)] = build
         elif isinstance(build, dict):
             out[str(name)] = str(build.get("context") or ".")
-    return out
+    return tuple(out.items())
 
 
 def _load_yaml(text: str) -> Any:
+    """The document, or None when it is not YAML or exceeds the bounds every YAML read of driftctl
+    keeps (yaml_source.check_bounds: a target's file may be an alias bomb or nested thousands deep,
+    which would exhaust the parser's stack)."""
     import yaml
 
-    class _Tolerant(yaml.SafeLoader):
-        """Accepts Compose's `!reset` / `!override` tags as the plain values they wrap."""
+    from driftctl.yaml_source import check_bounds
+
+    try:
+        check_bounds(text)
+        return yaml.load(text, Loader=_tolerant_loader())  # noqa: S506 - a SafeLoader subclass
+    except (yaml.YAMLError, RecursionError):
+        return None
+
+
+@lru_cache(maxsize=1)
+def _tolerant_loader() -> Any:
+    """A safe loader (libyaml's parser where PyYAML has it, as driftctl/compose/loader.py) that reads
+    Compose's `!reset` / `!override` tags as the plain values they wrap. Built once: PyYAML copies the
+    constructor table for each new subclass."""
+    import yaml
+
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class _Tolerant(base):  # type: ignore[misc,valid-type]
+        pass
 
     def plain(loader: yaml.SafeLoader, _suffix: str, node: yaml.Node) -> Any:
         if isinstance(node, yaml.MappingNode):
@@ -276,10 +305,7 @@ def _load_yaml(text: str) -> Any:
         return loader.construct_scalar(node)
 
     _Tolerant.add_multi_constructor("!", plain)
-    try:
-        return yaml.load(text, Loader=_Tolerant)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError:
-        return None
+    return _Tolerant
 
 
 def discover_roots(paths: Iterable[str]) -> dict[str, str]:

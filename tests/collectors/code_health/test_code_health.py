@@ -82,6 +82,30 @@ def test_compose_build_contexts_become_roots() -> None:
     assert roots == {"services/market-data": "market-data", "services/telegram-bot-v2": "telegram-bot-v2"}
 
 
+def test_a_compose_text_is_parsed_once_for_a_fleet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every host of a fleet sends the same compose file: one parse per distinct text, and each
+    caller still gets a mapping of its own."""
+    ch._build_contexts.cache_clear()
+    parsed: list[str] = []
+    real = ch._load_yaml
+    monkeypatch.setattr(ch, "_load_yaml", lambda text: parsed.append(text) or real(text))
+    text = "services:\n  a:\n    build: ./a\n  b:\n    image: !override redis\n"
+    first = ch.build_contexts(text)
+    first["mutated"] = "by a caller"
+    assert [ch.build_contexts(str(text)) for _ in range(3)] == [{"a": "./a"}] * 3
+    assert ch.build_contexts("services: {c: {build: {context: c}}}") == {"c": "c"}
+    assert ch.build_contexts("services: [unclosed") == {}
+    assert len(parsed) == 3
+
+
+def test_a_hostile_compose_text_gives_no_build_contexts_and_no_crash() -> None:
+    """Nested thousands deep, or aliases that expand past the bounds every YAML read keeps."""
+    assert ch.build_contexts("services: " + "[" * 5000 + "]" * 5000) == {}
+    bomb = "a: &a [" + ", ".join(["x"] * 10) + "]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 10) + "]\n" for i in range(6))
+    assert ch.build_contexts(bomb + "services: {a: {build: ./a}}\n") == {}
+
+
 def test_discovered_roots_need_a_dockerfile_and_requirements() -> None:
     paths = ["services/a/Dockerfile", "services/a/requirements.txt", "services/b/Dockerfile", "tools/requirements.txt", "Dockerfile", "pyproject.toml"]
     assert ch.discover_roots(paths) == {".": ".", "services/a": "a"}
