@@ -261,7 +261,8 @@ def drive_steps(ctx: CollectContext, collectors: list[Collector], batch_steps: B
         round_no += 1
         unique: list[Command] = list(dict.fromkeys(cmd for _, cmds, _, _ in pending.values() for cmd in cmds))
         say(f"round {round_no}: {len(unique)} commands")
-        log.debug("%s: round %d: %s", ctx.env_name, round_no, "; ".join(c.display() for c in unique))
+        if log.isEnabledFor(logging.DEBUG):  # (display() scrubs each command: not for a line nobody logs)
+            log.debug("%s: round %d: %s", ctx.env_name, round_no, "; ".join(c.display() for c in unique))
         try:
             results = dict(zip(unique, (yield from batch_steps(unique))))
         except TransportError as exc:
