@@ -324,7 +324,30 @@ def scrub_text(text: str, known: Iterable[str] = (), *, thorough: bool = True) -
     """
     if not text or is_fingerprint(text):
         return text
-    text = redact(text, [k for k in known if len(k) >= 6])
+    secrets = [k for k in known if len(k) >= 6]
+    rules = _policy
+    if not secrets and _clean.get((text, thorough)) is rules:
+        return text
+    scrubbed = _scrub_text(text, secrets, thorough)
+    if scrubbed == text and not secrets and len(text) <= _CLEAN_LONGEST and _policy is rules:
+        if len(_clean) >= _CLEAN_MAX:
+            _clean.clear()
+        _clean[(text, thorough)] = rules
+    return scrubbed
+
+
+# Texts scrub_text left as they were, with the policy they were checked under. A fleet's snapshots
+# repeat most of their strings (commands, paths, versions), and scrubbing them is a large part of the
+# controller's CPU per host. Only unchanged texts are kept: which parts are secret does not depend on
+# the fingerprint key (only the fingerprints do), so a clean text stays clean under any key, and a
+# new policy (set_policy) is a new object that no entry matches. Bounded: cleared when full.
+_clean: dict[tuple[str, bool], SecretPolicy] = {}
+_CLEAN_MAX = 16384
+_CLEAN_LONGEST = 1024
+
+
+def _scrub_text(text: str, secrets: list[str], thorough: bool) -> str:
+    text = redact(text, secrets)
     # each detector runs only when the cheap test for its necessary characters passes (speed)
     if _may_hold_token(text):
         text = _TOKEN_FORMATS.sub(lambda m: _fp_quoted(m.group(0)), text)

@@ -154,6 +154,31 @@ def test_the_safety_net_keeps_commit_ids_and_prose() -> None:
     assert "ghp_" not in out["remote"] and out["remote"].endswith("@github.com/o/r.git")
 
 
+def test_a_text_found_clean_is_not_scanned_again_until_the_rules_change(monkeypatch) -> None:
+    """A fleet's snapshots repeat their strings: a clean one is scanned once per policy. Texts with a
+    secret are scanned every time (their fingerprints follow the key), and so is any text scrubbed
+    with known secret values (taint)."""
+    scans: list[str] = []
+    real = secrets._scrub_text
+    monkeypatch.setattr(secrets, "_scrub_text", lambda text, known, thorough: scans.append(text) or real(text, known, thorough))
+    clean = "docker compose -f compose.yml config --format json  # card_pin=8641 x"
+    assert [scrub_text(clean, thorough=False) for _ in range(3)] == [clean] * 3
+    assert scans == [clean]
+    assert scrub_text(clean) == clean and len(scans) == 2  # `thorough` is a scan of its own
+
+    assert scrub_text(clean, ["8641xx", "x8641"]) == clean and len(scans) == 3  # known values: scanned
+    assert scrub_text("say hunter2-horse", ["hunter2-horse"]) == f"say {fingerprint('hunter2-horse')}"
+
+    set_policy(secret=["*_PIN"])  # new rules: the clean text is scanned again, and now it is not clean
+    assert scrub_text(clean, thorough=False) == clean.replace("8641", fingerprint("8641"))
+
+    dirty = "https://u:p4ssw0rd@h/x"
+    monkeypatch.setenv("DRIFTCTL_FINGERPRINT_KEY", "11" * 32)
+    first = scrub_text(dirty)
+    monkeypatch.setenv("DRIFTCTL_FINGERPRINT_KEY", "22" * 32)
+    assert scrub_text(dirty) == dirty.replace("p4ssw0rd", fingerprint("p4ssw0rd")) != first
+
+
 def test_module_keeps_its_key_outside_reports(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("DRIFTCTL_FINGERPRINT_KEY_FILE", str(tmp_path / "k"))
     assert secrets.key_file() == tmp_path / "k"
