@@ -80,6 +80,23 @@ def test_malformed_yaml_reports_line(tmp_path: Path) -> None:
     assert "\n" not in err.value.message
 
 
+def test_the_config_is_parsed_once_for_its_data_and_its_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fleet's config names every environment: one parse gives both the data and the line numbers
+    of its messages (not a second parse of the whole file for the data)."""
+    import yaml
+
+    def second_parse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the config was parsed again")
+
+    for name in ("load", "safe_load", "compose"):
+        monkeypatch.setattr(yaml, name, second_parse)
+    assert set(load_config(write(tmp_path, VALID)).environments) == {"local", "aws", "github"}
+    path = write(tmp_path, VALID.replace("    port: 22\n", "    port: 22\n    prot: 1\n"))
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert err.value.message == f"{path}:11: environments.aws.prot: unknown key (did you mean 'port'?)"
+
+
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="file not found"):
         load_config(str(tmp_path / "nope.yaml"))

@@ -293,7 +293,7 @@ def _tolerant_loader() -> Any:
 
     base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    class _Tolerant(base):  # type: ignore[misc,valid-type]
+    class _Tolerant(base):
         pass
 
     def plain(loader: yaml.SafeLoader, _suffix: str, node: yaml.Node) -> Any:
