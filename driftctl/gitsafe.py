@@ -231,12 +231,13 @@ SCAN_FUNCTION = "_driftctl_scan"
 KEYS_VARIABLE = "_driftctl_keys"  # the scan's result, when the batch already listed it for this checkout
 CONFIG_FUNCTION = "_driftctl_conf"
 
-# `.git` in the current folder is the repository git takes, as it is: a real folder with HEAD on a
-# branch, objects and refs (what git checks before it takes a `.git`; one it rejects sends git to the
-# folders above), not a linked worktree's (`commondir`). A test with builtins only (sets `_h`).
+# `.git` in the checkout is the repository git takes, as it is: a real folder with HEAD on a branch,
+# objects and refs (what git checks before it takes a `.git`; one it rejects sends git to the folders
+# above), not a linked worktree's (`commondir`). A test with builtins only, of the folder in "$_g" (the
+# checkout's `.git`, absolute or relative to the current folder); it sets `_h`.
 OWN_GIT_DIR = (
-    "[ -d .git ] && [ ! -L .git/HEAD ] && [ -f .git/HEAD ] && [ -d .git/objects ] && [ -x .git/objects ] && "
-    "[ -d .git/refs ] && [ -x .git/refs ] && [ ! -e .git/commondir ] && IFS= read -r _h <.git/HEAD && "
+    '[ -d "$_g" ] && [ ! -L "$_g/HEAD" ] && [ -f "$_g/HEAD" ] && [ -d "$_g/objects" ] && [ -x "$_g/objects" ] && '
+    '[ -d "$_g/refs" ] && [ -x "$_g/refs" ] && [ ! -e "$_g/commondir" ] && IFS= read -r _h 2>/dev/null <"$_g/HEAD" && '
     'case $_h in "ref: refs/"?*) true;; *) false;; esac'
 )
 
@@ -255,18 +256,18 @@ def _any_case(word: str) -> str:
 
 
 def _config_function_body() -> list[str]:
-    """`_driftctl_conf`: read `.git/config` with builtins (cwd: a checkout where OWN_GIT_DIR holds) and
+    """`_driftctl_conf`: read "$_g/config" with builtins (a `.git` where OWN_GIT_DIR holds) and
     set `_cd` when some line could define a driver key, `_cr` when some line could define a remote;
     non-zero status when it cannot tell (no such file, a worktree config, more than CONFIG_LINES_READ lines)."""
     drivers = "|".join([*(f'*"["{_any_case(w)}*' for w in DRIVER_SECTIONS), *(f"*{_any_case(w)}*" for w in DRIVER_REMOTE_VARIABLES)])
     return [
         "  _cd=; _cr=; _n=0",
-        "  [ ! -e .git/config.worktree ] && [ ! -L .git/config.worktree ] && [ -f .git/config ] && [ -r .git/config ] || return 1",
+        '  [ ! -e "$_g/config.worktree" ] && [ ! -L "$_g/config.worktree" ] && [ -f "$_g/config" ] && [ -r "$_g/config" ] || return 1',
         '  while IFS= read -r _l || [ -n "$_l" ]; do',
         f'    _n=$((_n + 1)); [ "$_n" -le {CONFIG_LINES_READ} ] || return 1',
         f'    case $_l in *{_any_case("include")}*) _cd=1; _cr=1;; *"["{_any_case("remote")}*) _cr=1;; esac',
         f"    case $_l in {drivers}) _cd=1;; esac",
-        "  done <.git/config",
+        '  done 2>/dev/null <"$_g/config"',
     ]
 
 
@@ -290,7 +291,7 @@ def shell_prelude(policy: str = REMOTE) -> str:
         f"  _re={shlex.quote(DRIVER_KEYS_RE)}",
         # the common git dir: `.git` itself where it is a repository git takes as it is (a real folder,
         # HEAD on a branch, objects and refs there, not a linked worktree's); else as git names it
-        '  _m=',
+        '  _m=; _g=.git',
         f'  if {OWN_GIT_DIR}; then _m=.git/modules; fi',
         # where that `.git/config` (the only config file git reads here: no global, no system) holds
         # no section a driver key lives in, `git config` would list nothing: it is not started

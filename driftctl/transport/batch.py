@@ -28,6 +28,7 @@ from __future__ import annotations
 import secrets
 import shlex
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 from driftctl import gitsafe
@@ -68,8 +69,7 @@ def build_script(commands: Sequence[Command], marker: str) -> str:
         if i in reads:
             lines.append(_check_line(i, cmd, read_roots))
             continue
-        body = command_body(cmd, git_dirs, hidden)
-        lines.append(f'( {body} ) >"$d/{i}" 2>"$d/{i}e" </dev/null; _s{i}=$?')
+        lines.append(_command_line(i, cmd, git_dirs, hidden))
     lines += _read_lines(reads, commands) if reads else ["set --"]
     names = " ".join(output_names(commands))
     statuses = " ".join(f'"$_s{i}"' for i in range(len(commands)))
@@ -94,6 +94,18 @@ def build_script(commands: Sequence[Command], marker: str) -> str:
 # named in `$_ok` instead of being printed by `head` (the batch's one `tar` reads them all).
 _CHECK_FUNCTION = "_driftctl_check"
 _READS_MANIFEST = "m"
+
+
+def _command_line(index: int, cmd: Command, git_dirs: Sequence[str | None], hidden: str) -> str:
+    """Run one command in a subshell, its output and status kept under its index. A command with a
+    skip test is first tested in the batch's own shell, on its checkout's `.git` by absolute path: a
+    command not started costs no subshell either (its answer: exit 0, no output)."""
+    if cmd.skip_when and (cmd.cwd is None or cmd.cwd.startswith("/")):
+        body = command_body(replace(cmd, skip_when=None), git_dirs, hidden)
+        git_dir = shlex.quote(cmd.cwd.rstrip("/") + "/.git") if cmd.cwd else ".git"
+        return (f'_g={git_dir}; if {SKIP_TESTS[cmd.skip_when]}; then : >"$d/{index}"; : >"$d/{index}e"; _s{index}=0; '
+                f'else ( {body} ) >"$d/{index}" 2>"$d/{index}e" </dev/null; _s{index}=$?; fi')
+    return f'( {command_body(cmd, git_dirs, hidden)} ) >"$d/{index}" 2>"$d/{index}e" </dev/null; _s{index}=$?'
 
 
 def _check_script() -> str:
@@ -168,7 +180,7 @@ def _batch_names(commands: Sequence[Command], git_dirs: Sequence[str | None], re
     in a subshell of it sees what a fresh `sh -c` would (e.g. the compose collector's variable probe)."""
     import re
 
-    names = ["d", "_wd", "_ok", "_driftctl_keys", *LOOP_NAMES]
+    names = ["d", "_wd", "_ok", "_driftctl_keys", *LOOP_NAMES, *SKIP_NAMES]
     names += sorted(set(re.findall(r"(?:^|[\s;(])([A-Za-z_][A-Za-z0-9_]*)=", _check_script())) - set(names))
     names += [f"_s{i}" for i in range(len(commands))] + [f"_p{i}" for i in reads]
     names += [f"_dk{i}" for i in range(len(git_dirs))] + [f"_rt{i}" for i in range(len(read_roots))]
@@ -195,35 +207,44 @@ def _root_line(index: int, root: str) -> str:
             'cd -- "$_wd" 2>/dev/null || cd /')
 
 
+def _no_entries(*folders: str) -> str:
+    """A test: no entry (but dot-files, which git skips) in these folders of "$_g" (or no folder)."""
+    patterns = " ".join(f'"$_g"/{f}/*' for f in folders)
+    return (f'set +f && _e=1 && for _f in {patterns}; do if [ -e "$_f" ] || [ -L "$_f" ]; then _e=; fi; done && '
+            '[ -n "$_e" ]')
+
+
 PACKED_REFS_LINES_READ = 32
 
-# Conditions (tested with builtins in the command's directory, the checkout) under which a git
+# Conditions (tested with builtins, on the checkout's `.git` named by "$_g") under which a git
 # command's answer is known: exit 0 and no output. Each reads only `.git` itself, and only when it is
-# the repository's own folder (a linked worktree's `.git` file, `commondir` or reftable: the command runs).
+# the repository's own folder (a linked worktree's `.git` file, `commondir` or reftable: the command
+# runs). They run in the batch's own shell (no subshell for a command that is not started): they
+# change no option, positional parameter or folder, and the names they set are in SKIP_NAMES.
 SKIP_TESTS = {
     # HEAD names a branch: for-each-ref's row for it (marked by %(HEAD)) carries what `git log -1` prints
-    "git-head-on-branch": ('[ -f .git/HEAD ] && [ ! -e .git/commondir ] && IFS= read -r _h <.git/HEAD && '
+    "git-head-on-branch": ('[ -f "$_g/HEAD" ] && [ ! -e "$_g/commondir" ] && IFS= read -r _h 2>/dev/null <"$_g/HEAD" && '
                            'case $_h in "ref: refs/heads/"?*) true;; *) false;; esac'),
     # no reflog for refs/stash: `git stash list` prints nothing
-    "git-no-stash": ('[ -f .git/HEAD ] && [ -d .git/objects ] && [ ! -e .git/commondir ] && [ ! -e .git/reftable ] && '
-                     '[ ! -e .git/logs/refs/stash ]'),
+    "git-no-stash": ('[ -f "$_g/HEAD" ] && [ -d "$_g/objects" ] && [ ! -e "$_g/commondir" ] && [ ! -e "$_g/reftable" ] && '
+                     '[ ! -e "$_g/logs/refs/stash" ]'),
     # no tag at all: `git describe --tags` finds no name (exit 128, which the collector reads as "no
     # tag", as it reads an empty answer). Loose tags are files under refs/tags (git skips dot-files, as
     # `*` does); packed ones are lines of packed-refs, read only when it is short (a `read` takes a
     # system call per byte: a long one is left to git)
-    "git-no-tags": (f'{gitsafe.OWN_GIT_DIR} && [ ! -e .git/reftable ] && set +f && set -- .git/refs/tags/* && '
-                    '[ "$#" = 1 ] && [ "$1" = ".git/refs/tags/*" ] && [ ! -e "$1" ] && [ ! -L "$1" ] && '
-                    'if [ -e .git/packed-refs ] || [ -L .git/packed-refs ]; then [ -f .git/packed-refs ] && _n=0 && '
+    "git-no-tags": (f'{gitsafe.OWN_GIT_DIR} && [ ! -e "$_g/reftable" ] && {_no_entries("refs/tags")} && '
+                    'if [ -e "$_g/packed-refs" ] || [ -L "$_g/packed-refs" ]; then '
+                    '[ -f "$_g/packed-refs" ] && [ -r "$_g/packed-refs" ] && _n=0 && '
                     'while IFS= read -r _l || [ -n "$_l" ]; do _n=$((_n + 1)); case $_l in *refs/tags/*) _n=99;; esac; '
-                    f'[ "$_n" -le {PACKED_REFS_LINES_READ} ] || break; done <.git/packed-refs && '
+                    f'[ "$_n" -le {PACKED_REFS_LINES_READ} ] || break; done 2>/dev/null <"$_g/packed-refs" && '
                     f'[ "$_n" -le {PACKED_REFS_LINES_READ} ]; fi'),
     # no remote: the only config git reads here (`.git/config`: no global, no system config in a batch)
     # has no `[remote` section and no include (gitsafe's _driftctl_conf), and no legacy remotes/ or
     # branches/ file exists: `git remote -v` prints nothing
-    "git-no-remotes": (f'{gitsafe.OWN_GIT_DIR} && {gitsafe.CONFIG_FUNCTION} && [ -z "$_cr" ] && set +f && '
-                       'set -- .git/remotes/* .git/branches/* && [ "$#" = 2 ] && [ "$1" = ".git/remotes/*" ] && '
-                       '[ "$2" = ".git/branches/*" ] && [ ! -e "$1" ] && [ ! -e "$2" ] && [ ! -L "$1" ] && [ ! -L "$2" ]'),
+    "git-no-remotes": (f'{gitsafe.OWN_GIT_DIR} && {gitsafe.CONFIG_FUNCTION} && [ -z "$_cr" ] && '
+                       f'{_no_entries("remotes", "branches")}'),
 }
+SKIP_NAMES = ("_g", "_h", "_n", "_l", "_e", "_f", "_cd", "_cr")
 
 
 def command_body(cmd: Command, git_dirs: Sequence[str | None] = (), hidden: str = "") -> str:
@@ -242,8 +263,8 @@ def command_body(cmd: Command, git_dirs: Sequence[str | None] = (), hidden: str 
         body = "exec " + shlex.join(cmd.argv)
     if cmd.env:
         body = "export " + " ".join(shlex.quote(f"{k}={v}") for k, v in cmd.env) + "; " + body
-    if cmd.skip_when:
-        body = f"if {SKIP_TESTS[cmd.skip_when]}; then exit 0; fi; {body}"
+    if cmd.skip_when:  # a relative cwd: tested in the subshell, in that folder
+        body = f"_g=.git; if {SKIP_TESTS[cmd.skip_when]}; then exit 0; fi; {body}"
     if cmd.cwd:
         body = _in_directory(cmd.cwd, body)
     return body

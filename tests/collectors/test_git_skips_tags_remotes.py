@@ -157,3 +157,44 @@ def test_a_long_config_or_a_worktree_config_is_left_to_git(tmp_path: Path) -> No
     git(repo2, "config", "extensions.worktreeConfig", "true")
     git(repo2, "config", "--worktree", "remote.wt.url", "https://example.invalid/e.git")
     assert remotes(repo2) == (False, {"wt": "https://example.invalid/e.git"})
+
+
+def test_skip_tests_set_only_the_names_own_scripts_never_see(tmp_path: Path) -> None:
+    """A skip test runs in the batch's own shell: every name it sets is in SKIP_NAMES (hidden from
+    driftctl's own scripts), and an own script after it sees none of them."""
+    import re
+
+    from driftctl import gitsafe
+    from driftctl.transport.batch import SKIP_NAMES, SKIP_TESTS
+
+    text = " ".join(SKIP_TESTS.values()) + "\n" + "\n".join(gitsafe._config_function_body())
+    assigned = set(re.findall(r"(?:^|[\s;(])([A-Za-z_][A-Za-z0-9_]*)=", text)) | set(re.findall(r"read -r (\w+)", text))
+    assigned |= set(re.findall(r"\bfor (\w+) in", text))
+    assert assigned - {"IFS"} <= set(SKIP_NAMES)
+    repo = make_repo(tmp_path / "r")
+    probe = Command(("sh", "-c", 'for v in "$@"; do eval "printf \'%s=%s;\' $v \\"\\${$v-unset}\\""; done',
+                     "driftctl-probe", *SKIP_NAMES))
+    results, log = run([describe_command(ctx(repo), "HEAD"), remotes_command(ctx(repo)), probe], tmp_path)  # type: ignore[arg-type]
+    assert " describe " not in log and " remote " not in log  # both tested in the batch's shell
+    assert results[2].text == "".join(f"{n}=unset;" for n in SKIP_NAMES)
+
+
+def test_relative_and_missing_folders_are_tested_where_the_command_runs(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    tagged = make_repo(tmp_path / "t")
+    git(tagged, "tag", "v1")
+    cmds = [Command(("git", "describe", "--tags", "--long", "--abbrev=12", "HEAD"), cwd=c, ok_codes=(0, 128),
+                    skip_when="git-no-tags") for c in ("r", "t", None, str(tmp_path / "gone"))]
+    proc = subprocess.run(["/bin/sh", "-s"], input=build_script(cmds, MARK).encode(), capture_output=True, timeout=60,
+                          cwd=tmp_path / "t")  # a relative cwd is taken from here; none means here too
+    results = parse_output(cmds, proc.stdout, MARK)
+    # "r" and "t" are relative to tmp_path/t: neither exists there -> the missing-folder answer
+    assert [r.exit_status for r in results] == [2, 2, 0, 2]
+    assert parse_describe(results[2].text) == {"tag": "v1", "after": 0}
+    assert b"No such file or directory" in results[3].stderr
+    proc = subprocess.run(["/bin/sh", "-s"], input=build_script(cmds[:2], MARK).encode(), capture_output=True,
+                          timeout=60, cwd=tmp_path)
+    no_tag, tag = parse_output(cmds[:2], proc.stdout, MARK)
+    assert (no_tag.exit_status, no_tag.stdout, tag.exit_status) == (0, b"", 0)
+    assert parse_describe(tag.text) == {"tag": "v1", "after": 0}
+    assert repo.exists()
