@@ -5,6 +5,7 @@ and the project `.env` first, then any `env_file:` the resolver asks for. Interp
 files found on the target, never the shell environment of the machine running driftctl.
 """
 
+import copy
 import hashlib
 import json
 import posixpath
@@ -273,7 +274,37 @@ def resolve(root: str, files: list[str], env_files: list[str] | None, texts: dic
             environ: dict[str, str] | None = None) -> dict:
     """Resolve with files served from `texts`; an unknown path asks the collector for another round.
     `on_missing(path)` may serve a file that is not there (a git environment's gitignored env file).
-    `project_dir` is Compose's project directory (default: `root`, the checkout)."""
+    `project_dir` is Compose's project directory (default: `root`, the checkout).
+
+    Without `on_missing` the outcome depends on the arguments alone, so it is kept (see _RESOLVED):
+    a fleet's hosts mostly serve the same files, and resolving them is most of this collector's
+    controller CPU per host. Each caller gets a model of its own (a deep copy)."""
+    if on_missing is not None:
+        return _resolve(root, files, env_files, texts, on_missing, project_dir, environ)
+    key = (root, tuple(files), None if env_files is None else tuple(env_files), project_dir,
+           tuple(sorted(texts.items(), key=lambda item: item[0])), tuple(sorted((environ or {}).items())))
+    kept = _RESOLVED.get(key)
+    if kept is None:
+        try:
+            kept = _resolve(root, files, env_files, texts, None, project_dir, environ)
+        except _NeedFile as need:
+            kept = need
+        if len(_RESOLVED) >= _RESOLVED_MAX:
+            _RESOLVED.clear()
+        _RESOLVED[key] = kept if isinstance(kept, _NeedFile) else copy.deepcopy(kept)
+    if isinstance(kept, _NeedFile):
+        raise _NeedFile(kept.path)
+    return copy.deepcopy(kept)
+
+
+# resolve()'s outcomes (a model, or the file it needs next) by their whole input; errors are not kept.
+_RESOLVED: dict[tuple, Any] = {}
+_RESOLVED_MAX = 32
+
+
+def _resolve(root: str, files: list[str], env_files: list[str] | None, texts: dict[str, str | None],
+             on_missing: Callable[[str], str | None] | None, project_dir: str | None,
+             environ: dict[str, str] | None) -> dict:
     from driftctl.compose import ComposeError, load_project
 
     compose_files = {posixpath.normpath(f) for f in files}
