@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,24 @@ def _load() -> dict[str, Any]:
     return data if isinstance(data, dict) and data.get("version") == 1 and isinstance(data.get("entries"), dict) else {}
 
 
+_read: tuple[tuple[str, int, int, int], dict[str, Any]] | None = None  # (file identity, entries): see _entries
+
+
+def _entries() -> dict[str, Any]:
+    """The entries, read again only when the file changed (its inode, size or mtime: every write
+    replaces it): each environment of a fleet looks its entry up, and the file holds the fleet's."""
+    global _read
+    file = path()
+    try:
+        st = os.stat(file)
+    except OSError:
+        return {}
+    identity = (str(file), st.st_ino, st.st_size, st.st_mtime_ns)
+    if _read is None or _read[0] != identity:
+        _read = (identity, _load().get("entries") or {})
+    return _read[1]
+
+
 def _valid(value: object) -> bool:
     return value is None or (isinstance(value, str) and len(value) <= MAX_VALUE and value.isprintable())
 
@@ -70,7 +89,7 @@ def _valid(value: object) -> bool:
 def lookup(key: str) -> ToolVersions | None:
     """The cached entry for an environment, or None (no entry, or one that is not well formed)."""
     with _lock:
-        entry = (_load().get("entries") or {}).get(key)
+        entry = _entries().get(key)
     if not isinstance(entry, dict) or not isinstance(entry.get("identity"), str):
         return None
     client, compose = entry.get("client"), entry.get("compose")
