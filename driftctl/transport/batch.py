@@ -412,8 +412,11 @@ def _number(field: bytes) -> int:
 def _checksums(header: bytes) -> tuple[int, int]:
     """The header's sum with its checksum field as spaces, as unsigned and as signed bytes (old tars)."""
     unsigned = sum(header[:148]) + 8 * 32 + sum(header[156:])
-    high = sum(1 for b in header[:148] + header[156:] if b > 127)
+    high = len(header[:148].translate(None, _ASCII)) + len(header[156:].translate(None, _ASCII))  # bytes > 127
     return unsigned, unsigned - 256 * high
+
+
+_ASCII = bytes(range(128))
 
 
 def _pax_records(body: bytes) -> dict[bytes, bytes]:
