@@ -43,6 +43,23 @@ def test_fixture_case(case_name: str, env: str) -> None:
     assert data["roots"] == list(case["roots"])
 
 
+def test_a_fleet_running_the_same_code_is_checked_once_and_each_host_gets_its_own_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    pi._CHECKED.clear()
+    checks: list[int] = []
+    real = pi._check_roots
+    monkeypatch.setattr(pi, "_check_roots", lambda *args: checks.append(1) or real(*args))
+    files = {"svc/app.py": "import gone_module\nimport json\n", "svc/requirements.txt": "requests\n"}
+    first = pi.check_roots({"svc": "svc"}, sorted(files), dict(files))
+    assert first["missing"] == [{"service": "svc", "file": "svc/app.py", "line": 1, "module": "gone_module"}]
+    first["missing"].clear()
+    assert pi.check_roots({"svc": "svc"}, sorted(files), dict(reversed(files.items()))) == {
+        "roots": ["svc"], "modules_checked": 1,
+        "missing": [{"service": "svc", "file": "svc/app.py", "line": 1, "module": "gone_module"}]}
+    assert len(checks) == 1
+    files["svc/gone_module.py"] = ""  # another host, another input: checked on its own
+    assert pi.check_roots({"svc": "svc"}, sorted(files), files)["missing"] == [] and len(checks) == 2
+
+
 def test_parse_imports_gives_line_module_level() -> None:
     text = "import a.b as c, d\nfrom ..pkg.mod import x\nfrom . import y, z\nfrom e import *\n"
     assert pi.parse_imports(text) == [(1, "a.b", 0), (1, "d", 0), (2, "pkg.mod", 2), (3, "y", 1), (3, "z", 1), (4, "e", 0)]
