@@ -8,7 +8,9 @@ so the inventory can be compared across environments without offering a hash to 
 import fnmatch
 import hashlib
 import io
+import os
 import posixpath
+import re
 import tarfile
 from typing import Literal, NamedTuple
 
@@ -65,7 +67,12 @@ def is_secret_file(path: str) -> bool:
     name = posixpath.basename(path)
     if name.endswith(".example"):
         return False
-    return any(fnmatch.fnmatch(name, pat) for pat in SECRET_FILES) or is_secret_name(name.split(".", 1)[0])
+    return _SECRET_FILE.match(os.path.normcase(name)) is not None or is_secret_name(name.split(".", 1)[0])
+
+
+# SECRET_FILES as one pattern: what any(fnmatch.fnmatch(name, p) for p in SECRET_FILES) says, in one
+# match instead of ~20 per file of every host's inventory
+_SECRET_FILE = re.compile("|".join(fnmatch.translate(p) for p in SECRET_FILES))
 
 
 class FilesCollector(Collector):

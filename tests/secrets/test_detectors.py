@@ -209,6 +209,21 @@ def test_config_errors_never_quote_a_credential(tmp_path) -> None:
     assert token not in info.value.message and "environments.x.port" in info.value.message
 
 
+def test_secret_file_kinds_are_the_fnmatch_patterns_in_one_pattern() -> None:
+    import fnmatch
+
+    from driftctl.collectors import files
+
+    names = [".env", ".env.prod", "prod.env", "x.ENV", "a.env.bak", "server.pem", "tls.key", "key.pub", "id_rsa",
+             "id_rsa.pub", "ID_RSA", "id_ed25519_sk", "id_ecdsa", "a.p12", "b.pfx", "c.jks", "x.keystore", "v.kdbx",
+             ".netrc", ".pgpass", ".npmrc", ".pypirc", ".htpasswd", "vpn.ovpn", "env", "main.py", "README.md",
+             "a\nb.env", "a.env\n", ".envrc", "key", "pem", "docker-compose.yml", "[x].key", "*.env"]
+    kinds = {name for name in names if any(fnmatch.fnmatch(name, p) for p in files.SECRET_FILES)}
+    assert {name for name in names if files._SECRET_FILE.match(name)} == kinds
+    assert {"x.ENV", "ID_RSA", "main.py", "a.env\n"}.isdisjoint(kinds) and {".env", "a\nb.env", "id_rsa.pub"} <= kinds
+    assert all(files.is_secret_file(f"dir/{name}") for name in kinds)
+
+
 @pytest.mark.parametrize(("path", "secret"), [
     ("config/db_password.txt", True), ("credentials.json", True), ("deploy/api-token", True), (".npmrc", True),
     ("keys/server.pfx", True), (".env.example", False), ("services/market-data/main.py", False),
