@@ -171,7 +171,7 @@ def is_own_script(cmd: Command) -> bool:
 
 
 # The SSH session loop's variables (transport.ssh.REMOTE_COMMAND), seen by a batch it runs in a subshell.
-LOOP_NAMES = ("D", "g", "s", "n", "m", "p", "w", "r", "b", "e", "f", "_")
+LOOP_NAMES = ("D", "g", "s", "n", "m", "p", "w", "r", "b", "e", "f", "t", "_")
 
 
 def _batch_names(commands: Sequence[Command], git_dirs: Sequence[str | None], read_roots: Sequence[str],

@@ -56,7 +56,8 @@ DEFAULT_PORT = 22
 # else each batch is started under `setsid` and the watcher ends that batch's group. In the first
 # case the batch runs in a subshell of the loop (`.`: a fork, no new `sh`); batch.LOOP_NAMES are the
 # loop's variables, which the batch hides from driftctl's own scripts as it hides its own.
-# One private folder per session, on a tmpfs where there is one ($XDG_RUNTIME_DIR, /dev/shm: on a
+# One private folder per session, on a tmpfs where there is one ($XDG_RUNTIME_DIR, /dev/shm, tested
+# by the loop's shell: `mktemp` is exec'd by the `$(...)` subshell itself; on a
 # disk filesystem such as ext4, creating and deleting a batch's ~60 files cost more CPU than the
 # shell that writes them), else in the temp folder (mktemp once; removed when the loop ends, or by the watcher when stdin
 # closes mid-batch: no traps here, dash's `wait` can miss its child's exit once a trap is set): each
@@ -68,8 +69,9 @@ REMOTE_COMMAND = (
     "exec 3<&0 </dev/null; "
     "g=; s=; if read -r _ _ _ _ e f _ </proc/$$/stat && [ \"$e\" = \"$f\" ] && { [ \"$f\" = $$ ] || [ \"$f\" = \"$PPID\" ]; }; "
     "then g=1; elif command -v setsid >/dev/null 2>&1; then s=setsid; fi 2>/dev/null; "
-    "D=$(for t in \"${XDG_RUNTIME_DIR-}\" /dev/shm; do if [ -n \"$t\" ] && [ -d \"$t\" ] && [ -w \"$t\" ]; then "
-    "TMPDIR=$t mktemp -d 2>/dev/null && exit 0; fi; done; mktemp -d 2>/dev/null || mktemp -d -t driftctl 2>/dev/null) || D=; "
+    "D=; for t in \"${XDG_RUNTIME_DIR-}\" /dev/shm; do if [ -n \"$t\" ] && [ -d \"$t\" ] && [ -w \"$t\" ] && "
+    "D=$(export TMPDIR=\"$t\"; exec mktemp -d 2>/dev/null); then break; fi; D=; done; "
+    "[ -n \"$D\" ] || D=$(mktemp -d 2>/dev/null || mktemp -d -t driftctl 2>/dev/null) || D=; "
     "while IFS=\" \" read -r n m <&3; do "
     "case $n in \"\"|*[!0-9]*) [ -z \"$D\" ] || rm -rf \"$D\"; exit 96;; esac; "
     "if [ -n \"$D\" ]; then head -c \"$n\" <&3 >\"$D/s\" || { rm -rf \"$D\"; exit 97; }; "
