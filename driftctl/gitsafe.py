@@ -230,6 +230,7 @@ SHELL_FUNCTION = "_driftctl_git"
 SCAN_FUNCTION = "_driftctl_scan"
 KEYS_VARIABLE = "_driftctl_keys"  # the scan's result, when the batch already listed it for this checkout
 CONFIG_FUNCTION = "_driftctl_conf"
+QUOTED_GITLINK_KEY = "driftctl-unreadable-gitlink-name"  # no section: git refuses to run with it
 
 # `.git` in the checkout is the repository git takes, as it is: a real folder with HEAD on a branch,
 # objects and refs (what git checks before it takes a `.git`; one it rejects sends git to the folders
@@ -303,13 +304,16 @@ def shell_prelude(policy: str = REMOTE) -> str:
         '    find "$_m" -name config -type f -exec git config --includes --name-only --file {} --get-regexp "$_re" \\; 2>/dev/null; fi',
         # and those of the gitlinks (mode 160000) with a `.git` folder of their own; the index listing
         # is read whole by `$(...)` (a `read` loop takes a system call per byte) and only looked at
-        # line by line when some line starts with 160000 (names are quoted: none holds a newline)
-        "  _o=$(command git " + shlex.join(safe_argv(["git"], (), policy)[1:]) + " ls-files -s 2>/dev/null)",
+        # line by line when some line starts with 160000. Names are printed as they are (quotePath
+        # off), but one holding a `"`, `\`, tab or newline is still quoted: for such a gitlink the
+        # scan prints QUOTED_GITLINK_KEY, a key git refuses on its command line (fail-safe)
+        "  _o=$(command git " + shlex.join(safe_argv(["git"], (), policy)[1:]) + " -c core.quotePath=false ls-files -s 2>/dev/null)",
         '  case "',
         '$_o" in *"',
         '160000 "*) printf \'%s\\n\' "$_o" | while IFS= read -r _l; do case $_l in 160000*) _p=${_l#*	};'
+        f' case $_p in \\"*) echo {QUOTED_GITLINK_KEY};; *)'
         ' [ -f "$_p/.git/config" ] && command git config --includes --name-only --file "$_p/.git/config"'
-        ' --get-regexp "$_re"; esac; done 2>/dev/null;; esac',
+        ' --get-regexp "$_re";; esac;; esac; done 2>/dev/null;; esac',
         "  return 0",
         "}",
         f"{SHELL_FUNCTION}() {{",

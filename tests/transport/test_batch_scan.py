@@ -185,3 +185,45 @@ def test_the_scan_lists_what_git_config_lists(tmp_path_factory, text: str) -> No
     listed = git_lists(repo)
     assert scan(repo) == listed, text
     assert all(re.match(gitsafe.DRIVER_KEYS_RE, k) for k in listed)
+
+
+def repo_with_embedded_evil_repo(path: Path, name: str, marker: Path) -> tuple[Path, Path]:
+    """A gitlink whose repository lives in the work tree (`git add` of a nested checkout: no
+    .gitmodules, no .git/modules) and whose own config names a clean filter for its touched file."""
+    plain_repo(path)
+    (path / "README").write_text("x\n")
+    git(path, "add", "README")
+    git(path, "commit", "-qm", "init")
+    nested = path / name
+    plain_repo(nested)
+    (nested / "lib.txt").write_text("lib\n")
+    git(nested, "add", "lib.txt")
+    git(nested, "commit", "-qm", "lib")
+    (nested / ".git" / "info").mkdir(exist_ok=True)
+    (nested / ".git" / "info" / "attributes").write_text("* filter=nestedevil\n")
+    git(nested, "config", "filter.nestedevil.clean", f"touch '{marker}'; cat")
+    git(path, "add", name)
+    lib = nested / "lib.txt"
+    os.utime(lib, ns=(lib.stat().st_atime_ns, lib.stat().st_mtime_ns + 2_000_000_000))  # stat-dirty
+    subprocess.run(["git", "status"], cwd=path, capture_output=True, check=True)
+    assert marker.exists()  # the case is live: plain git runs the nested repository's filter
+    marker.unlink()
+    os.utime(lib, ns=(lib.stat().st_atime_ns, lib.stat().st_mtime_ns + 2_000_000_000))
+    return path, lib
+
+
+def test_a_nested_repository_with_a_non_ascii_name_runs_no_filter(tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    repo, _ = repo_with_embedded_evil_repo(tmp_path / "repo", "vendé", marker)
+    result = status(repo, dict(os.environ))
+    assert result.exit_status == 0 and not marker.exists()
+    assert "filter.nestedevil.clean" in scan(repo)
+
+
+def test_a_gitlink_name_git_still_quotes_makes_git_refuse_to_run(tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    repo, _ = repo_with_embedded_evil_repo(tmp_path / "repo", 'ven"d', marker)
+    result = status(repo, dict(os.environ))
+    assert not marker.exists()
+    assert result.exit_status == 128 and "does not contain a section" in result.error_text
+    assert gitsafe.QUOTED_GITLINK_KEY in scan(repo)
