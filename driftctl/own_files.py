@@ -11,6 +11,7 @@ The paths are computed once per environment as paths relative to that environmen
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from driftctl import capabilities
@@ -34,13 +35,14 @@ def own_paths(config: Config) -> list[Path]:
     return [Path(os.path.realpath(os.path.abspath(p))) for p in paths]
 
 
-def excluded_for(config: Config, name: str, root: str) -> tuple[str, ...]:
-    """driftctl's own paths relative to environment `name`'s checkout (POSIX, no "." or "..")."""
+def excluded_for(config: Config, name: str, root: str, own: Sequence[Path] | None = None) -> tuple[str, ...]:
+    """driftctl's own paths relative to environment `name`'s checkout (POSIX, no "." or "..").
+    `own`: own_paths(config) when the caller has it already (once for a whole fleet)."""
     spec = config.environments[name]
     here = capabilities.of(spec.transport).on_this_machine
     anchor = Path(os.path.realpath(root)) if here else Path(os.path.realpath(config.base_dir))
     out: set[str] = set()
-    for path in own_paths(config):
+    for path in own_paths(config) if own is None else own:
         try:
             rel = path.relative_to(anchor).as_posix()
         except ValueError:

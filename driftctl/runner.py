@@ -12,6 +12,8 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
+from pathlib import Path
+from typing import TypeVar
 
 from driftctl import __version__, capabilities
 from driftctl.collectors import all_collectors
@@ -20,13 +22,14 @@ from driftctl.config import Config, role_of
 from driftctl.errors import DriftctlError, TransportError
 from driftctl.limits import one_line
 from driftctl.models import CollectorOutcome, Command, CommandResult
-from driftctl.own_files import excluded_for
+from driftctl.own_files import excluded_for, own_paths
 from driftctl.scheduler import DEFAULT_JOBS
 from driftctl.secrets import key_id, scrub_document
 from driftctl.snapshot import SCHEMA_VERSION, content_fingerprint
 from driftctl.transport.waits import Call, Flag, Signal, Steps, run_blocking
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 Progress = Callable[[str, str], None]  # (environment, message)
 
 
@@ -53,9 +56,10 @@ def collect_all(
     from driftctl.scheduler import run_all
 
     chosen = _Later(collectors)
+    own = _once(lambda: own_paths(config))  # the same for every environment of the run
     makers = [
         (lambda name=name: environment_steps(config, name, chosen, accept_new_host_key=accept_new_host_key,
-                                             progress=progress))
+                                             progress=progress, own=own))
         for name in names
     ]
     # On Ctrl-C the main thread aborts every open transport (closing SSH channels ends the remote
@@ -66,6 +70,19 @@ def collect_all(
     except KeyboardInterrupt:
         abort_all()
         raise
+
+
+def _once(make: Callable[[], T]) -> Callable[[], T]:
+    """`make()`, called by the first caller of any thread only; the others get its value."""
+    lock = threading.Lock()
+    box: list[T] = []
+
+    def get() -> T:
+        with lock:
+            if not box:
+                box.append(make())
+            return box[0]
+    return get
 
 
 class _Later:
@@ -142,9 +159,11 @@ def environment_steps(
     *,
     accept_new_host_key: bool = False,
     progress: Progress | None = None,
+    own: Callable[[], list[Path]] | None = None,
 ) -> Steps[dict]:
     """One environment's snapshot, as a generator of waits (see transport/waits.py): connect, drive
-    the collectors round by round, close. Its failures of any kind stay in its snapshot."""
+    the collectors round by round, close. Its failures of any kind stay in its snapshot. `own`
+    gives driftctl's own paths (own_files.own_paths) when a fleet shares them."""
     from driftctl.transport import make_transport
 
     spec = config.environments[name]
@@ -178,7 +197,7 @@ def environment_steps(
         say("connecting")
         yield from transport.open_steps()
         snapshot["target"] = transport.describe()
-        ctx = transport.collect_context(spec, own=excluded_for(config, name, transport.root))
+        ctx = transport.collect_context(spec, own=excluded_for(config, name, transport.root, own() if own else None))
         if isinstance(collectors, _Later):
             yield from collectors.ready_steps()
         outcomes = yield from drive_steps(ctx, applicable(), transport.batch_steps, say)

@@ -46,3 +46,29 @@ def test_the_round_debug_line_is_built_only_when_debug_is_logged(monkeypatch: py
     assert len(shown) == 2
     [line] = [r.getMessage() for r in caplog.records if "round 1" in r.getMessage()]
     assert "git ls-remote https://x:fp:" in line and "ghp_" not in line
+
+
+class Own(Collector):
+    """Returns what the runner told it driftctl's own paths are."""
+
+    name = "own"
+    needs = ("shell",)
+
+    def collect(self, ctx: CollectContext) -> CollectGen[list[str]]:
+        (result,) = yield [Command(("true",))]
+        return list(ctx.own)
+
+
+def test_driftctl_s_own_paths_are_found_once_for_a_whole_fleet(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from driftctl import runner
+    from driftctl.config import parse_config
+
+    found: list[int] = []
+    real = runner.own_paths
+    monkeypatch.setattr(runner, "own_paths", lambda config: found.append(1) or real(config))
+    names = [f"e{i}" for i in range(4)]
+    config = parse_config({"version": 1, "environments": {n: {"transport": "local", "path": "."} for n in names}},
+                          None, str(tmp_path / "environments.yaml"), str(tmp_path))
+    snaps = runner.collect_all(config, names, collectors=[Own()], jobs=4)
+    assert [s["collectors"]["own"]["data"] for s in snaps] == [["environments.schema.json", "environments.yaml", "reports"]] * 4
+    assert found == [1]
