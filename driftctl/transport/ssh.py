@@ -350,6 +350,47 @@ def load_known_hosts(keys: paramiko.HostKeys, path: Path, env_name: str) -> set[
     return set(revoked)
 
 
+def known_hosts_into(keys: paramiko.HostKeys, files: Sequence[Path], env_name: str) -> set[bytes]:
+    """load_known_hosts for each of `files` that exists, in order, into `keys`; the revoked key blobs.
+
+    The files are read and parsed once while they stay the same (device, inode, size, mtime: an
+    accepted key appended to driftctl's file is a change), not once per environment of a fleet;
+    each connection gets entries of its own, as if it had loaded the files itself."""
+    identity = tuple((str(p), _file_identity(p)) for p in files)
+    with _cache_lock:
+        kept = _known_hosts.get(identity)
+    if kept is None:
+        template = paramiko.HostKeys()
+        revoked: set[bytes] = set()
+        for path in files:
+            if path.is_file():
+                revoked |= load_known_hosts(template, path, env_name)
+        kept = (template, frozenset(revoked))
+        with _cache_lock:
+            if len(_known_hosts) >= _CACHE_MAX:
+                _known_hosts.clear()
+            _known_hosts[identity] = kept
+    mine: Any = keys
+    ours: Any = kept[0]  # (HostKeys._entries: paramiko's list of entries, which its stubs leave out)
+    mine._entries.extend(paramiko.hostkeys.HostKeyEntry(list(e.hostnames), e.key) for e in ours._entries)
+    return set(kept[1])
+
+
+def _file_identity(path: Path | str) -> tuple[int, int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+# Files every connection of a fleet reads, kept by their identity (see known_hosts_into, _identity_key)
+_cache_lock = threading.Lock()
+_known_hosts: dict[tuple, tuple[paramiko.HostKeys, frozenset[bytes]]] = {}
+_identity_keys: dict[tuple, Any] = {}  # -> the PKey, or why the file is not a key of that kind
+_CACHE_MAX = 64
+
+
 def record_host_key(path: Path, name: str, key: paramiko.PKey) -> None:
     """Append one line; O_APPEND keeps concurrent environments from clobbering each other."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -638,10 +679,7 @@ class SSHTransport(Transport):
         """
         client = paramiko.SSHClient()
         files = self._known_hosts_files()
-        revoked: set[bytes] = set()
-        for path in files:
-            if path.is_file():
-                revoked |= load_known_hosts(client.get_host_keys(), path, self.env_name)
+        revoked = known_hosts_into(client.get_host_keys(), files, self.env_name)
         client.set_missing_host_key_policy(_NewHostKeyPolicy(self.accept_new_host_key, files[-1], revoked))
         identities = [p for p in target.identity_files if os.path.exists(p)]
         name = target.host_key_alias or target.hostname
@@ -957,7 +995,7 @@ def _auth_steps(client: paramiko.SSHClient, ssh: paramiko.Transport, user: str, 
     for filename in identities:
         for kind in kinds:
             try:
-                key = private._key_from_filepath(filename, kind, None)
+                key = _identity_key(client, filename, kind)
             except paramiko.SSHException as exc:
                 saved = exc
                 continue
@@ -978,12 +1016,43 @@ def _auth_steps(client: paramiko.SSHClient, ssh: paramiko.Transport, user: str, 
     defaults = [] if identities else _default_identities(kinds)
     for kind, filename in defaults:
         try:
-            key = private._key_from_filepath(filename, kind, None)
+            key = _identity_key(client, filename, kind)
             if (yield from _publickey_steps(ssh, user, key, deadline)):
                 return
         except (paramiko.SSHException, OSError) as exc:
             saved = exc
     raise saved or paramiko.SSHException("No authentication methods available")
+
+
+def _identity_key(client: paramiko.SSHClient, filename: str, kind: Any) -> paramiko.PKey:
+    """paramiko's `_key_from_filepath(filename, kind)` (the key, with its `-cert.pub` certificate if
+    there is one), read once while the files stay the same instead of once per environment of a
+    fleet, and so is the answer that the file is not a key of `kind` (each identity file is tried
+    as RSA, ECDSA, Ed25519). An encrypted key or an unreadable file is not kept: asked again."""
+    private: Any = client
+    key_path = filename.removesuffix("-cert.pub")
+    identity = (filename, kind.__name__, _file_identity(key_path), _file_identity(key_path + "-cert.pub"))
+    if identity[2] is None:
+        return private._key_from_filepath(filename, kind, None)
+    with _cache_lock:
+        kept = _identity_keys.get(identity)
+    if isinstance(kept, str):
+        raise paramiko.SSHException(kept)
+    if kept is not None:
+        return kept
+    try:
+        kept = private._key_from_filepath(filename, kind, None)
+    except paramiko.SSHException as exc:
+        if type(exc) is not paramiko.SSHException:  # PasswordRequiredException and the like: not kept
+            raise
+        kept = str(exc)
+    with _cache_lock:
+        if len(_identity_keys) >= _CACHE_MAX:
+            _identity_keys.clear()
+        _identity_keys[identity] = kept
+    if isinstance(kept, str):
+        raise paramiko.SSHException(kept)
+    return kept
 
 
 def _default_identities(kinds: tuple[Any, ...]) -> list[tuple[Any, str]]:

@@ -16,6 +16,7 @@ from driftctl.config import EnvironmentSpec
 from driftctl.errors import HostKeyError, TransportError
 from driftctl.models import Command
 from driftctl.transport import make_transport
+from driftctl.transport import ssh as ssh_module
 from driftctl.transport.local import LocalTransport
 from driftctl.transport.ssh import (
     SSHTarget,
@@ -394,6 +395,51 @@ class TestHostKeys:
         spec = spec_for(sshd, str(tmp_path), known_hosts=str(tmp_path / "absent"))
         with pytest.raises(HostKeyError, match="HOST KEY CHANGED"):
             SSHTransport("aws", spec, accept_new_host_key=True).open()
+
+
+@pytest.mark.integration
+class TestFilesEveryConnectionReads:
+    """A fleet's connections read the same known_hosts and identity files: each is parsed once while
+    it stays the same, and a changed file is read again at the next connection."""
+
+    def test_known_hosts_are_parsed_once_until_they_change(self, sshd, sshd_factory, tmp_path, monkeypatch):
+        ssh_module._known_hosts.clear()
+        parsed: list[Path] = []
+        real = ssh_module.load_known_hosts
+        monkeypatch.setattr(ssh_module, "load_known_hosts", lambda keys, path, env: parsed.append(path) or real(keys, path, env))
+        known = tmp_path / "known_hosts"
+        known.write_text(Path(sshd.known_hosts).read_text())
+        spec = spec_for(sshd, str(tmp_path), known_hosts=str(known))
+        for _ in range(3):
+            with SSHTransport("aws", spec) as transport:
+                assert transport.run(Command(("echo", "ok"))).stdout == b"ok\n"
+        assert parsed == [known]
+        # the same name now listed with another server's key: the next connection reads the file again
+        other = sshd_factory()
+        known.write_text(f"[127.0.0.1]:{sshd.port} " + " ".join(other.host_key_pub.split()[:2]) + "\n")
+        with pytest.raises(HostKeyError, match="HOST KEY CHANGED"):
+            SSHTransport("aws", spec).open()
+        assert parsed == [known, known]
+
+    def test_the_identity_file_is_loaded_once_per_key_kind_until_it_changes(self, sshd, tmp_path, monkeypatch):
+        ssh_module._identity_keys.clear()
+        loads: list[str] = []
+        real = paramiko.SSHClient._key_from_filepath
+        monkeypatch.setattr(paramiko.SSHClient, "_key_from_filepath",
+                            lambda self, name, kind, pw: loads.append(kind.__name__) or real(self, name, kind, pw))
+        key = tmp_path / "id_key"
+        key.write_bytes(Path(sshd.identity_file).read_bytes())
+        key.chmod(0o600)
+        spec = spec_for(sshd, str(tmp_path), identity_file=str(key))
+        for _ in range(3):
+            with SSHTransport("aws", spec) as transport:
+                assert transport.run(Command(("true",))).exit_status == 0
+        assert loads == ["RSAKey", "ECDSAKey", "Ed25519Key"]  # an ed25519 file, tried as paramiko tries it
+        generate_key(tmp_path / "stranger")  # a key the server does not know replaces the file
+        key.write_bytes((tmp_path / "stranger").read_bytes())
+        with pytest.raises(TransportError, match="authentication failed"):
+            SSHTransport("aws", spec).open()
+        assert loads[3:] == ["RSAKey", "ECDSAKey", "Ed25519Key"]
 
 
 @pytest.mark.integration
