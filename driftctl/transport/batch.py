@@ -210,7 +210,7 @@ def _root_line(index: int, root: str) -> str:
 def _no_entries(*folders: str) -> str:
     """A test: no entry (but dot-files, which git skips) in these folders of "$_g" (or no folder)."""
     patterns = " ".join(f'"$_g"/{f}/*' for f in folders)
-    return (f'set +f && _e=1 && for _f in {patterns}; do if [ -e "$_f" ] || [ -L "$_f" ]; then _e=; fi; done && '
+    return (f'set +f && _e=1 && for _f in {patterns}; do if [ -e "$_f" ] || [ -L "$_f" ]; then _e=; break; fi; done && '
             '[ -n "$_e" ]')
 
 
