@@ -44,3 +44,20 @@ def test_what_orjson_would_change_is_written_by_json() -> None:
     assert json.loads(dump_document({"big": 2**70})) == {"big": 2**70}
     stamp = datetime(2026, 1, 1, 12, 0)
     assert json.loads(dump_document({"at": stamp})) == {"at": str(stamp)}  # str(), as json's default=str did
+
+
+def test_nulls_alone_do_not_send_the_document_through_json(monkeypatch) -> None:
+    """Every snapshot has nulls; only a non-finite float (which orjson would also write as null) needs json."""
+    import driftctl.jsonfile as jsonfile
+
+    doc = {"error": None, "collectors": {"host": {"data": {"load": [0.5, 1.0], "swap": None}}}}
+    expected = json.dumps(doc, indent=2)
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("encoded again by json")
+
+    monkeypatch.setattr(jsonfile.json, "dumps", refuse)
+    assert dump_document(doc, ensure_ascii=False) == expected
+    monkeypatch.undo()
+    deep = {"a": [{"b": (1, {"c": float("-inf")})}], "d": None}
+    assert '"c": -Infinity' in dump_document(deep)
