@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import hashlib
 import posixpath
 import re
 import sys
@@ -418,7 +419,7 @@ def check_roots(roots: Mapping[str, str], paths: list[str], texts: Mapping[str, 
     A pure function of its input, kept by it (see _CHECKED): the hosts of a fleet mostly run the same
     code, and resolving every import of every file is most of the code health collector's CPU per
     host. Each caller gets data of its own (a deep copy)."""
-    key = (tuple(roots.items()), tuple(paths), tuple(sorted(texts.items(), key=lambda item: item[0])))
+    key = _input_digest(roots, paths, texts)
     kept = _CHECKED.get(key)
     if kept is None:
         kept = _check_roots(roots, paths, texts)
@@ -429,8 +430,24 @@ def check_roots(roots: Mapping[str, str], paths: list[str], texts: Mapping[str, 
     return copy.deepcopy(kept)
 
 
-_CHECKED: dict[tuple, CodeHealthData] = {}
-_CHECKED_MAX = 32
+_CHECKED: dict[bytes, CodeHealthData] = {}  # by _input_digest: the sources themselves are not kept
+_CHECKED_MAX = 16
+
+
+def _input_digest(roots: Mapping[str, str], paths: list[str], texts: Mapping[str, str]) -> bytes:
+    """sha256 over check_roots' whole input, every part length-prefixed (no two inputs spell alike)."""
+    digest = hashlib.sha256()
+
+    def add(part: object) -> None:
+        kind, data = (b"s", part.encode("utf-8", "surrogatepass")) if isinstance(part, str) else (b"r", repr(part).encode())
+        digest.update(kind + len(data).to_bytes(8, "big") + data)
+
+    for part in (len(roots), *(x for item in roots.items() for x in item), len(paths), *paths):
+        add(part)
+    for path, text in sorted(texts.items(), key=lambda item: item[0]):
+        add(path)
+        add(text)
+    return digest.digest()
 
 
 def _check_roots(roots: Mapping[str, str], paths: list[str], texts: Mapping[str, str]) -> CodeHealthData:

@@ -58,6 +58,7 @@ def test_a_fleet_running_the_same_code_is_checked_once_and_each_host_gets_its_ow
     assert len(checks) == 1
     files["svc/gone_module.py"] = ""  # another host, another input: checked on its own
     assert pi.check_roots({"svc": "svc"}, sorted(files), files)["missing"] == [] and len(checks) == 2
+    assert all(isinstance(k, bytes) and len(k) == 32 for k in pi._CHECKED)  # digests: no source is kept
 
 
 def test_parse_imports_gives_line_module_level() -> None:
