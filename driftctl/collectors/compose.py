@@ -281,8 +281,10 @@ def resolve(root: str, files: list[str], env_files: list[str] | None, texts: dic
     controller CPU per host. Each caller gets a model of its own (a deep copy)."""
     if on_missing is not None:
         return _resolve(root, files, env_files, texts, on_missing, project_dir, environ)
-    key = (root, tuple(files), None if env_files is None else tuple(env_files), project_dir,
-           tuple(sorted(texts.items(), key=lambda item: item[0])), tuple(sorted((environ or {}).items())))
+    variables = sorted((environ or {}).items())
+    key = _digest([root, len(files), *files, env_files is None, len(env_files or []), *(env_files or []), project_dir,
+                   len(texts), *(x for item in sorted(texts.items(), key=lambda item: item[0]) for x in item),
+                   len(variables), *(x for item in variables for x in item)])
     kept = _RESOLVED.get(key)
     if kept is None:
         try:
@@ -297,9 +299,19 @@ def resolve(root: str, files: list[str], env_files: list[str] | None, texts: dic
     return copy.deepcopy(kept)
 
 
-# resolve()'s outcomes (a model, or the file it needs next) by their whole input; errors are not kept.
-_RESOLVED: dict[tuple, Any] = {}
-_RESOLVED_MAX = 32
+# resolve()'s outcomes (a model, or the file it needs next) by a digest of their whole input (the
+# files and variables themselves are not kept); errors are not kept.
+_RESOLVED: dict[bytes, Any] = {}
+_RESOLVED_MAX = 16
+
+
+def _digest(parts: list[object]) -> bytes:
+    """sha256 over `parts`, each typed and length-prefixed (no two inputs spell alike)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        kind, data = (b"s", part.encode("utf-8", "surrogatepass")) if isinstance(part, str) else (b"r", repr(part).encode())
+        digest.update(kind + len(data).to_bytes(8, "big") + data)
+    return digest.digest()
 
 
 def _resolve(root: str, files: list[str], env_files: list[str] | None, texts: dict[str, str | None],

@@ -51,6 +51,7 @@ def test_the_same_input_is_resolved_once_and_each_host_gets_its_own_model(loads)
     assert collector.resolve(ROOT, files, env, texts(**{f"{ROOT}/web.env": "A=1\n"}),
                              environ={"TAG": "3"})["services"]["web"]["image"] == "nginx:3"
     assert len(loads) == 4
+    assert all(isinstance(k, bytes) and len(k) == 32 for k in collector._RESOLVED)  # digests: no file is kept
 
 
 def test_errors_and_served_files_are_not_kept(loads) -> None:
