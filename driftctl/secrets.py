@@ -330,9 +330,12 @@ def scrub_text(text: str, known: Iterable[str] = (), *, thorough: bool = True) -
         return text
     scrubbed = _scrub_text(text, secrets, thorough)
     if scrubbed == text and not secrets and len(text) <= _CLEAN_LONGEST and _policy is rules:
-        if len(_clean) >= _CLEAN_MAX:
+        global _clean_chars
+        if len(_clean) >= _CLEAN_MAX or _clean_chars > _CLEAN_CHARS:
             _clean.clear()
+            _clean_chars = 0
         _clean[(text, thorough)] = rules
+        _clean_chars += len(text)
     return scrubbed
 
 
@@ -342,7 +345,9 @@ def scrub_text(text: str, known: Iterable[str] = (), *, thorough: bool = True) -
 # the fingerprint key (only the fingerprints do), so a clean text stays clean under any key, and a
 # new policy (set_policy) is a new object that no entry matches. Bounded: cleared when full.
 _clean: dict[tuple[str, bool], SecretPolicy] = {}
+_clean_chars = 0  # the texts' total length: the memory they hold is bounded too
 _CLEAN_MAX = 16384
+_CLEAN_CHARS = 2_000_000
 _CLEAN_LONGEST = 1024
 
 

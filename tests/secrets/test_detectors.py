@@ -235,3 +235,11 @@ def test_secret_files_get_a_keyed_fingerprint_instead_of_a_plain_hash(path: str,
     assert is_secret_file(path) is secret
     info = summarize({path: {"size": 7, "sha256": "ab" * 32}}, None, tracked=True)["files"][path]
     assert ("sha256" in info) is not secret and ("fingerprint" in info) is secret
+
+
+def test_the_memory_of_clean_texts_is_bounded(monkeypatch) -> None:
+    monkeypatch.setattr(secrets, "_CLEAN_CHARS", 1000)
+    monkeypatch.setattr(secrets, "_CLEAN_MAX", 50)
+    for i in range(400):
+        assert scrub_text(f"plain text number {i} " + "x" * (i % 40), thorough=False).startswith("plain")
+        assert len(secrets._clean) <= 50 and sum(len(t) for t, _ in secrets._clean) <= 1000 + 1024
