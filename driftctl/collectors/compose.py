@@ -18,6 +18,7 @@ from typing_extensions import NotRequired, TypedDict
 from driftctl.collectors.base import CollectContext, CollectGen, Collector, file_text
 from driftctl.config import COMPOSE_DEFAULT_FILES
 from driftctl.errors import CollectorError
+from driftctl.input_digest import input_digest
 from driftctl.models import Command, CommandResult
 from driftctl.secrets import redact_tree, scrub_text, secret_values
 from driftctl.snapshot import UNKNOWN_ENV_VALUE
@@ -282,7 +283,7 @@ def resolve(root: str, files: list[str], env_files: list[str] | None, texts: dic
     if on_missing is not None:
         return _resolve(root, files, env_files, texts, on_missing, project_dir, environ)
     variables = sorted((environ or {}).items())
-    key = _digest([root, len(files), *files, env_files is None, len(env_files or []), *(env_files or []), project_dir,
+    key = input_digest([root, len(files), *files, env_files is None, len(env_files or []), *(env_files or []), project_dir,
                    len(texts), *(x for item in sorted(texts.items(), key=lambda item: item[0]) for x in item),
                    len(variables), *(x for item in variables for x in item)])
     kept = _RESOLVED.get(key)
@@ -304,14 +305,6 @@ def resolve(root: str, files: list[str], env_files: list[str] | None, texts: dic
 _RESOLVED: dict[bytes, Any] = {}
 _RESOLVED_MAX = 16
 
-
-def _digest(parts: list[object]) -> bytes:
-    """sha256 over `parts`, each typed and length-prefixed (no two inputs spell alike)."""
-    digest = hashlib.sha256()
-    for part in parts:
-        kind, data = (b"s", part.encode("utf-8", "surrogatepass")) if isinstance(part, str) else (b"r", repr(part).encode())
-        digest.update(kind + len(data).to_bytes(8, "big") + data)
-    return digest.digest()
 
 
 def _resolve(root: str, files: list[str], env_files: list[str] | None, texts: dict[str, str | None],

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import hashlib
 import posixpath
 import re
 import sys
@@ -38,6 +37,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
+
+from driftctl.input_digest import input_digest
 
 if TYPE_CHECKING:
     from driftctl.collectors.code_health import CodeHealthData, MissingImport
@@ -435,19 +436,9 @@ _CHECKED_MAX = 16
 
 
 def _input_digest(roots: Mapping[str, str], paths: list[str], texts: Mapping[str, str]) -> bytes:
-    """sha256 over check_roots' whole input, every part length-prefixed (no two inputs spell alike)."""
-    digest = hashlib.sha256()
-
-    def add(part: object) -> None:
-        kind, data = (b"s", part.encode("utf-8", "surrogatepass")) if isinstance(part, str) else (b"r", repr(part).encode())
-        digest.update(kind + len(data).to_bytes(8, "big") + data)
-
-    for part in (len(roots), *(x for item in roots.items() for x in item), len(paths), *paths):
-        add(part)
-    for path, text in sorted(texts.items(), key=lambda item: item[0]):
-        add(path)
-        add(text)
-    return digest.digest()
+    """The memo key of check_roots' whole input (see driftctl.input_digest)."""
+    return input_digest([len(roots), *(x for item in roots.items() for x in item), len(paths), *paths, len(texts),
+                         *(x for item in sorted(texts.items(), key=lambda item: item[0]) for x in item)])
 
 
 def _check_roots(roots: Mapping[str, str], paths: list[str], texts: Mapping[str, str]) -> CodeHealthData:
