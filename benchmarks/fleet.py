@@ -237,6 +237,7 @@ def main() -> None:
     args = parser.parse_args()
     pyinfra = pyinfra_bin()
     started = time.perf_counter()
+    load_at_start = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         home = work / "home"
@@ -273,7 +274,8 @@ def main() -> None:
     load = os.getloadavg()
     out.write_text(json.dumps({
         "command": "python benchmarks/fleet.py " + " ".join(sys.argv[1:]), "repeat": args.repeat, "jobs": args.jobs,
-        "cores": os.cpu_count(), "load_average_at_end": [round(x, 2) for x in load],
+        "cores": os.cpu_count(),
+        "load_average_at_start": [round(x, 2) for x in load_at_start], "load_average_at_end": [round(x, 2) for x in load],
         "login_target_cpu_s": round(login, 3),
         "login_plain_shell_target_cpu_s": None if plain is None else round(plain, 3),
         "hosts": results, "simulated": fleet,
@@ -283,7 +285,9 @@ def main() -> None:
 
 def compare(n: int, args, server, project: Path, work: Path, env: dict[str, str], pyinfra: Path, login: float,
             plain: float | None = None) -> dict:
-    """Interleaved runs of both tools on n hosts: medians of wall, controller CPU and target CPU."""
+    """Interleaved runs of both tools on n hosts: medians of wall and controller CPU; target CPU as the
+    mean over every run (the kernel counts it in clock ticks of 10 ms, so a median of one-host runs
+    could only say 40 or 50 ms)."""
     cfg, inventory = write_inputs(work, server, project, n, args.jobs)
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
     ours_cmd = [sys.executable, "-m", "driftctl", "snapshot", "-c", str(cfg), *jobs]
@@ -301,7 +305,7 @@ def compare(n: int, args, server, project: Path, work: Path, env: dict[str, str]
         theirs_remote.append((after - middle) / n)
     o_wall, t_wall = statistics.median(w for w, _ in ours), statistics.median(w for w, _ in theirs)
     o_cpu, t_cpu = statistics.median(c for _, c in ours), statistics.median(c for _, c in theirs)
-    remote = statistics.median(ours_remote)
+    remote = statistics.fmean(ours_remote)
     r = {
         "driftctl_wall_s": round(o_wall, 3), "pyinfra_wall_s": round(t_wall, 3),
         "ratio_wall": round(o_wall / t_wall, 2),
@@ -311,7 +315,7 @@ def compare(n: int, args, server, project: Path, work: Path, env: dict[str, str]
         "target_cpu_per_snapshot_s": round(remote, 3),
         "target_cpu_per_snapshot_net_of_login_s": round(max(0.0, remote - login), 3),
         "target_cpu_per_snapshot_with_plain_login_s": None if plain is None else round(max(0.0, remote - login) + plain, 3),
-        "pyinfra_target_cpu_per_host_s": round(statistics.median(theirs_remote), 3),
+        "pyinfra_target_cpu_per_host_s": round(statistics.fmean(theirs_remote), 3),
     }
     print(f"{n:>4} hosts: driftctl {o_wall:.2f}s (cpu {o_cpu:.2f}s)  pyinfra {t_wall:.2f}s (cpu {t_cpu:.2f}s)  "
           f"ratio {r['ratio_wall']}x wall, {r['ratio_cpu']}x cpu; {r['round_trips_per_host']} round trips/host; "
