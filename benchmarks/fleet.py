@@ -154,8 +154,12 @@ def plain_login_cost(server, work: Path, repeat: int) -> float | None:
         subprocess.run(["userdel", PLAIN_USER], capture_output=True)
 
 
-def simulate(server, project: Path, work: Path, n: int, jobs: int) -> dict:
-    """n environments in-process, a tenth of them behind a port that never answers."""
+CONNECT_TIMEOUT = 5  # seconds: what each unreachable simulated environment holds a slot for
+
+
+def simulate(server, project: Path, work: Path, n: int, jobs: int, dead: bool = True) -> dict:
+    """n environments in-process, a tenth of them behind a port that never answers (or, with
+    `dead=False`, only the other nine tenths: the run the dead tenth is compared with)."""
     import logging
     import socket
     import threading
@@ -170,8 +174,10 @@ def simulate(server, project: Path, work: Path, n: int, jobs: int) -> dict:
     dead_port = silent.getsockname()[1]
     envs = {}
     for i in range(n):
-        spec = server.env_spec(str(project), connect_timeout=5, command_timeout=120)
+        spec = server.env_spec(str(project), connect_timeout=CONNECT_TIMEOUT, command_timeout=120)
         if i % 10 == 9:
+            if not dead:
+                continue
             spec["port"] = dead_port
         envs[f"h{i:03d}"] = spec
     cfg = parse_config({"version": 1, "environments": envs}, None, "fleet.yaml", str(work))
@@ -199,7 +205,7 @@ def simulate(server, project: Path, work: Path, n: int, jobs: int) -> dict:
     silent.close()
     ok = [s for s in snaps if s["complete"]]
     return {
-        "environments": n, "jobs": jobs, "unreachable": n // 10, "complete": len(ok), "wall_s": round(wall, 2),
+        "environments": len(envs), "jobs": jobs, "unreachable": n // 10 if dead else 0, "complete": len(ok), "wall_s": round(wall, 2),
         "peak_threads": peak["threads"], "peak_open_fds": peak["fds"],
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "reachable_done_by_s": round(max(finished[s["environment"]] for s in ok), 2) if ok else None,
@@ -263,9 +269,18 @@ def main() -> None:
             for n in args.hosts:
                 results[str(n)] = compare(n, args, server, project, work, env, pyinfra, login, plain)
             if args.simulate:
-                fleet = simulate(server, project, work, args.simulate, args.jobs or DEFAULT_JOBS)
-                print(f"{fleet['environments']} environments, --jobs {fleet['jobs']}, {fleet['unreachable']} unreachable: "
-                      f"{fleet['complete']} complete in {fleet['wall_s']}s (reachable done by {fleet['reachable_done_by_s']}s); "
+                jobs = args.jobs or DEFAULT_JOBS
+                simulate(server, project, work, 20, jobs, dead=False)  # warm-up: imports, first resolutions
+                alone = simulate(server, project, work, args.simulate, jobs, dead=False)
+                fleet = simulate(server, project, work, args.simulate, jobs)
+                # The dead tenth costs at most its slot time: each holds one of `jobs` slots for its timeout.
+                fleet["reachable_alone_done_by_s"] = alone["reachable_done_by_s"]
+                fleet["dead_slot_time_s"] = round(fleet["unreachable"] * CONNECT_TIMEOUT / jobs, 2)
+                fleet["reachable_alone_peak_threads"] = alone["peak_threads"]
+                print(f"{fleet['environments']} environments, --jobs {jobs}, {fleet['unreachable']} unreachable: "
+                      f"{fleet['complete']} complete in {fleet['wall_s']}s (reachable done by {fleet['reachable_done_by_s']}s; "
+                      f"{alone['complete']} reachable alone: {alone['reachable_done_by_s']}s; the dead tenth's slot time "
+                      f"{fleet['unreachable']} x {CONNECT_TIMEOUT}s / {jobs} = {fleet['dead_slot_time_s']}s); "
                       f"peak {fleet['peak_threads']} threads, {fleet['peak_open_fds']} fds, {fleet['peak_rss_mib']} MiB RSS",
                       flush=True)
         finally:
