@@ -20,6 +20,7 @@ from driftctl.config import Config
 from driftctl.errors import DriftctlError, UsageError
 from driftctl.filescan import SecretFinding, scan_bytes
 from driftctl.models import Command
+from driftctl.transport.waits import Steps, run_blocking
 
 
 @dataclass
@@ -95,7 +96,13 @@ def read_target(transport, root: str) -> tuple[str, str | None, list[RescueFile]
 
     Symlinks are kept as links (their target path, mode 120000), binary files byte for byte, the
     executable bit from the host, and a path that no longer exists as a deletion."""
-    head, branch, status = transport.run_batch([
+    return run_blocking(read_target_steps(transport, root))
+
+
+def read_target_steps(transport, root: str) -> Steps[tuple[str, str | None, list[RescueFile]]]:
+    """read_target(), with each batch's waits yielded: so `plan` reads the files on the transport a
+    collection has open (the fleet scheduler drives it), not over a login of its own."""
+    head, branch, status = yield from transport.batch_steps([
         Command(("git", "--no-optional-locks", "rev-parse", "--verify", "HEAD"), cwd=root),
         Command(("git", "--no-optional-locks", "rev-parse", "--abbrev-ref", "HEAD"), cwd=root),
         _git_status_cmd(root),
@@ -112,19 +119,24 @@ def read_target(transport, root: str) -> tuple[str, str | None, list[RescueFile]
             reads += [Command(("test", "-L", full), ok_codes=(0, 1)), Command(("readlink", "--", full), ok_codes=(0, 1)),
                       Command(("test", "-e", full), ok_codes=(0, 1)), Command(("test", "-x", full), ok_codes=(0, 1)),
                       Command(("cat", "--", full), ok_codes=(0, 1))]
-        results = transport.run_batch(reads)
+        results = yield from transport.batch_steps(reads)
         for i, f in enumerate(present):
-            link, target, exists, exe, cat = results[5 * i: 5 * i + 5]
-            if link.exit_status == 0:
-                f.mode, f.content = "120000", target.stdout.rstrip(b"\n")
-            elif exists.exit_status != 0:
-                f.change = "deleted"
-            elif cat.exit_status != 0:
-                raise DriftctlError(f"{transport.env_name}: {cat.failure()}")
-            else:
-                f.content = cat.stdout
-                f.mode = "100755" if exe.exit_status == 0 else "100644"
+            _take_content(transport, f, results[5 * i: 5 * i + 5])
     return head.text.strip(), (branch.text.strip() if branch.ok else None), files
+
+
+def _take_content(transport, f: RescueFile, results: list) -> None:
+    """One file's mode and content from its five reads (link? target, exists?, executable?, bytes)."""
+    link, target, exists, exe, cat = results
+    if link.exit_status == 0:
+        f.mode, f.content = "120000", target.stdout.rstrip(b"\n")
+    elif exists.exit_status != 0:
+        f.change = "deleted"
+    elif cat.exit_status != 0:
+        raise DriftctlError(f"{transport.env_name}: {cat.failure()}")
+    else:
+        f.content = cat.stdout
+        f.mode = "100755" if exe.exit_status == 0 else "100644"
 
 
 class LocalRepo:
@@ -257,4 +269,4 @@ def _fetch_hint(config: Config, env: str, branch: str | None) -> str:
     return shlex.join(["git", "fetch", config.local_path(spec), ref])
 
 
-__all__ = ["rescue", "RescueResult", "RescueFile", "default_branch", "read_target"]
+__all__ = ["rescue", "RescueResult", "RescueFile", "default_branch", "read_target", "read_target_steps"]
