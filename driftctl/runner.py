@@ -11,9 +11,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from driftctl import __version__, capabilities
 from driftctl.collectors import all_collectors
@@ -28,6 +29,9 @@ from driftctl.secrets import key_id, scrub_document
 from driftctl.snapshot import SCHEMA_VERSION, content_fingerprint
 from driftctl.transport.waits import Call, Flag, Signal, Steps, run_blocking
 
+if TYPE_CHECKING:
+    from driftctl.transport.base import Transport
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Progress = Callable[[str, str], None]  # (environment, message)
@@ -41,9 +45,10 @@ def collect_all(
     progress: Progress | None = None,
     collectors: list[Collector] | None = None,
     jobs: int | None = None,
+    while_open: WhileOpen | None = None,
 ) -> list[dict]:
     """Snapshot the named environments, `jobs` of them in flight at a time; results keep the order
-    of `names`.
+    of `names`. `while_open`: read-only work of the caller on each transport before it is closed.
 
     Each environment is a generator of waits (environment_steps) run by driftctl/scheduler.py: a few
     driver threads and one waiter serve every environment in flight, so an environment costs one
@@ -57,19 +62,103 @@ def collect_all(
 
     chosen = _Later(collectors)
     own = _once(lambda: own_paths(config))  # the same for every environment of the run
+    fleet = _Fleet(config, names, while_open)
+    order = fleet.start_order()
     makers = [
-        (lambda name=name: environment_steps(config, name, chosen, accept_new_host_key=accept_new_host_key,
-                                             progress=progress, own=own))
-        for name in names
+        (lambda name=names[i]: fleet.reporting(name, environment_steps(
+            config, name, chosen, accept_new_host_key=accept_new_host_key, progress=progress, own=own,
+            then=fleet.then(name))))
+        for i in order
     ]
     # On Ctrl-C the main thread aborts every open transport (closing SSH channels ends the remote
     # batches) and leaves at once instead of waiting for command_timeout.
     try:
-        return run_all(makers, jobs=jobs or DEFAULT_JOBS, meanwhile=chosen.resolve,
-                       on_error=lambda index, exc: failed_snapshot(config, names[index], exc))
+        results = run_all(makers, jobs=jobs or DEFAULT_JOBS, meanwhile=chosen.resolve,
+                          on_error=lambda index, exc: failed_snapshot(config, names[order[index]], exc))
     except KeyboardInterrupt:
         abort_all()
         raise
+    by_index = dict(zip(order, results))
+    return [by_index[i] for i in range(len(names))]
+
+
+Then = Callable[["Transport", dict], Steps[None]]  # (open transport, its finished snapshot)
+
+
+@dataclass
+class WhileOpen:
+    """Read-only work a caller runs on a collection's transports before the runner closes them: what
+    would otherwise cost each environment a second login (`plan`'s secret scan and merge risk).
+
+    `each(name, transport, snapshot)` runs for every environment whose collection reached it.
+    `with_all(transport, snapshots)` runs on `last`'s transport once every snapshot of the run is
+    finished (in the order of `names`). The work records its results itself; its errors are logged
+    and never reach the snapshot, which stays exactly what the collection saw.
+    """
+
+    each: Callable[[str, Transport, dict], Steps[None]] | None = None
+    last: str | None = None
+    with_all: Callable[[Transport, dict[str, dict]], Steps[None]] | None = None
+
+
+class _Fleet:
+    """The finished snapshots of one collect_all, so that `last` can wait for all of them.
+
+    `last` starts after every other environment has been started: when it waits, the others hold
+    their slots of `jobs` and end without needing one more, so the wait cannot deadlock (even at
+    jobs=1), and the bound on environments in flight holds.
+    """
+
+    def __init__(self, config: Config, names: list[str], while_open: WhileOpen | None):
+        self._config = config
+        self._names = names
+        self._work = while_open or WhileOpen()
+        self._last = self._work.last if self._work.with_all is not None and self._work.last in names else None
+        self._lock = threading.Lock()
+        self._done: dict[str, dict] = {}
+        self._others = Flag()
+        self._left = {n for n in names if n != self._last}
+        if not self._left:
+            self._others.set()
+
+    def start_order(self) -> list[int]:
+        """Indices of `names` in the order their environments start: `last` at the end."""
+        return sorted(range(len(self._names)), key=lambda i: self._names[i] == self._last)
+
+    def reporting(self, name: str, steps: Steps[dict]) -> Steps[dict]:
+        """`steps`, telling the fleet its snapshot once finished. A failure becomes its failed snapshot
+        here (what run_all's on_error would make), so that `last` never waits for it in vain."""
+        try:
+            snapshot = yield from steps
+        except GeneratorExit:  # abandoned (Ctrl-C): nobody waits any more
+            raise
+        except BaseException as exc:  # noqa: BLE001 - one environment's failure of any kind stays its own
+            snapshot = failed_snapshot(self._config, name, exc)
+        self._finished(name, snapshot)
+        return snapshot
+
+    def _finished(self, name: str, snapshot: dict) -> None:
+        with self._lock:
+            self._done[name] = snapshot
+            self._left.discard(name)
+            if not self._left:
+                self._others.set()
+
+    def then(self, name: str) -> Then | None:
+        """What runs on `name`'s open transport, or None (nothing: close it at once)."""
+        if self._work.each is None and name != self._last:
+            return None
+        return lambda transport, snapshot: self._then_steps(name, transport, snapshot)
+
+    def _then_steps(self, name: str, transport: Transport, snapshot: dict) -> Steps[None]:
+        if self._work.each is not None:
+            yield from self._work.each(name, transport, snapshot)
+        if name == self._last and self._work.with_all is not None:
+            while not self._others.is_set():
+                yield Signal(self._others, None)
+            with self._lock:
+                done = {**self._done, name: snapshot}
+            yield from self._work.with_all(transport, {n: done[n] for n in self._names})
 
 
 def _once(make: Callable[[], T]) -> Callable[[], T]:
@@ -160,10 +249,12 @@ def environment_steps(
     accept_new_host_key: bool = False,
     progress: Progress | None = None,
     own: Callable[[], list[Path]] | None = None,
+    then: Then | None = None,
 ) -> Steps[dict]:
     """One environment's snapshot, as a generator of waits (see transport/waits.py): connect, drive
-    the collectors round by round, close. Its failures of any kind stay in its snapshot. `own`
-    gives driftctl's own paths (own_files.own_paths) when a fleet shares them."""
+    the collectors round by round, run `then` on the still-open transport (when it connected), close.
+    Its failures of any kind stay in its snapshot. `own` gives driftctl's own paths
+    (own_files.own_paths) when a fleet shares them."""
     from driftctl.transport import make_transport
 
     spec = config.environments[name]
@@ -203,30 +294,60 @@ def environment_steps(
         outcomes = yield from drive_steps(ctx, applicable(), transport.batch_steps, say)
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         if transport is not None:  # abandoned (Ctrl-C): close without waiting for anything
-            _forget(transport)
-            _close_quietly(transport)
+            _abandon(transport)
         raise
     except BaseException as exc:  # noqa: BLE001 - one environment's failure of any kind stays in its snapshot
         snapshot["error"] = environment_failure(name, exc)
         if isinstance(collectors, _Later):
             yield from collectors.ready_steps()
         outcomes = {c.name: CollectorOutcome("error", error=snapshot["error"]) for c in applicable()}
+    snapshot = _finish(snapshot, outcomes, collectors() if callable(collectors) else collectors, started)
     if transport is not None:
-        try:
-            yield from transport.close_steps()  # still in _active meanwhile: Ctrl-C aborts it too
-        except Exception:  # noqa: BLE001 - closing must not turn a saved snapshot into a crash
-            log.warning("closing the transport failed", exc_info=True)
-        finally:
-            _forget(transport)
+        if then is not None and snapshot["error"] is None:
+            yield from _while_open(name, transport, then, snapshot)
+        yield from _close_steps(transport)
+    snapshot["duration_s"] = round(time.monotonic() - started, 3)  # with the close, as before `then` existed
+    say("done" if snapshot["complete"] else "incomplete")
+    return snapshot
+
+
+def _finish(snapshot: dict, outcomes: dict[str, CollectorOutcome], collectors: list[Collector], started: float) -> dict:
+    """The snapshot of these outcomes: complete or not, scrubbed, fingerprinted (before the close,
+    so that work on the open transport sees the snapshot the caller gets)."""
     snapshot["collectors"] = {n: o.to_json() for n, o in outcomes.items()}
     snapshot["complete"] = snapshot["error"] is None and all(o.status != "error" for o in outcomes.values()) and not any(
         isinstance(o.data, dict) and o.data.get("unreadable") for o in outcomes.values())  # files it could not read
-    snapshot["duration_s"] = round(time.monotonic() - started, 3)
+    snapshot["duration_s"] = round(time.monotonic() - started, 3)  # until the close (set again after it)
     snapshot = scrub_document(snapshot)  # behind every collector: no credential format leaves in clear
-    snapshot["fingerprint"] = content_fingerprint(snapshot, collectors() if callable(collectors) else collectors)
+    snapshot["fingerprint"] = content_fingerprint(snapshot, collectors)
     snapshot["fingerprint_key"] = key_id()  # which key made the `fp:` values (see differ/fingerprint_keys.py)
-    say("done" if snapshot["complete"] else "incomplete")
     return snapshot
+
+
+def _while_open(name: str, transport: Transport, then: Then, snapshot: dict) -> Steps[None]:
+    """The caller's work on the open transport; its failure is logged and leaves the snapshot alone."""
+    try:
+        yield from then(transport, snapshot)
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        _abandon(transport)
+        raise
+    except Exception:  # noqa: BLE001 - extra work must not turn a saved snapshot into a crash
+        log.warning("%s: the work on the open connection failed", name, exc_info=True)
+
+
+def _close_steps(transport: Transport) -> Steps[None]:
+    try:
+        yield from transport.close_steps()  # still in _active meanwhile: Ctrl-C aborts it too
+    except Exception:  # noqa: BLE001 - closing must not turn a saved snapshot into a crash
+        log.warning("closing the transport failed", exc_info=True)
+    finally:
+        _forget(transport)
+
+
+def _abandon(transport: Transport) -> None:
+    """Abandoned (Ctrl-C): close without waiting for anything."""
+    _forget(transport)
+    _close_quietly(transport)
 
 
 def environment_failure(name: str, exc: BaseException) -> str:
