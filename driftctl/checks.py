@@ -22,6 +22,7 @@ from driftctl.snapshot_store import latest, read_snapshot, reports_dir
 if TYPE_CHECKING:
     from driftctl.api import Collecting
     from driftctl.config import Config, Rules
+    from driftctl.runner import WhileOpen
 
 FORMATS = ("table", "plain", "json", "markdown", "html", "sarif", "junit", "github")
 BASELINE = "baseline"
@@ -56,13 +57,14 @@ def gather(
     snapshot_files: list[str] | None = None,
     accept_new_host_key: bool = False,
     collecting: Collecting | None = None,
+    while_open: WhileOpen | None = None,
 ) -> list[dict]:
     """Snapshots of the named environments (live and saved, or the latest cached ones) plus files:
     the one way every command gathers what it compares.
 
     `ENV@WHEN` names the newest saved snapshot of ENV at or before WHEN; columns keep the order
     the names were given in. `collecting(names)` (a context manager yielding the progress callback)
-    wraps a live collection.
+    wraps a live collection; `while_open` is work for its still-open connections (runner.WhileOpen).
     """
     if names and config is None:
         raise UsageError("naming environments needs an environments.yaml")
@@ -80,7 +82,8 @@ def gather(
             from driftctl.api.loading import quietly
 
             with (collecting or quietly)(chosen) as progress:
-                results = take_snapshots(config, chosen, accept_new_host_key=accept_new_host_key, progress=progress)
+                results = take_snapshots(config, chosen, accept_new_host_key=accept_new_host_key, progress=progress,
+                                         while_open=while_open)
             by_name.update((s["environment"], s) for s, _ in results)
     if config is not None:
         from driftctl.api.timeline import snapshot_as_of

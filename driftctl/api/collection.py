@@ -9,7 +9,7 @@ from pathlib import Path
 
 from driftctl.api.loading import Collecting, ConfigArg, load, quietly
 from driftctl.config import Config
-from driftctl.runner import Progress, collect_all
+from driftctl.runner import Progress, WhileOpen, collect_all
 from driftctl.snapshot_store import reports_dir, write_snapshot
 
 
@@ -22,10 +22,13 @@ def take_snapshots(
     save: bool = True,
     out_dir: Path | None = None,
     jobs: int | None = None,
+    while_open: WhileOpen | None = None,
 ) -> list[tuple[dict, Path | None]]:
     """Collect the named environments concurrently (at most `jobs` at once) and save each snapshot
-    (partial ones too: an incomplete snapshot still records what could be read, and why not the rest)."""
-    snapshots = collect_all(config, names, accept_new_host_key=accept_new_host_key, progress=progress, jobs=jobs)
+    (partial ones too: an incomplete snapshot still records what could be read, and why not the rest).
+    `while_open`: the caller's read-only work on each connection before it closes (runner.WhileOpen)."""
+    snapshots = collect_all(config, names, accept_new_host_key=accept_new_host_key, progress=progress, jobs=jobs,
+                            while_open=while_open)
     run = uuid.uuid4().hex[:12]  # snapshots of one run are one moment of the history
     for snap in snapshots:
         snap.setdefault("run", run)
