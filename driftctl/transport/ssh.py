@@ -38,6 +38,7 @@ from driftctl.settings import config_home
 from driftctl.transport import batch
 from driftctl.transport.base import StreamOpener, StreamRefused, Transport
 from driftctl.transport.paramiko_lib import paramiko  # imported only when an ssh environment is used
+from driftctl.transport.startups import STARTUPS, StartupQueueTimeout
 from driftctl.transport.waits import Flag, Readable, Signal, Steps, Writable, run_blocking
 
 DEFAULT_PORT = 22
@@ -113,6 +114,17 @@ class SSHTarget:
 
     def label(self) -> str:
         return f"{self.user}@{self.hostname}:{self.port}"
+
+
+def startup_key(target: SSHTarget) -> tuple[str, ...]:
+    """What one sshd sees as one source of logins: its address, and the hops a tunnel comes through
+    (the same name behind two bastions is two servers). See driftctl/transport/startups.py."""
+    key: tuple[str, ...] = (target.hostname, str(target.port))
+    hop = target.jump
+    while hop is not None:
+        key += (hop.hostname, str(hop.port))
+        hop = hop.jump
+    return key
 
 
 def known_hosts_name(host: str, port: int) -> str:
@@ -249,6 +261,8 @@ def connect_failure_reason(exc: BaseException, timeout: float) -> str:
         return f"the jump host could not open a tunnel ({exc.text or 'connect failed'})"
     if isinstance(exc, socket.gaierror):
         return "cannot resolve host name"
+    if isinstance(exc, StartupQueueTimeout):
+        return f"timed out after {timeout:g}s {exc}"
     if isinstance(exc, (socket.timeout, TimeoutError)):
         return f"timed out after {timeout:g}s"
     if isinstance(exc, ConnectionRefusedError):
@@ -631,27 +645,45 @@ class SSHTransport(Transport):
         if self.spec.identity_file and not os.path.exists(os.path.expanduser(self.spec.identity_file)):
             raise TransportError(f"{self.env_name}: identity file not found: {self.spec.identity_file}")
         deadline = _Deadline(self.spec.connect_timeout)
+        starting: list[tuple[str, ...]] = []  # login slots held (driftctl/transport/startups.py)
         try:
-            yield from self._connect_steps(self.target, deadline)
+            yield from self._connect_steps(self.target, deadline, starting)
             # start the remote loop now: the login shell runs while the collectors get ready
             yield from self._session_steps(max(1.0, deadline.at - time.monotonic()))
         except BaseException:
             self._close_clients()  # a jump hop may be up while the target failed
             raise
+        finally:
+            for server in starting:
+                STARTUPS.release(server)
 
     def _connected(self) -> bool:
         transport = self.client.get_transport() if self.client else None
         return bool(transport and transport.is_active())
 
-    def _connect_steps(self, target: SSHTarget, deadline: _Deadline) -> Steps[paramiko.SSHClient]:
-        """Connect to `target` (after its jump hops, recursively); each client joins self._clients."""
+    def _connect_steps(self, target: SSHTarget, deadline: _Deadline,
+                       starting: list[tuple[str, ...]]) -> Steps[paramiko.SSHClient]:
+        """Connect to `target` (after its jump hops, recursively); each client joins self._clients.
+
+        Each server's login slot is taken before its TCP connect and joins `starting`; it is given
+        back once that server has answered a channel open (the tunnel through a hop, the session on
+        the target), because sshd counts a login as started until its post-authentication process
+        runs, a little after the client has seen the authentication succeed."""
         via = ""
         try:
+            server = startup_key(target)
             if target.jump is not None:
-                hop = yield from self._connect_steps(target.jump, deadline)
+                hop = yield from self._connect_steps(target.jump, deadline, starting)
                 via = f" via {target.jump.label()}"
+                yield from STARTUPS.acquire_steps(server, deadline.at)
+                starting.append(server)
                 sock: Any = yield from self._tunnel_steps(hop, target, deadline)
+                hop_server = startup_key(target.jump)
+                starting.remove(hop_server)
+                STARTUPS.release(hop_server)
             else:
+                yield from STARTUPS.acquire_steps(server, deadline.at)
+                starting.append(server)
                 sock = yield from tcp_connect_steps(target.hostname, target.port, deadline)
             client = yield from self._handshake_steps(target, sock, deadline)
         except TransportError:
