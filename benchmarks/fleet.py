@@ -2,7 +2,7 @@
 from N hosts, side by side in one run on one loopback sshd.
 
     python benchmarks/fleet.py            # 1 and 20 hosts, 5 repeats, then 500 simulated environments
-    python benchmarks/fleet.py [--hosts 1 20 100] [--repeat 5] [--jobs 16] [--simulate 500]
+    python benchmarks/fleet.py [--hosts 1 20 100] [--repeat 5] [--jobs 16] [--simulate 500] [--same-port]
 
 Both tools run as whole processes, interleaved (driftctl, pyinfra, driftctl, ...), and the medians
 are compared: wall time and controller CPU (user + system of the child). Both run from bytecode as
@@ -10,8 +10,12 @@ installed packages do (PYTHONDONTWRITEBYTECODE is dropped for the children; drif
 temporary PYTHONPYCACHEPREFIX, never into the checkout). pyinfra 3.x runs from its
 own virtualenv (`benchmarks/.venv-pyinfra`, created on first use with `pip install pyinfra`), so the
 project does not depend on it. Each N-host run reaches the same sshd through N inventory entries
-(driftctl: N `ssh` environments; pyinfra: N hosts with the same address), over a copy of this
-repository's compose project, so both tools make N real SSH connections.
+(driftctl: N `ssh` environments; pyinfra: N hosts), spread over the 16 ports the sshd listens on (its
+limit, MAX_LISTEN_SOCKS), over a copy of this repository's compose project, so both tools make N real
+SSH connections. driftctl lets at most 8 logins into one server (address and port) at a time
+(OpenSSH drops connections past 10 unauthenticated ones by default; driftctl/transport/startups.py):
+with 16 ports, up to 128 hosts never meet that bound, as N hosts of a fleet would not. `--same-port`
+puts every environment on one port instead: a shared server (one VM with many projects, a bastion).
 
 Also measured: exec round trips per host (batches through SSHTransport.run_batch, in-process) and
 the target's CPU per snapshot (user + system of every process sshd ran for driftctl, read from the
@@ -48,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from driftctl.runner import DEFAULT_JOBS  # noqa: E402
-from tests.fixtures.sshd import generate_key, start_sshd  # noqa: E402
+from tests.fixtures.sshd import free_port, generate_key, start_sshd  # noqa: E402
 
 PYINFRA_VENV = ROOT / "benchmarks" / ".venv-pyinfra"
 FACTS = ["server.Os", "server.Hostname", "server.Arch", "server.KernelVersion", "server.LinuxDistribution"]
@@ -80,14 +84,40 @@ def make_project(work: Path) -> Path:
     return project
 
 
-def write_inputs(work: Path, server, project: Path, n: int, jobs: int | None) -> tuple[Path, Path]:
-    envs = {f"h{i}": server.env_spec(str(project), connect_timeout=30, command_timeout=120) for i in range(1, n + 1)}
+SSHD_PORTS = 16  # sshd's MAX_LISTEN_SOCKS: one sshd listens on at most 16 sockets
+
+
+def spare_ports(count: int) -> list[int]:
+    """`count` free loopback ports for the sshd to listen on besides its own."""
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
+def host_ports(server, extra: list[int]) -> list[int]:
+    """Every port of the one sshd (its own first), each trusted in known_hosts, for the environments
+    to spread over (see the module's docstring)."""
+    key_type, key_b64 = server.host_key_pub.split()[:2]
+    with open(server.known_hosts, "a") as fh:
+        fh.writelines(f"[{server.host}]:{p} {key_type} {key_b64}\n" for p in extra)
+    return [server.port, *extra]
+
+
+def write_inputs(work: Path, server, project: Path, n: int, jobs: int | None,
+                 ports: list[int]) -> tuple[Path, Path]:
+    envs = {f"h{i}": server.env_spec(str(project), port=ports[(i - 1) % len(ports)], connect_timeout=30,
+                                     command_timeout=120) for i in range(1, n + 1)}
     cfg = work / f"environments-{n}.yaml"
     cfg.write_text(json.dumps({"version": 1, "environments": envs}))  # JSON is YAML
-    data = {"ssh_hostname": server.host, "ssh_port": server.port, "ssh_user": server.user,
+    data = {"ssh_hostname": server.host, "ssh_user": server.user,
             "ssh_key": server.identity_file, "ssh_known_hosts_file": server.known_hosts}
     inventory = work / f"inventory_{n}.py"
-    inventory.write_text(f"hosts = [(f'h{{i}}', {data!r}) for i in range(1, {n} + 1)]\n")
+    inventory.write_text(f"ports = {ports!r}\n"
+                         f"hosts = [(f'h{{i}}', {{**{data!r}, 'ssh_port': ports[(i - 1) % len(ports)]}}) "
+                         f"for i in range(1, {n} + 1)]\n")
     return cfg, inventory
 
 
@@ -159,7 +189,7 @@ def plain_login_cost(server, work: Path, repeat: int) -> float | None:
 CONNECT_TIMEOUT = 5  # seconds: what each unreachable simulated environment holds a slot for
 
 
-def simulate(server, project: Path, work: Path, n: int, jobs: int, dead: bool = True) -> dict:
+def simulate(server, project: Path, work: Path, n: int, jobs: int, ports: list[int], dead: bool = True) -> dict:
     """n environments in-process, a tenth of them behind a port that never answers (or, with
     `dead=False`, only the other nine tenths: the run the dead tenth is compared with)."""
     import logging
@@ -176,7 +206,8 @@ def simulate(server, project: Path, work: Path, n: int, jobs: int, dead: bool = 
     dead_port = silent.getsockname()[1]
     envs = {}
     for i in range(n):
-        spec = server.env_spec(str(project), connect_timeout=CONNECT_TIMEOUT, command_timeout=120)
+        spec = server.env_spec(str(project), port=ports[i % len(ports)], connect_timeout=CONNECT_TIMEOUT,
+                               command_timeout=120)
         if i % 10 == 9:
             if not dead:
                 continue
@@ -242,6 +273,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=None, help="driftctl --jobs (default: its own default)")
     parser.add_argument("--simulate", type=int, default=500, help="then collect this many environments in-process (0: skip)")
+    parser.add_argument("--same-port", action="store_true",
+                        help="every environment on the sshd's one port: a shared server, not N hosts")
     args = parser.parse_args()
     pyinfra = pyinfra_bin()
     started = time.perf_counter()
@@ -257,7 +290,9 @@ def main() -> None:
         # warm-up run compiles driftctl into the private cache prefix, never into the checkout).
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         os.environ.update({k: env[k] for k in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "DRIFTCTL_SSH_CONFIG")})
-        server = start_sshd(work / "sshd", generate_key(work / "user_key"))
+        extra = [] if args.same_port else spare_ports(SSHD_PORTS - 1)
+        server = start_sshd(work / "sshd", generate_key(work / "user_key"), extra_config=tuple(f"Port {p}" for p in extra))
+        ports = host_ports(server, extra)
         project = make_project(work)
         results: dict[str, dict] = {}
         fleet = None
@@ -269,15 +304,15 @@ def main() -> None:
                   + (f"; through a /bin/sh account without rc files: {plain * 1000:.0f} ms" if plain is not None else ""),
                   flush=True)
             for n in args.hosts:
-                results[str(n)] = compare(n, args, server, project, work, env, pyinfra, login, plain)
+                results[str(n)] = compare(n, args, server, project, work, env, pyinfra, login, ports, plain)
             if args.simulate:
                 jobs = args.jobs or DEFAULT_JOBS
                 # First contact with every reachable name: the controller caches each environment's
                 # Docker tool versions (keyed by name and host), so this run also has the target run
                 # the docker CLI once per host; the two runs compared below are both repeat snapshots.
-                first = simulate(server, project, work, args.simulate, jobs, dead=False)
-                alone = simulate(server, project, work, args.simulate, jobs, dead=False)
-                fleet = simulate(server, project, work, args.simulate, jobs)
+                first = simulate(server, project, work, args.simulate, jobs, ports, dead=False)
+                alone = simulate(server, project, work, args.simulate, jobs, ports, dead=False)
+                fleet = simulate(server, project, work, args.simulate, jobs, ports)
                 # The dead tenth costs at most its slot time: each holds one of `jobs` slots for its timeout.
                 fleet["reachable_alone_done_by_s"] = alone["reachable_done_by_s"]
                 fleet["dead_slot_time_s"] = round(fleet["unreachable"] * CONNECT_TIMEOUT / jobs, 2)
@@ -296,7 +331,7 @@ def main() -> None:
     load = os.getloadavg()
     out.write_text(json.dumps({
         "command": "python benchmarks/fleet.py " + " ".join(sys.argv[1:]), "repeat": args.repeat, "jobs": args.jobs,
-        "cores": os.cpu_count(),
+        "cores": os.cpu_count(), "sshd_ports": 1 if args.same_port else len(ports),
         "load_average_at_start": [round(x, 2) for x in load_at_start], "load_average_at_end": [round(x, 2) for x in load],
         "login_target_cpu_s": round(login, 3),
         "login_plain_shell_target_cpu_s": None if plain is None else round(plain, 3),
@@ -306,11 +341,12 @@ def main() -> None:
 
 
 def compare(n: int, args, server, project: Path, work: Path, env: dict[str, str], pyinfra: Path, login: float,
+            ports: list[int],
             plain: float | None = None) -> dict:
     """Interleaved runs of both tools on n hosts: medians of wall and controller CPU; target CPU as the
     mean over every run (the kernel counts it in clock ticks of 10 ms, so a median of one-host runs
     could only say 40 or 50 ms)."""
-    cfg, inventory = write_inputs(work, server, project, n, args.jobs)
+    cfg, inventory = write_inputs(work, server, project, n, args.jobs, ports)
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
     ours_cmd = [sys.executable, "-m", "driftctl", "snapshot", "-c", str(cfg), *jobs]
     theirs_cmd = [str(pyinfra), "-y", str(inventory), "fact", *FACTS]
