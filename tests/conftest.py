@@ -15,11 +15,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.fixtures import forkrun
 from tests.helpers import isolate_driftctl_home
 
 pytest_plugins = ["tests.fixtures.gitrepos", "tests.fixtures.sshd", "tests.fixtures.dockerd"]
+
+# Property tests check what a function returns, never how long one example takes: hypothesis's default
+# 200 ms deadline per example failed a pure-function test once on a loaded CI worker.
+settings.register_profile("driftctl", deadline=None)
+settings.load_profile("driftctl")
 
 
 @pytest.fixture(scope="session")
