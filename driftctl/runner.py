@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 from driftctl import __version__, capabilities
 from driftctl.collectors import all_collectors
 from driftctl.collectors.base import CollectContext, Collector, Skipped
-from driftctl.config import Config, role_of
+from driftctl.config import Config, EnvironmentSpec, role_of
 from driftctl.errors import DriftctlError, TransportError
 from driftctl.limits import one_line
 from driftctl.models import CollectorOutcome, Command, CommandResult
@@ -261,19 +261,7 @@ def environment_steps(
     caps = capabilities.of(spec.transport)
     started = time.monotonic()
     say = (lambda msg: progress(name, msg)) if progress else (lambda msg: None)
-    snapshot: dict = {
-        "schema_version": SCHEMA_VERSION,
-        "environment": name,
-        "transport": spec.transport,
-        "capabilities": caps.to_json(),
-        "role": role_of(spec),
-        "target": None,
-        "collected_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        "driftctl_version": __version__,
-        "complete": True,
-        "error": None,
-        "collectors": {},
-    }
+    snapshot = _new_snapshot(name, spec, caps)
 
     def applicable() -> list[Collector]:  # once connected: the list may still be loading meanwhile
         chosen = collectors() if callable(collectors) else collectors
@@ -309,6 +297,23 @@ def environment_steps(
     snapshot["duration_s"] = round(time.monotonic() - started, 3)  # with the close, as before `then` existed
     say("done" if snapshot["complete"] else "incomplete")
     return snapshot
+
+
+def _new_snapshot(name: str, spec: EnvironmentSpec, caps: capabilities.Capabilities) -> dict:
+    """A snapshot's header, taken when its collection starts; the collectors fill in the rest."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "environment": name,
+        "transport": spec.transport,
+        "capabilities": caps.to_json(),
+        "role": role_of(spec),
+        "target": None,
+        "collected_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "driftctl_version": __version__,
+        "complete": True,
+        "error": None,
+        "collectors": {},
+    }
 
 
 def _finish(snapshot: dict, outcomes: dict[str, CollectorOutcome], collectors: list[Collector], started: float) -> dict:
