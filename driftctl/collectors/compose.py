@@ -129,30 +129,12 @@ def collect_with_secrets(ctx: CollectContext, *, with_reference: bool = True) ->
     env_files = [at(n) for n in ctx.spec.env_files if texts.get(at(n)) is not None] or None
     stand_ins: dict[str, str | None] = {}
     if ctx.caps.revision:
-        # Env files are usually gitignored: read the configured stand-ins (names only); what no file
-        # gives becomes unknown, one value at a time, never the whole model.
-        wanted_stand_ins = {at(k): v for k, v in ctx.spec.env_fallbacks.items()}
-        if wanted_stand_ins:
-            stand_in_reads = yield [ctx.read_command(v) for v in wanted_stand_ins.values()]
-            stand_ins = {k: file_text(r) for k, r in zip(wanted_stand_ins, stand_in_reads)}
+        stand_ins = yield from _read_stand_ins(ctx, {at(k): v for k, v in ctx.spec.env_fallbacks.items()})
         env_files = [at(n) for n in ctx.spec.env_files]
-    unknown: dict[str, list[str]] = {}
     # Compose's project directory is the first file's folder (deploy/ for deploy/compose.yaml): the
     # relative paths inside the files (env_file, build, binds) are relative to it, not to the checkout.
     pdir = posixpath.dirname(at(files[0]))
-    for _ in range(MAX_ROUNDS):
-        try:
-            if ctx.caps.revision:
-                model, unknown = resolve_without_env_files(root, [at(f) for f in files], env_files or [], texts,
-                                                           stand_ins, project_dir=pdir)
-            else:
-                model = resolve(root, [at(f) for f in files], env_files, texts, project_dir=pdir)
-            break
-        except _NeedFile as need:
-            res, = yield [ctx.read_command(posixpath.relpath(need.path, root))]
-            texts[need.path] = file_text(res)
-    else:
-        raise CollectorError("compose: too many nested env files")
+    model, unknown = yield from _resolve_reading(ctx, root, [at(f) for f in files], env_files, texts, stand_ins, pdir)
     # an unknown value is no secret (and must stay recognisable for the differ)
     known = frozenset(v for v in known_secrets(texts, {at(f) for f in files}, model) if UNKNOWN_ENV_VALUE not in v)
     services = {name: protect_service(svc, known) for name, svc in (model.get("services") or {}).items()}
@@ -165,6 +147,12 @@ def collect_with_secrets(ctx: CollectContext, *, with_reference: bool = True) ->
         # linked to /dev/zero or a FIFO would otherwise hold `docker compose config` until the timeout.
         reference_result, = yield [reference_command(ctx)]
         reference = parse_reference(reference_result, services, known)
+    return _found(root, listing, model, services, known, reference, unknown), known
+
+
+def _found(root: str, listing: list, model: dict, services: dict, known: frozenset[str],
+           reference: ComposeReference | None, unknown: dict[str, list[str]]) -> ComposeData:
+    """What the snapshot stores of a project that was found: every value already protected."""
     data: ComposeData = {
         "found": True,
         "project_dir": root,
@@ -177,7 +165,34 @@ def collect_with_secrets(ctx: CollectContext, *, with_reference: bool = True) ->
     }
     if unknown:
         data["missing_env_files"] = unknown
-    return data, known
+    return data
+
+
+def _read_stand_ins(ctx: CollectContext, wanted: dict[str, str]) -> CollectGen[dict[str, str | None]]:
+    """At a revision, env files are usually gitignored: the configured stand-ins (env file -> the
+    committed file read instead, names only) are read in one round. What no file gives becomes
+    unknown, one value at a time, never the whole model."""
+    if not wanted:
+        return {}
+    reads = yield [ctx.read_command(v) for v in wanted.values()]
+    return {k: file_text(r) for k, r in zip(wanted, reads)}
+
+
+def _resolve_reading(ctx: CollectContext, root: str, paths: list[str], env_files: list[str] | None,
+                     texts: dict[str, str | None], stand_ins: dict[str, str | None],
+                     pdir: str) -> CollectGen[tuple[dict, dict[str, list[str]]]]:
+    """Resolve the model, reading each file the resolution turns out to need (a nested env file) in
+    a round of its own, at most MAX_ROUNDS times. At a revision (no env files on disk) the values no
+    file gives are returned as unknown, by file."""
+    for _ in range(MAX_ROUNDS):
+        try:
+            if ctx.caps.revision:
+                return resolve_without_env_files(root, paths, env_files or [], texts, stand_ins, project_dir=pdir)
+            return resolve(root, paths, env_files, texts, project_dir=pdir), {}
+        except _NeedFile as need:
+            res, = yield [ctx.read_command(posixpath.relpath(need.path, root))]
+            texts[need.path] = file_text(res)
+    raise CollectorError("compose: too many nested env files")
 
 
 def known_secrets(texts: dict[str, str | None], compose_paths: set[str], model: dict) -> frozenset[str]:

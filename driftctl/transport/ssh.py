@@ -741,29 +741,29 @@ class SSHTransport(Transport):
                     ours = known.get(server_key.get_name()) or list(known.values())[0]
                     raise paramiko.BadHostKeyException(name, server_key, ours)
                 yield from _auth_steps(client, ssh, target.user, identities, deadline)
-        except _UnknownHostKey as exc:
+        except (_UnknownHostKey, paramiko.BadHostKeyException) as exc:
             _close_and_join(client)
-            if exc.key.asbytes() in revoked:
-                raise HostKeyError(
-                    f"{self.env_name}: the host key of {exc.name} ({exc.key.get_name()} "
-                    f"{fingerprint_sha256(exc.key.asbytes())}) is marked @revoked in known_hosts; refusing to connect"
-                ) from None
-            key_type, fp = exc.key.get_name(), fingerprint_sha256(exc.key.asbytes())
-            raise HostKeyError(unknown_key_message(self.env_name, exc.name, key_type, fp)) from None
-        except paramiko.BadHostKeyException as exc:
-            _close_and_join(client)
-            expected = (exc.expected_key.get_name(), fingerprint_sha256(exc.expected_key.asbytes()))
-            offered = (exc.key.get_name(), fingerprint_sha256(exc.key.asbytes()))
-            message = changed_key_message(
-                self.env_name, target.known_hosts_name, expected, offered, [str(p) for p in files]
-            )
-            raise HostKeyError(message) from None
+            raise self._host_key_error(exc, target, revoked, files) from None
         except BaseException:
             _close_and_join(client)
             if watchdog.fired:
                 raise TimeoutError("deadline passed") from None
             raise
         return client
+
+    def _host_key_error(self, exc: Exception, target: SSHTarget, revoked: set[bytes], files: list[Path]) -> HostKeyError:
+        """The one line for a host key that is unknown, @revoked, or not the one known_hosts has."""
+        if isinstance(exc, _UnknownHostKey):
+            key_type, fp = exc.key.get_name(), fingerprint_sha256(exc.key.asbytes())
+            if exc.key.asbytes() in revoked:
+                return HostKeyError(f"{self.env_name}: the host key of {exc.name} ({key_type} {fp}) is marked "
+                                    "@revoked in known_hosts; refusing to connect")
+            return HostKeyError(unknown_key_message(self.env_name, exc.name, key_type, fp))
+        assert isinstance(exc, paramiko.BadHostKeyException)
+        expected = (exc.expected_key.get_name(), fingerprint_sha256(exc.expected_key.asbytes()))
+        offered = (exc.key.get_name(), fingerprint_sha256(exc.key.asbytes()))
+        return HostKeyError(changed_key_message(self.env_name, target.known_hosts_name, expected, offered,
+                                                [str(p) for p in files]))
 
     def _known_hosts_files(self) -> list[Path]:
         """The user's known_hosts (from the spec) then driftctl's own, which is last: it gets new keys."""
