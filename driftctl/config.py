@@ -67,6 +67,12 @@ class EnvironmentSpec(_Strict):
     identity_file: str | None = Field(None, description="ssh: private key file.")
     known_hosts: str = Field("~/.ssh/known_hosts", description="ssh: known_hosts file to verify the host key.")
     connect_timeout: float = Field(10, gt=0, le=3600, description="ssh: seconds to wait for connect and auth.")
+    max_startups: int = Field(
+        8, ge=1, le=1000,
+        description="ssh: logins to this environment's server (and to each ProxyJump hop) in progress at once, "
+        "counted across every environment that reaches it; the others wait their turn within connect_timeout. Keep it "
+        "below the server's sshd `MaxStartups` (OpenSSH's default drops connections past 10 unauthenticated ones).",
+    )
     command_timeout: float = Field(60, gt=0, le=86400, description="Seconds one batch of commands may take.")
     max_file_bytes: int = Field(
         16 << 20, ge=1, le=1 << 31,

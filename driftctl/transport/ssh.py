@@ -675,14 +675,14 @@ class SSHTransport(Transport):
             if target.jump is not None:
                 hop = yield from self._connect_steps(target.jump, deadline, starting)
                 via = f" via {target.jump.label()}"
-                yield from STARTUPS.acquire_steps(server, deadline.at)
+                yield from STARTUPS.acquire_steps(server, deadline.at, self.spec.max_startups)
                 starting.append(server)
                 sock: Any = yield from self._tunnel_steps(hop, target, deadline)
                 hop_server = startup_key(target.jump)
                 starting.remove(hop_server)
                 STARTUPS.release(hop_server)
             else:
-                yield from STARTUPS.acquire_steps(server, deadline.at)
+                yield from STARTUPS.acquire_steps(server, deadline.at, self.spec.max_startups)
                 starting.append(server)
                 sock = yield from tcp_connect_steps(target.hostname, target.port, deadline)
             client = yield from self._handshake_steps(target, sock, deadline)

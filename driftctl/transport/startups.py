@@ -42,11 +42,13 @@ class StartupGate:
         self._running: dict[Hashable, int] = {}
         self._queued: dict[Hashable, deque[Flag]] = {}
 
-    def acquire_steps(self, server: Hashable, until: float | None) -> Steps[None]:
-        """Take a slot for `server`, waiting (yielded) until one is handed over or `until` passes."""
+    def acquire_steps(self, server: Hashable, until: float | None, limit: int | None = None) -> Steps[None]:
+        """Take a slot for `server`, waiting (yielded) until one is handed over or `until` passes.
+        `limit` (the environment's `max_startups`) replaces the gate's own bound for this login."""
+        bound = limit or self.per_server
         with self._lock:
             running = self._running.get(server, 0)
-            if running < self.per_server and not self._queued.get(server):
+            if running < bound and not self._queued.get(server):
                 self._running[server] = running + 1
                 return
             handed = Flag()
@@ -54,8 +56,8 @@ class StartupGate:
         try:
             while not handed.is_set():
                 if not (yield Signal(handed, until)) and not handed.is_set():
-                    raise StartupQueueTimeout(
-                        f"waiting for {self.per_server} other logins to the same server to finish")
+                    raise StartupQueueTimeout(f"waiting for {bound} other logins to the same server to finish "
+                                              "(max_startups)")
         except BaseException:
             self._leave_queue(server, handed)
             raise

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from driftctl.collectors.host import HostCollector
 from driftctl.config import parse_config
 from driftctl.runner import collect_all
-from driftctl.transport.startups import STARTUPS, StartupGate, StartupQueueTimeout
+from driftctl.transport.startups import StartupGate, StartupQueueTimeout
 from driftctl.transport.waits import Signal
 from tests.fixtures.sshd import start_sshd
 
@@ -106,24 +106,32 @@ def test_never_more_than_the_bound_and_no_slot_is_lost(ops) -> None:
 
 
 @pytest.mark.integration
-def test_a_fleet_on_one_stock_sshd_loses_no_environment(tmp_path, sshd_user_key, monkeypatch) -> None:
-    """40 environments on one server that refuses every connection beyond 10 unauthenticated ones
-    (`MaxStartups 10`), collected 32 at a time: all complete, and sshd dropped nothing. Without the
-    gate (a bound of 40) the same run loses environments: the set-up can see the failure."""
+@pytest.mark.parametrize(("server_limit", "max_startups", "loses"), [
+    ("MaxStartups 10", None, False),  # OpenSSH's default start; driftctl's default bound of 8
+    ("MaxStartups 3", 2, False),  # a stricter server, told to the environments
+    ("MaxStartups 10", 40, True),  # the bound lifted: the set-up can see the failure
+])
+def test_a_fleet_on_one_sshd_loses_no_environment_within_its_max_startups(
+        tmp_path, sshd_user_key, monkeypatch, server_limit, max_startups, loses) -> None:
+    """40 environments on one server that refuses every connection past its MaxStartups
+    unauthenticated ones, collected 32 at a time: within the bound all complete and sshd dropped
+    nothing; past it, environments are lost to "no SSH banner", as they were before the bound."""
     monkeypatch.setenv("DRIFTCTL_SSH_CONFIG", str(tmp_path / "no-ssh-config"))
     monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-    server = start_sshd(tmp_path / "sshd", sshd_user_key, extra_config=("MaxStartups 10",))
+    server = start_sshd(tmp_path / "sshd", sshd_user_key, extra_config=(server_limit,))
     try:
-        envs = {f"h{i:02d}": server.env_spec(str(tmp_path), connect_timeout=30) for i in range(40)}
+        extra = {} if max_startups is None else {"max_startups": max_startups}
+        envs = {f"h{i:02d}": server.env_spec(str(tmp_path), connect_timeout=30, **extra) for i in range(40)}
         cfg = parse_config({"version": 1, "environments": envs}, None, "fleet.yaml", str(tmp_path))
 
         snaps = collect_all(cfg, list(envs), jobs=32, collectors=[HostCollector()])
-        assert [s["error"] for s in snaps if s["error"]] == []
-        assert "MaxStartups" not in server.log_text()
 
-        monkeypatch.setattr(STARTUPS, "per_server", 40)
-        ungated = collect_all(cfg, list(envs), jobs=32, collectors=[HostCollector()])
-        assert any(s["error"] for s in ungated)
-        assert "MaxStartups" in server.log_text()
+        lost = [s["error"] for s in snaps if s["error"]]
+        if loses:
+            assert lost and all("no SSH banner" in e or "closed the connection" in e for e in lost), lost
+            assert "MaxStartups" in server.log_text()
+        else:
+            assert lost == []
+            assert "MaxStartups" not in server.log_text()
     finally:
         server.stop()
