@@ -26,8 +26,7 @@ import queue
 import socket
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +37,31 @@ from driftctl.settings import config_home
 from driftctl.transport import batch
 from driftctl.transport.base import StreamOpener, StreamRefused, Transport
 from driftctl.transport.paramiko_lib import paramiko  # imported only when an ssh environment is used
+from driftctl.transport.ssh_target import (
+    SSHTarget,
+    _load_ssh_config,
+    known_hosts_name,
+    parse_jump,
+    resolve_target,
+    split_jumps,
+    ssh_config_path,
+    startup_key,
+)
 from driftctl.transport.startups import STARTUPS, StartupQueueTimeout
 from driftctl.transport.waits import Flag, Readable, Signal, Steps, Writable, run_blocking
 
-DEFAULT_PORT = 22
+# What tests and benchmarks import from here; the helpers live in the ssh_* modules next to this one.
+__all__ = [
+    "REMOTE_COMMAND",
+    "SSHTarget",
+    "SSHTransport",
+    "known_hosts_name",
+    "parse_jump",
+    "resolve_target",
+    "split_jumps",
+    "ssh_config_path",
+]
+
 # The login shell only ever sees this fixed string: a loop that serves every batch of the snapshot on
 # one channel, so the login shell (and whatever its rc files cost the target) starts once per
 # connection, not once per round. Per batch it reads a line `LENGTH MARKER` and exactly LENGTH bytes
@@ -85,7 +105,6 @@ REMOTE_COMMAND = (
     "done; [ -z \"$D\" ] || rm -rf \"$D\"'"
 )
 MKTEMP_FAILED_STATUS = 97
-MAX_JUMP_HOPS = 8
 SESSION_EXIT_S = 2.0  # how long close() waits for the remote batch loop to exit after EOF
 READER_EXIT_S = 2.0  # how long close() waits for paramiko's reader thread to notice the closed socket
 _CHUNK = 1 << 20
@@ -96,142 +115,14 @@ _CHUNK = 1 << 20
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SSHTarget:
-    """Where and as whom to connect, after merging environments.yaml with ~/.ssh/config."""
-
-    alias: str  # the name as written (environments.yaml `host`, or a ProxyJump hop)
-    hostname: str
-    port: int
-    user: str
-    identity_files: tuple[str, ...] = ()
-    jump: SSHTarget | None = None  # the hop to tunnel through (itself possibly behind another hop)
-    host_key_alias: str | None = None
-
-    @property
-    def known_hosts_name(self) -> str:
-        return known_hosts_name(self.host_key_alias or self.hostname, self.port)
-
-    def label(self) -> str:
-        return f"{self.user}@{self.hostname}:{self.port}"
-
-
-def startup_key(target: SSHTarget) -> tuple[str, ...]:
-    """What one sshd sees as one source of logins: its address, and the hops a tunnel comes through
-    (the same name behind two bastions is two servers). See driftctl/transport/startups.py."""
-    key: tuple[str, ...] = (target.hostname, str(target.port))
-    hop = target.jump
-    while hop is not None:
-        key += (hop.hostname, str(hop.port))
-        hop = hop.jump
-    return key
-
-
-def known_hosts_name(host: str, port: int) -> str:
-    """The name OpenSSH writes in known_hosts: bare host on port 22, `[host]:port` otherwise."""
-    return host if port == DEFAULT_PORT else f"[{host}]:{port}"
-
-
 def fingerprint_sha256(key_blob: bytes) -> str:
     """OpenSSH's fingerprint format (`ssh-keygen -lf`): `SHA256:` + unpadded base64 of the digest."""
     return "SHA256:" + base64.b64encode(hashlib.sha256(key_blob).digest()).decode().rstrip("=")
 
 
-def parse_jump(hop: str) -> tuple[str | None, str, int | None]:
-    """One ProxyJump hop `[user@]host[:port]` (or `ssh://...`, `[v6addr]:port`) -> (user, host, port)."""
-    hop = hop.strip().removeprefix("ssh://")
-    user: str | None = None
-    if "@" in hop:
-        user, hop = hop.rsplit("@", 1)
-    port: int | None = None
-    if hop.startswith("["):
-        host, _, rest = hop[1:].partition("]")
-        if rest.startswith(":") and rest[1:].isdigit():
-            port = int(rest[1:])
-    elif hop.count(":") == 1:
-        host, _, port_text = hop.partition(":")
-        port = int(port_text) if port_text.isdigit() else None
-    else:
-        host = hop
-    return user or None, host, port
-
-
-def split_jumps(value: str | None) -> list[str]:
-    """ProxyJump's comma-separated hops, nearest first; `none` (any case) means no jump."""
-    if not value or value.strip().lower() == "none":
-        return []
-    return [h.strip() for h in value.split(",") if h.strip()]
-
-
-def resolve_target(
-    alias: str,
-    lookup: Callable[[str], Mapping[str, Any]],
-    *,
-    user: str | None = None,
-    port: int | None = None,
-    identity_file: str | None = None,
-    default_user: str,
-    jumps: Sequence[str] | None = None,
-    depth: int = 0,
-) -> SSHTarget:
-    """Merge explicit values (which win) with ssh_config's for `alias`, following ProxyJump.
-
-    `lookup` is `SSHConfig.lookup` (or a dict-returning stand-in in tests). `jumps`, when given,
-    overrides the alias's own ProxyJump: like `ssh -J a,b host`, hop `b` is reached through `a`.
-    """
-    if depth > MAX_JUMP_HOPS:
-        raise TransportError(f"ProxyJump chain for {alias} is longer than {MAX_JUMP_HOPS} hops (a loop?)")
-    try:
-        cfg = lookup(alias)
-    except Exception as exc:  # noqa: BLE001 - paramiko evaluates Match/tokens lazily: one line, not a crash
-        from driftctl.limits import one_line
-
-        raise TransportError(one_line(f"ssh config: cannot evaluate it for {alias}: {exc}", 200)) from None
-    identities = [identity_file] if identity_file else list(cfg.get("identityfile") or [])
-    hops = list(jumps) if jumps is not None else split_jumps(cfg.get("proxyjump"))
-    jump = None
-    if hops:
-        hop_user, hop_host, hop_port = parse_jump(hops[-1])
-        jump = resolve_target(
-            hop_host,
-            lookup,
-            user=hop_user,
-            port=hop_port,
-            default_user=default_user,
-            jumps=hops[:-1] or None,
-            depth=depth + 1,
-        )
-    return SSHTarget(
-        alias=alias,
-        hostname=str(cfg.get("hostname") or alias),
-        port=port or _config_port(alias, cfg.get("port")),
-        user=str(user or cfg.get("user") or default_user),
-        identity_files=tuple(os.path.expanduser(p) for p in identities),
-        jump=jump,
-        host_key_alias=cfg.get("hostkeyalias"),
-    )
-
-
-def _config_port(alias: str, value: Any) -> int:
-    """ssh_config's `Port` for `alias`, or a TransportError line when it is not a port number."""
-    if value is None or value == "":
-        return DEFAULT_PORT
-    text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
-        from driftctl.limits import excerpt
-
-        raise TransportError(f"ssh config: Port {excerpt(text)} for {alias} is not a port number")
-    return int(text)
-
-
 def driftctl_known_hosts_path(environ: Mapping[str, str] | None = None) -> Path:
     """driftctl's own known-hosts file, where `--accept-new-host-key` records keys."""
     return config_home(environ) / "known_hosts"
-
-
-def ssh_config_path(environ: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if environ is None else environ
-    return Path(os.path.expanduser(env.get("DRIFTCTL_SSH_CONFIG") or "~/.ssh/config"))
 
 
 def unknown_key_message(env_name: str, name: str, key_type: str, fingerprint: str) -> str:
@@ -1227,11 +1118,3 @@ def _last_line(data: bytes) -> str:
     return lines[-1][:200] if lines else ""
 
 
-def _load_ssh_config(path: Path) -> Callable[[str], Mapping[str, Any]]:
-    """`SSHConfig.lookup` for `path`, or a lookup of an empty config when the file does not exist."""
-    if not path.is_file():
-        return paramiko.SSHConfig().lookup
-    try:
-        return paramiko.SSHConfig.from_path(str(path)).lookup
-    except Exception as exc:  # noqa: BLE001 - a broken ssh_config is a transport problem, one line
-        raise TransportError(f"cannot read ssh config {path}: {exc}") from None
