@@ -15,7 +15,7 @@ import pytest
 from driftctl.config import EnvironmentSpec
 from driftctl.errors import HostKeyError, TransportError
 from driftctl.models import Command
-from driftctl.transport import make_transport
+from driftctl.transport import make_transport, ssh_hostkeys
 from driftctl.transport import ssh as ssh_module
 from driftctl.transport.local import LocalTransport
 from driftctl.transport.ssh import (
@@ -403,10 +403,10 @@ class TestFilesEveryConnectionReads:
     it stays the same, and a changed file is read again at the next connection."""
 
     def test_known_hosts_are_parsed_once_until_they_change(self, sshd, sshd_factory, tmp_path, monkeypatch):
-        ssh_module._known_hosts.clear()
+        ssh_hostkeys._known_hosts.clear()
         parsed: list[Path] = []
-        real = ssh_module.load_known_hosts
-        monkeypatch.setattr(ssh_module, "load_known_hosts", lambda keys, path, env: parsed.append(path) or real(keys, path, env))
+        real = ssh_hostkeys.load_known_hosts  # looked up by known_hosts_into, in ssh_hostkeys
+        monkeypatch.setattr(ssh_hostkeys, "load_known_hosts", lambda keys, path, env: parsed.append(path) or real(keys, path, env))
         known = tmp_path / "known_hosts"
         known.write_text(Path(sshd.known_hosts).read_text())
         spec = spec_for(sshd, str(tmp_path), known_hosts=str(known))
