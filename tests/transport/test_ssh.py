@@ -15,8 +15,7 @@ import pytest
 from driftctl.config import EnvironmentSpec
 from driftctl.errors import HostKeyError, TransportError
 from driftctl.models import Command
-from driftctl.transport import make_transport, ssh_hostkeys
-from driftctl.transport import ssh as ssh_module
+from driftctl.transport import make_transport, ssh_connect, ssh_hostkeys
 from driftctl.transport.local import LocalTransport
 from driftctl.transport.ssh import (
     SSHTarget,
@@ -422,7 +421,7 @@ class TestFilesEveryConnectionReads:
         assert parsed == [known, known]
 
     def test_the_identity_file_is_loaded_once_per_key_kind_until_it_changes(self, sshd, tmp_path, monkeypatch):
-        ssh_module._identity_keys.clear()
+        ssh_connect._identity_keys.clear()
         loads: list[str] = []
         real = paramiko.SSHClient._key_from_filepath
         monkeypatch.setattr(paramiko.SSHClient, "_key_from_filepath",
