@@ -10,8 +10,14 @@ Why this shape:
 - Every failure to reach the target is one `TransportError` line that names the environment and
   `user@host:port` and never contains key material.
 
-The pure helpers (target resolution from spec + ssh_config, ProxyJump parsing, fingerprints, messages)
-are at the top and tested without a host.
+This module is the transport itself (SSHTransport) and the loop its session channel runs
+(REMOTE_COMMAND). What it is built from lives next to it, one concern a module:
+- ssh_target.py: where to connect (environments.yaml merged with ssh_config, ProxyJump hops); pure,
+  tested without a host.
+- ssh_hostkeys.py: known_hosts, the accept-new policy and the messages about keys.
+- ssh_connect.py: name lookup, TCP connect, the watchdog, authentication, closing, all within one
+  deadline; and the one-line reason for a failure.
+- ssh_channels.py: opening channels, starting the loop, pumping a batch through it.
 """
 
 from __future__ import annotations

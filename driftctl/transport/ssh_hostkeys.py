@@ -165,7 +165,8 @@ def _file_identity(path: Path | str) -> tuple[int, int, int, int] | None:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-# Files every connection of a fleet reads, kept by their identity (see known_hosts_into, _identity_key)
+# Files every connection of a fleet reads, kept by their identity (see known_hosts_into here, and
+# ssh_connect._identity_key, whose cache of identity files shares this lock and bound)
 _cache_lock = threading.Lock()
 _known_hosts: dict[tuple, tuple[paramiko.HostKeys, frozenset[bytes]]] = {}
 _CACHE_MAX = 64
