@@ -39,27 +39,27 @@ from driftctl.transport.paramiko_lib import paramiko  # imported only when an ss
 from driftctl.transport.ssh_channels import (
     ConnectionLost,
     OutputTooLarge,
-    _last_line,
     closed_steps,
     exec_steps,
+    last_line,
     max_batch_bytes,
     open_channel_steps,
     open_streamlocal,
     pump_steps,
 )
 from driftctl.transport.ssh_connect import (
-    _auth_steps,
-    _close_and_join,
-    _Deadline,
-    _prefer_key_type,
-    _transport_without_timer,
-    _Watchdog,
+    Deadline,
+    Watchdog,
+    auth_steps,
+    close_and_join,
     connect_failure_reason,
+    prefer_key_type,
     tcp_connect_steps,
+    transport_without_timer,
 )
 from driftctl.transport.ssh_hostkeys import (
-    _NewHostKeyPolicy,
-    _UnknownHostKey,
+    NewHostKeyPolicy,
+    UnknownHostKey,
     changed_key_message,
     driftctl_known_hosts_path,
     fingerprint_sha256,
@@ -69,8 +69,8 @@ from driftctl.transport.ssh_hostkeys import (
 )
 from driftctl.transport.ssh_target import (
     SSHTarget,
-    _load_ssh_config,
     known_hosts_name,
+    load_ssh_config,
     parse_jump,
     resolve_target,
     split_jumps,
@@ -175,7 +175,7 @@ class SSHTransport(Transport):
             try:
                 self._target = resolve_target(
                     self.spec.host or "",
-                    _load_ssh_config(ssh_config_path()),
+                    load_ssh_config(ssh_config_path()),
                     user=self.spec.user,
                     port=self.spec.port,
                     identity_file=self.spec.identity_file,
@@ -209,7 +209,7 @@ class SSHTransport(Transport):
             raise TransportError(f"{self.env_name}: connection to {self.target.label()} aborted")
         if self.spec.identity_file and not os.path.exists(os.path.expanduser(self.spec.identity_file)):
             raise TransportError(f"{self.env_name}: identity file not found: {self.spec.identity_file}")
-        deadline = _Deadline(self.spec.connect_timeout)
+        deadline = Deadline(self.spec.connect_timeout)
         starting: list[tuple[str, ...]] = []  # login slots held (driftctl/transport/startups.py)
         try:
             yield from self._connect_steps(self.target, deadline, starting)
@@ -226,7 +226,7 @@ class SSHTransport(Transport):
         transport = self.client.get_transport() if self.client else None
         return bool(transport and transport.is_active())
 
-    def _connect_steps(self, target: SSHTarget, deadline: _Deadline,
+    def _connect_steps(self, target: SSHTarget, deadline: Deadline,
                        starting: list[tuple[str, ...]]) -> Steps[paramiko.SSHClient]:
         """Connect to `target` (after its jump hops, recursively); each client joins self._clients.
 
@@ -260,38 +260,38 @@ class SSHTransport(Transport):
         return client
 
     @staticmethod
-    def _tunnel_steps(hop: paramiko.SSHClient, target: SSHTarget, deadline: _Deadline) -> Steps[paramiko.Channel]:
+    def _tunnel_steps(hop: paramiko.SSHClient, target: SSHTarget, deadline: Deadline) -> Steps[paramiko.Channel]:
         """A direct-tcpip channel from the jump host to the target (ssh -W / ProxyJump)."""
         transport = hop.get_transport()
         assert transport is not None
         fields: list[str | int] = [target.hostname, target.port, "127.0.0.1", 0]
         return (yield from open_channel_steps(transport, "direct-tcpip", fields, deadline.at))
 
-    def _handshake_steps(self, target: SSHTarget, sock: Any, deadline: _Deadline) -> Steps[paramiko.SSHClient]:
+    def _handshake_steps(self, target: SSHTarget, sock: Any, deadline: Deadline) -> Steps[paramiko.SSHClient]:
         """SSH banner, key exchange, host key check and auth over `sock`, bounded by the deadline.
 
         What SSHClient.connect does, with its waits handed out: the banner and key exchange run in
         paramiko's reader thread (`start_client(event=...)`), and so do the public-key attempts
-        (`auth_publickey(event=...)`, see _auth_steps): a silent or slow server costs a timer.
+        (`auth_publickey(event=...)`, see auth_steps): a silent or slow server costs a timer.
         """
         client = paramiko.SSHClient()
         files = self._known_hosts_files()
         revoked = known_hosts_into(client.get_host_keys(), files, self.env_name)
-        client.set_missing_host_key_policy(_NewHostKeyPolicy(self.accept_new_host_key, files[-1], revoked))
+        client.set_missing_host_key_policy(NewHostKeyPolicy(self.accept_new_host_key, files[-1], revoked))
         identities = [p for p in target.identity_files if os.path.exists(p)]
         name = target.host_key_alias or target.hostname
         known_name = known_hosts_name(name, target.port)
-        watchdog = _Watchdog(sock, deadline.remaining())
+        watchdog = Watchdog(sock, deadline.remaining())
         try:
             with watchdog:
-                ssh = _transport_without_timer(sock)
+                ssh = transport_without_timer(sock)
                 private: Any = client
                 private._transport = ssh  # the client owns it from here: close() and get_transport() see it
                 left = deadline.remaining()
                 ssh.banner_timeout = ssh.auth_timeout = ssh.channel_timeout = left
                 known = client.get_host_keys().get(known_name)
                 if known is not None:
-                    _prefer_key_type(ssh, known.keys()[0])
+                    prefer_key_type(ssh, known.keys()[0])
                 negotiated = Flag()
                 ssh.start_client(event=negotiated)
                 while not negotiated.is_set() and ssh.is_active():
@@ -305,12 +305,12 @@ class SSHTransport(Transport):
                 elif known.get(server_key.get_name()) != server_key:
                     ours = known.get(server_key.get_name()) or list(known.values())[0]
                     raise paramiko.BadHostKeyException(name, server_key, ours)
-                yield from _auth_steps(client, ssh, target.user, identities, deadline)
-        except (_UnknownHostKey, paramiko.BadHostKeyException) as exc:
-            _close_and_join(client)
+                yield from auth_steps(client, ssh, target.user, identities, deadline)
+        except (UnknownHostKey, paramiko.BadHostKeyException) as exc:
+            close_and_join(client)
             raise self._host_key_error(exc, target, revoked, files) from None
         except BaseException:
-            _close_and_join(client)
+            close_and_join(client)
             if watchdog.fired:
                 raise TimeoutError("deadline passed") from None
             raise
@@ -318,7 +318,7 @@ class SSHTransport(Transport):
 
     def _host_key_error(self, exc: Exception, target: SSHTarget, revoked: set[bytes], files: list[Path]) -> HostKeyError:
         """The one line for a host key that is unknown, @revoked, or not the one known_hosts has."""
-        if isinstance(exc, _UnknownHostKey):
+        if isinstance(exc, UnknownHostKey):
             key_type, fp = exc.key.get_name(), fingerprint_sha256(exc.key.asbytes())
             if exc.key.asbytes() in revoked:
                 return HostKeyError(f"{self.env_name}: the host key of {exc.name} ({key_type} {fp}) is marked "
@@ -368,7 +368,7 @@ class SSHTransport(Transport):
         environment's threads are gone before its worker takes the next one (the --jobs bound)."""
         self._drop_session()
         for client in reversed(self._clients):
-            _close_and_join(client)
+            close_and_join(client)
         self._clients = []
 
     # -- streams to unix sockets on the target (the Docker Engine API without a process there) -----
@@ -415,12 +415,12 @@ class SSHTransport(Transport):
         stdout, stderr, status = yield from self._script_steps(script, limit, len(commands), marker)
         where = self.target.label()
         if status == MKTEMP_FAILED_STATUS:
-            detail = _last_line(stderr) or "mktemp failed"
+            detail = last_line(stderr) or "mktemp failed"
             raise TransportError(f"{self.env_name}: cannot create a temporary directory on {where}: {detail}")
         try:
             return batch.parse_output(commands, stdout, marker)
         except batch.BatchParseError as exc:
-            detail = f" ({_last_line(stderr)})" if _last_line(stderr) else ""
+            detail = f" ({last_line(stderr)})" if last_line(stderr) else ""
             raise TransportError(f"{self.env_name}: incomplete output from {where}: {exc}{detail}") from None
 
     def _session_steps(self, limit: float) -> Steps[paramiko.Channel]:

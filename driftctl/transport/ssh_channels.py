@@ -187,7 +187,7 @@ def pump_steps(channel: paramiko.Channel, script: bytes, marker: str, deadline: 
                 transport = channel.get_transport()
                 if not (transport and transport.is_active()):
                     raise ConnectionLost("the connection closed")
-                raise ConnectionLost(f"the remote shell ended ({_last_line(bytes(err)) or 'no end line'})")
+                raise ConnectionLost(f"the remote shell ended ({last_line(bytes(err)) or 'no end line'})")
             transport = channel.get_transport()
             if not (transport and transport.is_active()):
                 raise ConnectionLost("the connection closed")
@@ -210,6 +210,6 @@ def _end_status(out: bytearray, end: bytes) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
-def _last_line(data: bytes) -> str:
+def last_line(data: bytes) -> str:
     lines = data.decode("utf-8", errors="replace").strip().splitlines()
     return lines[-1][:200] if lines else ""

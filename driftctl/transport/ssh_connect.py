@@ -22,7 +22,7 @@ import time
 from typing import Any
 
 from driftctl.transport.paramiko_lib import paramiko  # imported only when an ssh environment is used
-from driftctl.transport.ssh_hostkeys import _CACHE_MAX, _cache_lock, _file_identity
+from driftctl.transport.ssh_hostkeys import CACHE_MAX, cache_lock, file_identity
 from driftctl.transport.startups import StartupQueueTimeout
 from driftctl.transport.waits import Flag, Signal, Steps, Writable, run_blocking
 
@@ -67,7 +67,7 @@ def connect_failure_reason(exc: BaseException, timeout: float) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
-class _Deadline:
+class Deadline:
     """A point in time shared by every step of one connection attempt."""
 
     def __init__(self, seconds: float):
@@ -125,11 +125,11 @@ def _resolve_steps(host: str, port: int, until: float) -> Steps[list[tuple]]:
     return box["value"]
 
 
-def tcp_connect(host: str, port: int, deadline: _Deadline) -> socket.socket:
+def tcp_connect(host: str, port: int, deadline: Deadline) -> socket.socket:
     return run_blocking(tcp_connect_steps(host, port, deadline))
 
 
-def tcp_connect_steps(host: str, port: int, deadline: _Deadline) -> Steps[socket.socket]:
+def tcp_connect_steps(host: str, port: int, deadline: Deadline) -> Steps[socket.socket]:
     """Connect to the first address of `host` that answers, all within the deadline. The connect is
     non-blocking: a port that never answers costs a timer, not a thread."""
     deadline.remaining()
@@ -167,11 +167,11 @@ class _Watchdogs:
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
-        self._heap: list[tuple[float, int, _Watchdog]] = []
+        self._heap: list[tuple[float, int, Watchdog]] = []
         self._count = 0
         self._thread: threading.Thread | None = None
 
-    def arm(self, dog: _Watchdog, seconds: float) -> None:
+    def arm(self, dog: Watchdog, seconds: float) -> None:
         with self._cond:
             self._count += 1
             heapq.heappush(self._heap, (time.monotonic() + seconds, self._count, dog))
@@ -197,7 +197,7 @@ class _Watchdogs:
 _WATCHDOGS = _Watchdogs()
 
 
-class _Watchdog:
+class Watchdog:
     """Closes a socket or channel when the deadline passes, aborting whatever paramiko waits on.
 
     paramiko's banner, kex and auth timeouts apply one after another; this bounds their sum.
@@ -220,7 +220,7 @@ class _Watchdog:
         except Exception:  # noqa: BLE001 - best effort; the connect will fail either way
             pass
 
-    def __enter__(self) -> _Watchdog:
+    def __enter__(self) -> Watchdog:
         _WATCHDOGS.arm(self, self._seconds)
         return self
 
@@ -239,8 +239,8 @@ class _Watchdog:
 _identity_keys: dict[tuple, Any] = {}  # -> the PKey, or why the file is not a key of that kind
 
 
-def _auth_steps(client: paramiko.SSHClient, ssh: paramiko.Transport, user: str, identities: list[str],
-                deadline: _Deadline) -> Steps[None]:
+def auth_steps(client: paramiko.SSHClient, ssh: paramiko.Transport, user: str, identities: list[str],
+                deadline: Deadline) -> Steps[None]:
     """SSHClient._auth's public-key search as we call it (the given identity files, else the default
     ~/.ssh/id_* files; the agent's keys in between), each attempt a yielded wait: the identity files
     (each tried as RSA, ECDSA, Ed25519, as paramiko does), then the agent, then the default files.
@@ -287,10 +287,10 @@ def _identity_key(client: paramiko.SSHClient, filename: str, kind: Any) -> param
     as RSA, ECDSA, Ed25519). An encrypted key or an unreadable file is not kept: asked again."""
     private: Any = client
     key_path = filename.removesuffix("-cert.pub")
-    identity = (filename, kind.__name__, _file_identity(key_path), _file_identity(key_path + "-cert.pub"))
+    identity = (filename, kind.__name__, file_identity(key_path), file_identity(key_path + "-cert.pub"))
     if identity[2] is None:
         return private._key_from_filepath(filename, kind, None)
-    with _cache_lock:
+    with cache_lock:
         kept = _identity_keys.get(identity)
     if isinstance(kept, str):
         raise paramiko.SSHException(kept)
@@ -302,8 +302,8 @@ def _identity_key(client: paramiko.SSHClient, filename: str, kind: Any) -> param
         if type(exc) is not paramiko.SSHException:  # PasswordRequiredException and the like: not kept
             raise
         kept = str(exc)
-    with _cache_lock:
-        if len(_identity_keys) >= _CACHE_MAX:
+    with cache_lock:
+        if len(_identity_keys) >= CACHE_MAX:
             _identity_keys.clear()
         _identity_keys[identity] = kept
     if isinstance(kept, str):
@@ -324,7 +324,7 @@ def _default_identities(kinds: tuple[Any, ...]) -> list[tuple[Any, str]]:
     return found
 
 
-def _publickey_steps(ssh: paramiko.Transport, user: str, key: paramiko.PKey, deadline: _Deadline) -> Steps[bool]:
+def _publickey_steps(ssh: paramiko.Transport, user: str, key: paramiko.PKey, deadline: Deadline) -> Steps[bool]:
     """One public-key attempt: True when authenticated, False when only partly (the server wants
     more, e.g. a password: not something driftctl can give); a refusal raises as paramiko does."""
     answered = Flag()
@@ -336,7 +336,7 @@ def _publickey_steps(ssh: paramiko.Transport, user: str, key: paramiko.PKey, dea
     return not handler.wait_for_response(answered)  # the event is set: this only reads the outcome
 
 
-def _prefer_key_type(ssh: paramiko.Transport, known_type: str) -> None:
+def prefer_key_type(ssh: paramiko.Transport, known_type: str) -> None:
     """Ask first for the host key type known_hosts already has (what SSHClient.connect does), so a
     host with several keys offers the one that can be checked."""
     if known_type == "ssh-rsa":
@@ -346,9 +346,9 @@ def _prefer_key_type(ssh: paramiko.Transport, known_type: str) -> None:
     options.key_types = [known_type] + [t for t in options.key_types if t != known_type]
 
 
-def _transport_without_timer(sock: Any, **kwargs: Any) -> paramiko.Transport:
+def transport_without_timer(sock: Any, **kwargs: Any) -> paramiko.Transport:
     """paramiko's Transport, minus the Timer thread its packetizer starts for every key exchange:
-    the connection's deadline is already watched (`_Watchdog`), and a thread per connecting
+    the connection's deadline is already watched (`Watchdog`), and a thread per connecting
     environment would break the --jobs bound on threads."""
     transport = paramiko.Transport(sock, **kwargs)
     transport.packetizer.start_handshake = _no_handshake_timer  # type: ignore[method-assign,assignment]
@@ -359,7 +359,7 @@ def _no_handshake_timer(_timeout: float) -> None:
     return None
 
 
-def _close_and_join(client: paramiko.SSHClient) -> None:
+def close_and_join(client: paramiko.SSHClient) -> None:
     """Close a connection and wait (briefly) for paramiko's reader thread to notice, so a closed or
     failed connection holds no thread once its worker moves on."""
     reader = client.get_transport()

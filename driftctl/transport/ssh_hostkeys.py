@@ -55,7 +55,7 @@ def host_key_line(name: str, key: paramiko.PKey) -> str:
     return f"{name} {key.get_name()} {key.get_base64()}\n"
 
 
-class _UnknownHostKey(Exception):
+class UnknownHostKey(Exception):
     """Raised from inside paramiko's connect so the caller can word the refusal itself."""
 
     def __init__(self, name: str, key: paramiko.PKey):
@@ -64,7 +64,7 @@ class _UnknownHostKey(Exception):
         self.key = key
 
 
-class _NewHostKeyPolicy(paramiko.MissingHostKeyPolicy):
+class NewHostKeyPolicy(paramiko.MissingHostKeyPolicy):
     """Called by paramiko only for a host absent from every loaded known-hosts file.
 
     Refuses (like RejectPolicy, but keeping the key for the message) unless the user asked to accept
@@ -78,7 +78,7 @@ class _NewHostKeyPolicy(paramiko.MissingHostKeyPolicy):
 
     def missing_host_key(self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey) -> None:
         if not self.accept_new or key.asbytes() in self.revoked:  # a revoked key is never recorded
-            raise _UnknownHostKey(hostname, key)
+            raise UnknownHostKey(hostname, key)
         record_host_key(self.record_to, hostname, key)
         client.get_host_keys().add(hostname, key.get_name(), key)
 
@@ -137,8 +137,8 @@ def known_hosts_into(keys: paramiko.HostKeys, files: Sequence[Path], env_name: s
     The files are read and parsed once while they stay the same (device, inode, size, mtime: an
     accepted key appended to driftctl's file is a change), not once per environment of a fleet;
     each connection gets entries of its own, as if it had loaded the files itself."""
-    identity = tuple((str(p), _file_identity(p)) for p in files)
-    with _cache_lock:
+    identity = tuple((str(p), file_identity(p)) for p in files)
+    with cache_lock:
         kept = _known_hosts.get(identity)
     if kept is None:
         template = paramiko.HostKeys()
@@ -147,8 +147,8 @@ def known_hosts_into(keys: paramiko.HostKeys, files: Sequence[Path], env_name: s
             if path.is_file():
                 revoked |= load_known_hosts(template, path, env_name)
         kept = (template, frozenset(revoked))
-        with _cache_lock:
-            if len(_known_hosts) >= _CACHE_MAX:
+        with cache_lock:
+            if len(_known_hosts) >= CACHE_MAX:
                 _known_hosts.clear()
             _known_hosts[identity] = kept
     mine: Any = keys
@@ -157,7 +157,7 @@ def known_hosts_into(keys: paramiko.HostKeys, files: Sequence[Path], env_name: s
     return set(kept[1])
 
 
-def _file_identity(path: Path | str) -> tuple[int, int, int, int] | None:
+def file_identity(path: Path | str) -> tuple[int, int, int, int] | None:
     try:
         st = os.stat(path)
     except OSError:
@@ -167,9 +167,9 @@ def _file_identity(path: Path | str) -> tuple[int, int, int, int] | None:
 
 # Files every connection of a fleet reads, kept by their identity (see known_hosts_into here, and
 # ssh_connect._identity_key, whose cache of identity files shares this lock and bound)
-_cache_lock = threading.Lock()
+cache_lock = threading.Lock()
 _known_hosts: dict[tuple, tuple[paramiko.HostKeys, frozenset[bytes]]] = {}
-_CACHE_MAX = 64
+CACHE_MAX = 64
 
 
 def record_host_key(path: Path, name: str, key: paramiko.PKey) -> None:

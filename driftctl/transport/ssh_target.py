@@ -151,7 +151,7 @@ def ssh_config_path(environ: Mapping[str, str] | None = None) -> Path:
     return Path(os.path.expanduser(env.get("DRIFTCTL_SSH_CONFIG") or "~/.ssh/config"))
 
 
-def _load_ssh_config(path: Path) -> Callable[[str], Mapping[str, Any]]:
+def load_ssh_config(path: Path) -> Callable[[str], Mapping[str, Any]]:
     """`SSHConfig.lookup` for `path`, or a lookup of an empty config when the file does not exist."""
     if not path.is_file():
         return paramiko.SSHConfig().lookup

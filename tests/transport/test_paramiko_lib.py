@@ -35,8 +35,8 @@ def test_match_exec_in_an_ssh_config_runs_its_command(tmp_path: Path) -> None:
     code = """
         import sys
         from pathlib import Path
-        from driftctl.transport.ssh import _load_ssh_config
-        lookup = _load_ssh_config(Path(sys.argv[1]))
+        from driftctl.transport.ssh import load_ssh_config
+        lookup = load_ssh_config(Path(sys.argv[1]))
         print(lookup("box")["hostname"], "invoke" in sys.modules)
     """
     assert _python(code, str(config)) == "otherwise True"  # the command ran (through invoke) and failed
