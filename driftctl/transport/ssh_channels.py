@@ -13,6 +13,7 @@ pump_steps raises for it to word.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -67,7 +68,7 @@ def open_channel_steps(ssh: paramiko.Transport, kind: str, fields: Sequence[str 
                 m.add_int(field)
             else:
                 m.add_string(field)
-        chan: Any = Channel(chanid)
+        chan: Any = (TunnelChannel if kind == "direct-tcpip" else Channel)(chanid)
         chan.event = Flag()  # set by paramiko when a request on the channel is answered (exec_steps)
         transport._channels.put(chanid, chan)
         transport.channel_events[chanid] = answered
@@ -84,6 +85,71 @@ def open_channel_steps(ssh: paramiko.Transport, kind: str, fields: Sequence[str 
     if opened is not None:
         return opened
     raise transport.get_exception() or paramiko.ChannelException(2, "refused")
+
+
+class TunnelChannel(paramiko.Channel):
+    """A direct-tcpip channel that another SSH connection runs through (ProxyJump): it sends nothing
+    after its CHANNEL_CLOSE.
+
+    paramiko builds a channel's data, window-adjust and EOF messages under the channel's lock but
+    sends them after releasing it, so one can leave after the close that another thread sent (the
+    tunnelled connection's reader and the thread closing it race at every close). OpenSSH frees the
+    channel once both closes are through and disconnects a client that then sends data on it: with
+    one hop connection shared by a fleet, that would drop every other environment's tunnel. Here
+    every message of the channel is sent under one more lock, after a last look at `closed`."""
+
+    def __init__(self, chanid: int):
+        super().__init__(chanid)
+        self._sending = threading.Lock()
+
+    def _send(self, s: bytes, m: Any) -> int:
+        """paramiko's _send, with the message sent under `_sending` only while the channel is open."""
+        private: Any = self
+        with private.lock:
+            if self.closed:
+                raise OSError("Socket is closed")
+            size = private._wait_for_send_window(len(s))
+            if size == 0:
+                return 0  # eof or similar
+            m.add_string(s[:size])
+        with self._sending:
+            if self.closed:
+                raise OSError("Socket is closed")
+            private.transport._send_user_message(m)
+        return size
+
+    def recv(self, nbytes: int) -> bytes:
+        """paramiko's recv, with the window adjust sent under `_sending` only while the channel is open."""
+        from paramiko.buffered_pipe import PipeTimeout
+        from paramiko.common import cMSG_CHANNEL_WINDOW_ADJUST
+        from paramiko.message import Message
+
+        private: Any = self
+        try:
+            out: bytes = private.in_buffer.read(nbytes, self.timeout)
+        except PipeTimeout:
+            raise TimeoutError() from None  # socket.timeout, as paramiko raises
+        with self._sending:
+            ack = private._check_add_window(len(out))  # 0 once closed
+            if ack > 0:
+                m = Message()
+                m.add_byte(cMSG_CHANNEL_WINDOW_ADJUST)
+                m.add_int(private.remote_chanid)
+                m.add_int(ack)
+                private.transport._send_user_message(m)
+        return out
+
+    def close(self) -> None:
+        with self._sending:
+            super().close()
+
+    def shutdown(self, how: int) -> None:
+        with self._sending:
+            super().shutdown(how)
+
+    def _handle_close(self, m: Any) -> None:  # the server's close, answered from the hop's reader
+        with self._sending:
+            super()._handle_close(m)  # type: ignore[misc]
 
 
 def exec_steps(channel: paramiko.Channel, command: str, until: float) -> Steps[None]:
