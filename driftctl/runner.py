@@ -27,6 +27,7 @@ from driftctl.own_files import excluded_for, own_paths
 from driftctl.scheduler import DEFAULT_JOBS
 from driftctl.secrets import key_id, scrub_document
 from driftctl.snapshot import SCHEMA_VERSION, content_fingerprint
+from driftctl.transport.ssh_hops import HOPS
 from driftctl.transport.waits import Call, Flag, Signal, Steps, run_blocking
 
 if TYPE_CHECKING:
@@ -71,13 +72,15 @@ def collect_all(
         for i in order
     ]
     # On Ctrl-C the main thread aborts every open transport (closing SSH channels ends the remote
-    # batches) and leaves at once instead of waiting for command_timeout.
-    try:
-        results = run_all(makers, jobs=jobs or DEFAULT_JOBS, meanwhile=chosen.resolve,
-                          on_error=lambda index, exc: failed_snapshot(config, names[order[index]], exc))
-    except KeyboardInterrupt:
-        abort_all()
-        raise
+    # batches) and leaves at once instead of waiting for command_timeout. The run holds the shared
+    # ProxyJump hop connections (ssh_hops.py): one login per hop per run, closed when the run ends.
+    with HOPS.held():
+        try:
+            results = run_all(makers, jobs=jobs or DEFAULT_JOBS, meanwhile=chosen.resolve,
+                              on_error=lambda index, exc: failed_snapshot(config, names[order[index]], exc))
+        except KeyboardInterrupt:
+            abort_all()
+            raise
     by_index = dict(zip(order, results))
     return [by_index[i] for i in range(len(names))]
 

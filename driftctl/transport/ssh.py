@@ -18,6 +18,7 @@ This module is the transport itself (SSHTransport) and the loop its session chan
 - ssh_connect.py: name lookup, TCP connect, the watchdog, authentication, closing, all within one
   deadline; and the one-line reason for a failure.
 - ssh_channels.py: opening channels, starting the loop, pumping a batch through it.
+- ssh_hops.py: one connection per ProxyJump hop, shared by the environments that go through it.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from driftctl.transport.ssh_connect import (
     tcp_connect_steps,
     transport_without_timer,
 )
+from driftctl.transport.ssh_hops import HOPS, HopLease, Unreached, hop_key
 from driftctl.transport.ssh_hostkeys import (
     NewHostKeyPolicy,
     UnknownHostKey,
@@ -163,6 +165,7 @@ class SSHTransport(Transport):
         self.accept_new_host_key = accept_new_host_key
         self._target: SSHTarget | None = None
         self._clients: list[paramiko.SSHClient] = []  # jump hops first, the target last
+        self._leases: list[HopLease] = []  # this environment's share of its hop's connection (ssh_hops.py)
         self._channel: paramiko.Channel | None = None  # the session that serves the batches
         self._lock = threading.Lock()
         self._aborted = False  # set by abort(): no reconnecting after Ctrl-C
@@ -212,7 +215,7 @@ class SSHTransport(Transport):
         deadline = Deadline(self.spec.connect_timeout)
         starting: list[tuple[str, ...]] = []  # login slots held (driftctl/transport/startups.py)
         try:
-            yield from self._connect_steps(self.target, deadline, starting)
+            yield from self._connect_steps(deadline, starting)
             # start the remote loop now: the login shell runs while the collectors get ready
             yield from self._session_steps(max(1.0, deadline.at - time.monotonic()))
         except BaseException:
@@ -226,38 +229,77 @@ class SSHTransport(Transport):
         transport = self.client.get_transport() if self.client else None
         return bool(transport and transport.is_active())
 
-    def _connect_steps(self, target: SSHTarget, deadline: Deadline,
-                       starting: list[tuple[str, ...]]) -> Steps[paramiko.SSHClient]:
-        """Connect to `target` (after its jump hops, recursively); each client joins self._clients.
+    def _connect_steps(self, deadline: Deadline, starting: list[tuple[str, ...]]) -> Steps[None]:
+        """Connect to the target (through its jump hop, shared with the other environments that go
+        through it); a failure anywhere along the chain becomes this environment's one line."""
+        try:
+            client = yield from self._reach_steps(self.target, deadline, starting, self._leases)
+        except Unreached as exc:
+            raise self._unreached_error(exc, deadline) from None
+        self._clients = [lease.client for lease in self._leases] + [client]
+
+    def _reach_steps(self, target: SSHTarget, deadline: Deadline, starting: list[tuple[str, ...]],
+                     leases: list[HopLease]) -> Steps[paramiko.SSHClient]:
+        """Connect to `target`: TCP, or a direct-tcpip channel through its hop (a lease from HOPS,
+        which joins `leases`); then the handshake. Failures are raised as Unreached(target, cause).
 
         Each server's login slot is taken before its TCP connect and joins `starting`; it is given
         back once that server has answered a channel open (the tunnel through a hop, the session on
         the target), because sshd counts a login as started until its post-authentication process
-        runs, a little after the client has seen the authentication succeed."""
-        via = ""
+        runs, a little after the client has seen the authentication succeed. A hop connection that
+        another environment made holds no slot of ours: there is nothing to give back."""
         try:
             server = startup_key(target)
             if target.jump is not None:
-                hop = yield from self._connect_steps(target.jump, deadline, starting)
-                via = f" via {target.jump.label()}"
+                lease = yield from self._hop_steps(target.jump, deadline, starting)
+                leases.append(lease)
+                if self._aborted:  # abort() may have looked at `leases` before this one joined
+                    raise TransportError(f"{self.env_name}: connection to {self.target.label()} aborted")
                 yield from STARTUPS.acquire_steps(server, deadline.at, self.spec.max_startups)
                 starting.append(server)
-                sock: Any = yield from self._tunnel_steps(hop, target, deadline)
+                sock: Any = yield from self._tunnel_steps(lease.client, target, deadline)
                 hop_server = startup_key(target.jump)
-                starting.remove(hop_server)
-                STARTUPS.release(hop_server)
+                if hop_server in starting:
+                    starting.remove(hop_server)
+                    STARTUPS.release(hop_server)
             else:
                 yield from STARTUPS.acquire_steps(server, deadline.at, self.spec.max_startups)
                 starting.append(server)
                 sock = yield from tcp_connect_steps(target.hostname, target.port, deadline)
-            client = yield from self._handshake_steps(target, sock, deadline)
-        except TransportError:
+            return (yield from self._handshake_steps(target, sock, deadline))
+        except (Unreached, TransportError):
             raise
-        except Exception as exc:  # noqa: BLE001 - every failure becomes one TransportError line
-            reason = connect_failure_reason(exc, deadline.total)
-            raise TransportError(f"{self.env_name}: cannot connect to {target.label()}{via}: {reason}") from None
-        self._clients.append(client)
-        return client
+        except Exception as exc:  # noqa: BLE001 - worded once, by _unreached_error
+            raise Unreached(target, exc) from None
+
+    def _hop_steps(self, hop: SSHTarget, deadline: Deadline, starting: list[tuple[str, ...]]) -> Steps[HopLease]:
+        """A lease on the process's connection to `hop` (ssh_hops.py): made here when no environment
+        has one or is making one, else shared; waiting for another environment's attempt ends with
+        our own deadline."""
+        key = hop_key(hop, self._known_hosts_files(), self.accept_new_host_key)
+
+        def connect() -> Steps[tuple[paramiko.SSHClient, list[HopLease]]]:
+            below: list[HopLease] = []  # the hop's own hop: held by the shared connection, not by us
+            try:
+                client = yield from self._reach_steps(hop, deadline, starting, below)
+            except BaseException:
+                for lease in reversed(below):
+                    lease.release()
+                raise
+            return client, below
+
+        try:
+            return (yield from HOPS.lease_steps(key, connect, deadline.at))
+        except TimeoutError as exc:  # our deadline passed while another environment was connecting to it
+            raise Unreached(hop, exc) from None
+
+    def _unreached_error(self, exc: Unreached, deadline: Deadline) -> TransportError:
+        """The one line for a server of the chain that could not be reached (" via" its hop, if any)."""
+        if exc.refused_key is not None:
+            return self._host_key_error(exc.cause, exc.target, *exc.refused_key)
+        via = f" via {exc.target.jump.label()}" if exc.target.jump is not None else ""
+        reason = connect_failure_reason(exc.cause, deadline.total)
+        return TransportError(f"{self.env_name}: cannot connect to {exc.target.label()}{via}: {reason}")
 
     @staticmethod
     def _tunnel_steps(hop: paramiko.SSHClient, target: SSHTarget, deadline: Deadline) -> Steps[paramiko.Channel]:
@@ -308,7 +350,7 @@ class SSHTransport(Transport):
                 yield from auth_steps(client, ssh, target.user, identities, deadline)
         except (UnknownHostKey, paramiko.BadHostKeyException) as exc:
             close_and_join(client)
-            raise self._host_key_error(exc, target, revoked, files) from None
+            raise Unreached(target, exc, (revoked, files)) from None
         except BaseException:
             close_and_join(client)
             if watchdog.fired:
@@ -355,9 +397,15 @@ class SSHTransport(Transport):
         """Ctrl-C: drop the connection now, from any thread, without waiting for the lock a running
         batch or connect holds. The remote watcher sees its stdin close and kills the batch's process
         group, which removes its temp folder; the batch waiting on it gets ConnectionLost, and the
-        transport does not reconnect."""
+        transport does not reconnect. A shared jump hop is only let go of: it closes when no other
+        environment uses it (ssh_hops.py)."""
         self._aborted = True
-        for client in list(self._clients):
+        for lease in list(self._leases):  # the hop closes only if no other environment uses it
+            try:
+                lease.release(wait=False)
+            except Exception:  # noqa: BLE001 - best effort while the program exits
+                pass
+        for client in self._own_clients():
             try:
                 client.close()
             except Exception:  # noqa: BLE001 - best effort while the program exits
@@ -367,9 +415,16 @@ class SSHTransport(Transport):
         """Close every connection and wait (briefly) for paramiko's reader threads to end, so an
         environment's threads are gone before its worker takes the next one (the --jobs bound)."""
         self._drop_session()
-        for client in reversed(self._clients):
+        for client in reversed(self._own_clients()):
             close_and_join(client)
-        self._clients = []
+        for lease in reversed(self._leases):  # the last environment to let go of a hop closes it
+            lease.release()
+        self._clients, self._leases = [], []
+
+    def _own_clients(self) -> list[paramiko.SSHClient]:
+        """The connections this environment made for itself (not the shared hops it leases)."""
+        shared = [lease.client for lease in self._leases]
+        return [c for c in self._clients if all(c is not s for s in shared)]
 
     # -- streams to unix sockets on the target (the Docker Engine API without a process there) -----
 
