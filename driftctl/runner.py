@@ -11,7 +11,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -36,6 +35,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Progress = Callable[[str, str], None]  # (environment, message)
+# Read-only work a caller runs on each environment's transport before the runner closes it:
+# `(name, open transport, finished snapshot)`. It is what would otherwise cost an SSH environment a
+# second login (`plan`'s secret scan of uncommitted files). The work records its results itself;
+# its errors are logged and never reach the snapshot, which stays exactly what the collection saw.
+WhileOpen = Callable[[str, "Transport", dict], Steps[None]]
+Then = Callable[["Transport", dict], Steps[None]]  # (open transport, its finished snapshot)
 
 
 def collect_all(
@@ -63,105 +68,28 @@ def collect_all(
 
     chosen = _Later(collectors)
     own = _once(lambda: own_paths(config))  # the same for every environment of the run
-    fleet = _Fleet(config, names, while_open)
-    order = fleet.start_order()
     makers = [
-        (lambda name=names[i]: fleet.reporting(name, environment_steps(
-            config, name, chosen, accept_new_host_key=accept_new_host_key, progress=progress, own=own,
-            then=fleet.then(name))))
-        for i in order
+        (lambda name=name: environment_steps(config, name, chosen, accept_new_host_key=accept_new_host_key,
+                                             progress=progress, own=own, then=_bound(while_open, name)))
+        for name in names
     ]
     # On Ctrl-C the main thread aborts every open transport (closing SSH channels ends the remote
     # batches) and leaves at once instead of waiting for command_timeout. The run holds the shared
     # ProxyJump hop connections (ssh_hops.py): one login per hop per run, closed when the run ends.
     with HOPS.held():
         try:
-            results = run_all(makers, jobs=jobs or DEFAULT_JOBS, meanwhile=chosen.resolve,
-                              on_error=lambda index, exc: failed_snapshot(config, names[order[index]], exc))
+            return run_all(makers, jobs=jobs or DEFAULT_JOBS, meanwhile=chosen.resolve,
+                           on_error=lambda index, exc: failed_snapshot(config, names[index], exc))
         except KeyboardInterrupt:
             abort_all()
             raise
-    by_index = dict(zip(order, results))
-    return [by_index[i] for i in range(len(names))]
 
 
-Then = Callable[["Transport", dict], Steps[None]]  # (open transport, its finished snapshot)
-
-
-@dataclass
-class WhileOpen:
-    """Read-only work a caller runs on a collection's transports before the runner closes them: what
-    would otherwise cost each environment a second login (`plan`'s secret scan and merge risk).
-
-    `each(name, transport, snapshot)` runs for every environment whose collection reached it.
-    `with_all(transport, snapshots)` runs on `last`'s transport once every snapshot of the run is
-    finished (in the order of `names`). The work records its results itself; its errors are logged
-    and never reach the snapshot, which stays exactly what the collection saw.
-    """
-
-    each: Callable[[str, Transport, dict], Steps[None]] | None = None
-    last: str | None = None
-    with_all: Callable[[Transport, dict[str, dict]], Steps[None]] | None = None
-
-
-class _Fleet:
-    """The finished snapshots of one collect_all, so that `last` can wait for all of them.
-
-    `last` starts after every other environment has been started: when it waits, the others hold
-    their slots of `jobs` and end without needing one more, so the wait cannot deadlock (even at
-    jobs=1), and the bound on environments in flight holds.
-    """
-
-    def __init__(self, config: Config, names: list[str], while_open: WhileOpen | None):
-        self._config = config
-        self._names = names
-        self._work = while_open or WhileOpen()
-        self._last = self._work.last if self._work.with_all is not None and self._work.last in names else None
-        self._lock = threading.Lock()
-        self._done: dict[str, dict] = {}
-        self._others = Flag()
-        self._left = {n for n in names if n != self._last}
-        if not self._left:
-            self._others.set()
-
-    def start_order(self) -> list[int]:
-        """Indices of `names` in the order their environments start: `last` at the end."""
-        return sorted(range(len(self._names)), key=lambda i: self._names[i] == self._last)
-
-    def reporting(self, name: str, steps: Steps[dict]) -> Steps[dict]:
-        """`steps`, telling the fleet its snapshot once finished. A failure becomes its failed snapshot
-        here (what run_all's on_error would make), so that `last` never waits for it in vain."""
-        try:
-            snapshot = yield from steps
-        except GeneratorExit:  # abandoned (Ctrl-C): nobody waits any more
-            raise
-        except BaseException as exc:  # noqa: BLE001 - one environment's failure of any kind stays its own
-            snapshot = failed_snapshot(self._config, name, exc)
-        self._finished(name, snapshot)
-        return snapshot
-
-    def _finished(self, name: str, snapshot: dict) -> None:
-        with self._lock:
-            self._done[name] = snapshot
-            self._left.discard(name)
-            if not self._left:
-                self._others.set()
-
-    def then(self, name: str) -> Then | None:
-        """What runs on `name`'s open transport, or None (nothing: close it at once)."""
-        if self._work.each is None and name != self._last:
-            return None
-        return lambda transport, snapshot: self._then_steps(name, transport, snapshot)
-
-    def _then_steps(self, name: str, transport: Transport, snapshot: dict) -> Steps[None]:
-        if self._work.each is not None:
-            yield from self._work.each(name, transport, snapshot)
-        if name == self._last and self._work.with_all is not None:
-            while not self._others.is_set():
-                yield Signal(self._others, None)
-            with self._lock:
-                done = {**self._done, name: snapshot}
-            yield from self._work.with_all(transport, {n: done[n] for n in self._names})
+def _bound(while_open: WhileOpen | None, name: str) -> Then | None:
+    """`while_open` for one environment, or None (nothing to do: close at once)."""
+    if while_open is None:
+        return None
+    return lambda transport, snapshot: while_open(name, transport, snapshot)
 
 
 def _once(make: Callable[[], T]) -> Callable[[], T]:

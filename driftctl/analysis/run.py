@@ -17,8 +17,6 @@ from driftctl.snapshot import collector_data
 
 if TYPE_CHECKING:
     from driftctl.planner.context import PlanContext
-    from driftctl.transport.base import Transport
-    from driftctl.transport.waits import Steps
 
 
 def plan_view(config: Config, snapshots: dict[str, dict]) -> PlanContext:
@@ -53,10 +51,9 @@ def _files(config: Config, snapshots: dict[str, dict], env: str) -> tuple[str, .
 
 
 def compute_merge_risk(config: Config, snapshots: dict[str, dict]) -> list[dict]:
-    """Merge-risk entries for the plan; an unreachable hub turns into entries with `error` set.
-    Opens the hub's transport for it (snapshots from files, or a collection that had no hub open)."""
+    """Merge-risk entries for the plan; an unreachable hub turns into entries with `error` set."""
+    from driftctl.runner import drive
     from driftctl.transport import make_transport
-    from driftctl.transport.waits import run_blocking
 
     view = plan_view(config, snapshots)
     hub = view.hub
@@ -65,42 +62,16 @@ def compute_merge_risk(config: Config, snapshots: dict[str, dict]) -> list[dict]
     pairs = merge_pairs(config, snapshots, view)
     if not pairs:
         return []
+    spec = config.environments[hub]
     try:
         with make_transport(config, hub) as transport:
-            return run_blocking(merge_risk_steps(config, hub, pairs, transport))
-    except DriftctlError as exc:
-        return [_failed(hub, p, exc.message) for p in pairs]
-
-
-def merge_risk_on(config: Config, snapshots: dict[str, dict], hub: str, transport: Transport) -> Steps[list[dict] | None]:
-    """compute_merge_risk() on the hub's transport a collection has open (no second login); None when
-    the plan's hub is not `hub` after all (its git could not be read): the caller computes it then."""
-    view = plan_view(config, snapshots)
-    if view.hub != hub:
-        return None
-    pairs = merge_pairs(config, snapshots, view)
-    if not pairs:
-        return []
-    return (yield from merge_risk_steps(config, hub, pairs, transport))
-
-
-def merge_risk_steps(config: Config, hub: str, pairs: list[MergePair], transport: Transport) -> Steps[list[dict]]:
-    """The analysis of `pairs` in the hub repository behind the open `transport`, in a temporary
-    object directory it removes again (the hub's refs, index and work tree are never touched)."""
-    from driftctl.runner import drive_steps
-
-    try:
-        scratch = yield from _scratch_steps(transport)
-        analysis = MergeRiskAnalysis(pairs, scratch)
-        try:
-            ctx = transport.collect_context(config.environments[hub])
-            outcome = (yield from drive_steps(ctx, [analysis], transport.batch_steps, lambda _msg: None))[analysis.name]
-        except GeneratorExit:
-            raise
-        except BaseException:
-            yield from _remove(transport, scratch.temp)
-            raise
-        yield from _remove(transport, scratch.temp)
+            scratch = _make_scratch(transport)
+            try:
+                ctx = transport.collect_context(spec)
+                analysis = MergeRiskAnalysis(pairs, scratch)
+                outcome = drive(ctx, [analysis], transport.run_batch, lambda _msg: None)[analysis.name]
+            finally:
+                transport.run(Command(("rm", "-rf", "--", scratch.temp)))
     except DriftctlError as exc:
         return [_failed(hub, p, exc.message) for p in pairs]
     if outcome.status != "ok":
@@ -108,30 +79,19 @@ def merge_risk_steps(config: Config, hub: str, pairs: list[MergePair], transport
     return (outcome.data or {}).get("pairs", [])
 
 
-def _make_scratch(transport: Transport) -> Scratch:
+def _make_scratch(transport) -> Scratch:
     """The hub's object directory and a fresh temporary directory for merge-tree's objects."""
-    from driftctl.transport.waits import run_blocking
-
-    return run_blocking(_scratch_steps(transport))
-
-
-def _scratch_steps(transport: Transport) -> Steps[Scratch]:
-    """_make_scratch(), with each batch's waits yielded."""
-    common, temp = yield from transport.batch_steps([
+    common, temp = transport.run_batch([
         Command(("git", "rev-parse", "--git-common-dir"), cwd=transport.root),
         Command(("mktemp", "-d")),
     ])
     if not temp.ok or not temp.text.strip():
         raise DriftctlError(f"cannot create a temporary directory: {temp.failure()}")
     if not common.ok:
-        yield from _remove(transport, temp.text.strip())
+        transport.run(Command(("rm", "-rf", "--", temp.text.strip())))
         raise DriftctlError(common.failure())
     objects = posixpath.join(transport.root, common.text.strip(), "objects")
     return Scratch(objects=posixpath.normpath(objects), temp=temp.text.strip())
-
-
-def _remove(transport: Transport, temp: str) -> Steps[None]:
-    yield from transport.batch_steps([Command(("rm", "-rf", "--", temp))])
 
 
 def _failed(hub: str, pair: MergePair, error: str) -> dict:

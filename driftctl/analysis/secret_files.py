@@ -39,6 +39,23 @@ def scan_uncommitted(config: Config, snapshots: dict[str, dict], done: dict[str,
     return [entry for env in envs for entry in found[env]]
 
 
+class UncommittedScan:
+    """The scan of a plan's checkouts, done where it can be on the connections its collection has
+    open (`while_open`, see runner.WhileOpen: no second SSH login), the rest through transports of
+    their own (`findings`: snapshot files, `--cached`, an environment whose connection failed)."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self._done: dict[str, list[dict]] = {}  # environment -> its findings (or its error entry)
+
+    def while_open(self, name: str, transport: Transport, snapshot: dict) -> Steps[None]:
+        if has_uncommitted(self.config, name, snapshot):
+            self._done[name] = yield from scan_steps(name, transport)
+
+    def findings(self, snapshots: dict[str, dict]) -> list[dict]:
+        return scan_uncommitted(self.config, snapshots, done=self._done)
+
+
 def has_uncommitted(config: Config, env: str, snap: dict) -> bool:
     """Whether the snapshot shows a checkout with modified or untracked files (what there is to scan)."""
     spec = config.environments.get(env)

@@ -49,8 +49,9 @@ def plan(
 ) -> PlanResult:
     """Plan safe repairs (`option`: quick-fix | comprehensive-sync | parallel), signed and saved to
     reports/plans/. Reads the environments (merge risk, uncommitted secrets), never changes them; a
-    live plan reads them on its collection's connections: one login per environment."""
-    from driftctl.analysis.plan_reads import PlanReads
+    live plan scans the checkouts on its collection's connections: one login per environment."""
+    from driftctl.analysis.run import compute_merge_risk
+    from driftctl.analysis.secret_files import UncommittedScan
     from driftctl.checks import compare, gather, plan_option
     from driftctl.plan_signing import sign
     from driftctl.planner import build_plan
@@ -62,14 +63,14 @@ def plan(
     cfg = load(config)
     files = list(snapshot_files)
     chosen = cfg.select(list(names or [])) if names or not files else []
-    reads = PlanReads(cfg, chosen)
+    scan = UncommittedScan(cfg)
     live = not cached and not files  # only then are the snapshots (and their connections) all this run's
     snapshots = gather(cfg, chosen, cached=cached, snapshot_files=files, accept_new_host_key=accept_new_host_key,
-                       collecting=collecting, while_open=reads.while_open() if live else None)
+                       collecting=collecting, while_open=scan.while_open if live else None)
     by_env = {s["environment"]: s for s in snapshots}
     root = reports_dir(cfg.base_dir)
     built = build_plan(compare(snapshots, cfg.rules).to_json(), by_env, option, targets_from_config(cfg),
-                       merge_risk=reads.merge_risk_for(by_env), secret_files=reads.secret_files_for(by_env),
+                       merge_risk=compute_merge_risk(cfg, by_env), secret_files=scan.findings(by_env),
                        reports_root=str(root.resolve()), config_path=str(Path(cfg.source).resolve()))
     doc = sign(built.to_json(), reports_root=root)  # apply runs only signed, unchanged plans
     result = PlanResult(doc, plan_markdown(doc), plan_json(doc), root / "plans",

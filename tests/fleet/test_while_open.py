@@ -1,7 +1,6 @@
 """Work on the connections a collection has open (runner.WhileOpen): it runs on each environment's own
-transport before the close (no second login), `with_all` runs on the last environment's transport
-once every snapshot is finished (without deadlock, even one job at a time), and its failures never
-reach the snapshots. Real sshd counting its logins; order of events, not times, is asserted."""
+transport before the close (no second login), at any number of jobs, and its failures never reach
+the snapshots. Real sshd counting its logins."""
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ import pytest
 from driftctl.collectors.host import HostCollector
 from driftctl.config import parse_config
 from driftctl.models import Command
-from driftctl.runner import WhileOpen, collect_all
+from driftctl.runner import collect_all
 from driftctl.transport.base import Transport
 from driftctl.transport.waits import Steps
 from tests.fixtures.sshd import free_port
@@ -39,17 +38,13 @@ def fleet(tmp_path: Path, sshd) -> tuple:
 
 
 class Recorder:
-    """A WhileOpen that runs a command on each open transport and records what it saw, in order."""
+    """Work that runs a command on each open transport and records what it saw."""
 
     def __init__(self, fail_in: str | None = None):
         self.lock = threading.Lock()
         self.ran: dict[str, str] = {}  # environment -> its command's output on the open transport
-        self.events: list[str] = []
-        self.with_all: tuple[str, dict[str, dict]] | None = None
+        self.seen: dict[str, dict] = {}  # environment -> the snapshot the work was given
         self.fail_in = fail_in
-
-    def work(self, last: str) -> WhileOpen:
-        return WhileOpen(each=self.each, last=last, with_all=self.all)
 
     def each(self, name: str, transport: Transport, snapshot: dict) -> Steps[None]:
         (result,) = yield from transport.batch_steps([Command(("echo", name))])
@@ -57,32 +52,22 @@ class Recorder:
             raise RuntimeError("a bug in the extra work")
         with self.lock:
             self.ran[name] = result.text.strip()
-            self.events.append(name)
-
-    def all(self, transport: Transport, snapshots: dict[str, dict]) -> Steps[None]:
-        (result,) = yield from transport.batch_steps([Command(("echo", "all"))])
-        with self.lock:
-            self.with_all = (transport.env_name, snapshots)
-            self.events.append(result.text.strip())
+            self.seen[name] = snapshot
 
 
 @pytest.mark.parametrize("jobs", [1, 2, 8])
-def test_work_runs_on_the_open_connections_and_with_all_after_every_snapshot(tmp_path, sshd, jobs):
+def test_work_runs_on_the_open_connections(tmp_path, sshd, jobs):
     config, names = fleet(tmp_path, sshd)
     work = Recorder()
     before = sshd.accepted_logins()
 
-    snaps = collect_all(config, names, jobs=jobs, collectors=[HostCollector()], while_open=work.work("hub"))
+    snaps = collect_all(config, names, jobs=jobs, collectors=[HostCollector()], while_open=work.each)
 
     assert sshd.accepted_logins() - before == len(REACHABLE)  # the extra work logged in no more
     assert [s["environment"] for s in snaps] == names  # results keep the order of names
     assert work.ran == {name: name for name in ["hub", *REACHABLE]}  # not for the one that never connected
-    assert work.events[-1] == "all"
-    assert work.with_all is not None
-    on, seen = work.with_all
-    assert on == "hub"
-    assert list(seen) == names and all(seen[s["environment"]] is s for s in snaps)  # the snapshots returned
-    assert seen["refused"]["error"] and not seen["refused"]["complete"]
+    by_env = {s["environment"]: s for s in snaps}
+    assert all(work.seen[name] is by_env[name] for name in work.seen)  # the snapshots returned
 
 
 def test_failing_work_leaves_the_snapshots_and_the_other_environments_alone(tmp_path, sshd):
@@ -90,8 +75,8 @@ def test_failing_work_leaves_the_snapshots_and_the_other_environments_alone(tmp_
     plain = collect_all(config, names, collectors=[HostCollector()])
     work = Recorder(fail_in="b")
 
-    snaps = collect_all(config, names, collectors=[HostCollector()], while_open=work.work("hub"))
+    snaps = collect_all(config, names, collectors=[HostCollector()], while_open=work.each)
 
     assert [s["fingerprint"] for s in snaps] == [s["fingerprint"] for s in plain]
     assert [s["complete"] for s in snaps] == [s["complete"] for s in plain] == [True, True, True, True, False]
-    assert set(work.ran) == {"hub", "a", "c"} and work.events[-1] == "all"
+    assert set(work.ran) == {"hub", "a", "c"}

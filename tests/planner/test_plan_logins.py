@@ -1,6 +1,7 @@
-"""`driftctl plan` logs in once per SSH environment: the secret scan of uncommitted files and the
-merge-risk analysis run over the connections the collection opened (the project standard: one SSH
-connection per environment). Real git repositories, a real sshd counting its logins."""
+"""`driftctl plan` logs in once per SSH environment: the secret scan of uncommitted files runs over
+the connections the collection opened (the project standard: one SSH connection per environment;
+the merge-risk analysis runs in the hub, a checkout on this machine). Real git repositories, a real
+sshd counting its logins."""
 
 from __future__ import annotations
 
